@@ -1,0 +1,9 @@
+/** planfile's public API. The CLI entry files are thin shells over these. */
+export * from "./errors.js";
+export type { Plan, Step, ContextEntry, ToolCall, NoRollback, ToolSet, Tool } from "./schema/types.generated.js";
+export { parseYamlSource, YamlSource, type Problem, type Location, type Path } from "./schema/source.js";
+export { Registry, loadRegistry, ToolError } from "./registry/index.js";
+export type { ToolDefinition, Handler, HandlerContext, CallOptions, Effect } from "./registry/index.js";
+export { validatePlanText, validatePlanFile, validatePlanData, planDigest, type ValidationResult } from "./validator/index.js";
+export { findReferences, substitute, parseReference, type Reference } from "./references/index.js";
+export { checkExpect, compileExpect } from "./expect/index.js";

@@ -1,0 +1,7 @@
+import type { Kind, ToolKind } from "../types.js";
+import { moduleKind } from "./module.js";
+
+/** Tool kinds by name. Each kind lives in its own module; a plan never knows which one serves a tool. */
+export const kinds: Partial<Record<ToolKind, Kind>> = {
+  module: moduleKind,
+};

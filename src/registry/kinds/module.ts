@@ -1,0 +1,34 @@
+import { pathToFileURL } from "node:url";
+import { dirname, resolve } from "node:path";
+import { ManifestError } from "../../errors.js";
+import type { Handler, Kind } from "../types.js";
+
+/** In-process handlers: a TypeScript module exporting one function per tool. The sandbox is one. */
+export const moduleKind: Kind = {
+  async load(set, { file }) {
+    if (set.implementation.kind !== "module") throw new Error("unreachable");
+    const path = resolve(dirname(file), set.implementation.module);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(pathToFileURL(path).href);
+    } catch (cause) {
+      throw new ManifestError(file, `cannot import handler module ${set.implementation.module}: ${(cause as Error).message}`, { cause });
+    }
+    const handlers = new Map<string, Handler>();
+    for (const tool of set.tools) {
+      const exportName = tool.handler ?? tool.name.split(".").at(-1)!;
+      const handler = mod[exportName];
+      if (typeof handler !== "function") {
+        throw new ManifestError(file, `tool ${tool.name}: ${set.implementation.module} exports no function \`${exportName}\`; export one or set \`handler:\``);
+      }
+      handlers.set(tool.name, handler as Handler);
+    }
+    return {
+      driver: {
+        async call(tool, args, context) {
+          return handlers.get(tool.name)!(args, context);
+        },
+      },
+    };
+  },
+};

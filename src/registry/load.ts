@@ -1,0 +1,97 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { ManifestError } from "../errors.js";
+import { sharedAjv, toolSetSchemaValidator } from "../schema/ajv.js";
+import { parseYamlSource } from "../schema/source.js";
+import type { ToolSet } from "../schema/types.generated.js";
+import { findReferences } from "../references/index.js";
+import { Registry, toDefinition } from "./registry.js";
+import { kinds } from "./kinds/index.js";
+
+export const MANIFEST_SUFFIX = ".tools.yaml";
+
+export interface LoadRegistryOptions {
+  /** Folder scanned recursively for `*.tools.yaml` manifests. */
+  toolsDir?: string;
+  /** Where tools keep state. */
+  stateDir?: string;
+}
+
+/** Loads every manifest under `toolsDir`, validating each; a broken one is a ManifestError naming its file. */
+export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
+  const toolsDir = resolve(options.toolsDir ?? "tools");
+  const registry = new Registry(resolve(options.stateDir ?? ".planfile"));
+  const files = await findManifests(toolsDir);
+  for (const file of files) await loadManifest(registry, file);
+  for (const tool of registry.list()) checkCompensation(registry, tool.name);
+  return registry;
+}
+
+export async function loadManifest(registry: Registry, file: string): Promise<void> {
+  const shown = relative(process.cwd(), file) || file;
+  const parsed = parseYamlSource(await readFile(file, "utf8"), shown);
+  if (!parsed.ok) throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
+  const validate = toolSetSchemaValidator();
+  if (!validate(parsed.data)) {
+    const lines = (validate.errors ?? []).map((e) => {
+      const path = e.instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const where = parsed.source.locate(path);
+      return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
+    });
+    throw new ManifestError(shown, `not a valid tool manifest: ${lines.join("; ")}`);
+  }
+  const set: ToolSet = parsed.data;
+  for (const tool of set.tools) {
+    if (!tool.name.startsWith(`${set.name}.`)) throw new ManifestError(shown, `tool ${tool.name} must be named ${set.name}.<something> (the set's namespace)`);
+    for (const key of ["input", "output"] as const) {
+      const schema = tool[key];
+      if (schema === undefined) continue;
+      if (!sharedAjv().validateSchema(schema)) {
+        throw new ManifestError(shown, `tool ${tool.name}: ${key} is not a valid JSON Schema: ${sharedAjv().errorsText()}`);
+      }
+    }
+  }
+  const kind = kinds[set.implementation.kind];
+  if (!kind) throw new ManifestError(shown, `implementation kind \`${set.implementation.kind}\` is not supported`);
+  const { driver, schemas } = await kind.load(set, { file, stateDir: registry.stateDir });
+  for (const tool of set.tools) {
+    const fromKind = schemas?.get(tool.name);
+    if (set.implementation.kind !== "mcp" && (tool.input === undefined || tool.output === undefined)) {
+      throw new ManifestError(shown, `tool ${tool.name} needs \`input\` and \`output\` JSON Schemas`);
+    }
+    try {
+      registry.add(toDefinition(tool, shown, set.implementation.kind, fromKind), driver);
+    } catch (cause) {
+      throw new ManifestError(shown, (cause as Error).message, { cause });
+    }
+  }
+}
+
+/** A default compensation must itself be a call of a registered tool with well-formed references. */
+function checkCompensation(registry: Registry, name: string): void {
+  const tool = registry.get(name)!;
+  const comp = tool.compensation;
+  if (!comp) return;
+  if (!registry.has(comp.tool)) throw new ManifestError(tool.file, `tool ${name}: compensation calls unknown tool ${comp.tool}`);
+  for (const site of findReferences(comp.args)) {
+    for (const ref of site.refs) {
+      if (!ref.ok) throw new ManifestError(tool.file, `tool ${name}: compensation: ${ref.message}`);
+      if (ref.ref.root !== "args" && ref.ref.root !== "outputs") {
+        throw new ManifestError(tool.file, `tool ${name}: compensation may only reference \${{ args.<path> }} or \${{ outputs.<path> }}, not \`${ref.ref.text}\``);
+      }
+    }
+  }
+}
+
+async function findManifests(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (cause) {
+    throw new ManifestError(dir, "cannot read the tools folder; pass --tools DIR or create tools/", { cause });
+  }
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(MANIFEST_SUFFIX))
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}

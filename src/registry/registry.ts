@@ -1,0 +1,169 @@
+import type { ValidateFunction } from "ajv";
+import { sharedAjv } from "../schema/ajv.js";
+import { ToolCallError } from "../errors.js";
+import { ToolError } from "./tool-error.js";
+import type { CallOptions, Driver, Handler, HandlerContext, JsonSchemaObject, ToolDefinition } from "./types.js";
+import type { Tool } from "../schema/types.generated.js";
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+interface Entry {
+  tool: ToolDefinition;
+  driver: Driver;
+  input?: ValidateFunction;
+  output?: ValidateFunction;
+}
+
+/** What `Registry.define` takes: a manifest entry plus its handler, for tools written in code (tests, benchmarks, embedding). */
+export type InlineTool = Tool & { handler: Handler };
+
+/**
+ * The one way to call a tool: validate input → call with timeout and
+ * idempotency key → validate output. Nothing else calls a handler directly.
+ */
+export class Registry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly drivers = new Set<Driver>();
+
+  constructor(readonly stateDir = ".planfile") {}
+
+  add(tool: ToolDefinition, driver: Driver): void {
+    if (this.entries.has(tool.name)) {
+      const other = this.entries.get(tool.name)!.tool.file;
+      throw new Error(`tool ${tool.name} is declared twice: in ${other} and ${tool.file}`);
+    }
+    this.entries.set(tool.name, { tool, driver });
+    this.drivers.add(driver);
+  }
+
+  /** Registers tools implemented by in-process functions. */
+  define(...tools: InlineTool[]): this {
+    for (const { handler, ...manifest } of tools) {
+      this.add(toDefinition(manifest, "<inline>", "module"), { call: (_t, args, ctx) => Promise.resolve(handler(args, ctx)) });
+    }
+    return this;
+  }
+
+  get(name: string): ToolDefinition | undefined {
+    return this.entries.get(name)?.tool;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  list(): ToolDefinition[] {
+    return [...this.entries.values()].map((e) => e.tool).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The compiled input validator of a tool; compiled on first use, then cached. */
+  inputValidator(name: string): ValidateFunction {
+    const entry = this.mustGet(name);
+    return (entry.input ??= sharedAjv().compile(entry.tool.inputSchema));
+  }
+
+  outputValidator(name: string): ValidateFunction {
+    const entry = this.mustGet(name);
+    return (entry.output ??= sharedAjv().compile(entry.tool.outputSchema));
+  }
+
+  async call(name: string, args: unknown, options: CallOptions = {}): Promise<unknown> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ToolCallError("TOOL_NOT_FOUND", name, `no tool named ${name} is registered; run \`tsx src/validate.ts\` to check the plan`);
+    const { tool, driver } = entry;
+
+    const validateIn = this.inputValidator(name);
+    if (!validateIn(args)) {
+      throw new ToolCallError("TOOL_INPUT_INVALID", name, `${name}: invalid input: ${sharedAjv().errorsText(validateIn.errors, { dataVar: "args" })}`);
+    }
+    if (options.dryRun && tool.effect !== "read" && !tool.dryRun) {
+      throw new ToolCallError("TOOL_FAILED", name, `${name} does not support dry runs`, { toolCode: "DRY_RUN_UNSUPPORTED" });
+    }
+
+    const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const context: HandlerContext = {
+      tool,
+      signal: controller.signal,
+      idempotencyKey: options.idempotencyKey,
+      dryRun: options.dryRun ?? false,
+      secrets: options.secrets ?? {},
+      stateDir: this.stateDir,
+    };
+
+    let output: unknown;
+    try {
+      output = await Promise.race([
+        driver.call(tool, args, context),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new ToolCallError("TOOL_TIMEOUT", name, `${name} did not answer within ${timeoutMs} ms`);
+            controller.abort(error);
+            reject(error);
+          }, timeoutMs);
+          if (options.signal?.aborted) reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" }));
+          options.signal?.addEventListener("abort", () => reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" })), { once: true });
+        }),
+      ]);
+    } catch (error) {
+      throw asToolCallError(name, error);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+
+    const validateOut = this.outputValidator(name);
+    if (!validateOut(output)) {
+      throw new ToolCallError("TOOL_OUTPUT_INVALID", name, `${name} returned output that breaks its output schema: ${sharedAjv().errorsText(validateOut.errors, { dataVar: "output" })}`);
+    }
+    return output;
+  }
+
+  /** Closes every driver (MCP servers, connections), collecting failures instead of stopping at the first. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([...this.drivers].map((d) => d.close?.()));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), "some tool drivers failed to close");
+  }
+
+  private mustGet(name: string): Entry {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ToolCallError("TOOL_NOT_FOUND", name, `no tool named ${name} is registered`);
+    return entry;
+  }
+}
+
+function asToolCallError(name: string, error: unknown): ToolCallError {
+  if (error instanceof ToolCallError) return error;
+  if (error instanceof ToolError) {
+    return new ToolCallError("TOOL_FAILED", name, `${name} failed: ${error.code}: ${error.message}`, { transient: error.transient, toolCode: error.code }, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ToolCallError("TOOL_FAILED", name, `${name} crashed: ${message}`, { toolCode: "HANDLER_CRASHED" }, { cause: error });
+}
+
+export function toDefinition(
+  tool: Tool,
+  file: string,
+  kind: ToolDefinition["kind"],
+  schemas: { input?: JsonSchemaObject; output?: JsonSchemaObject } = {},
+): ToolDefinition {
+  return {
+    name: tool.name,
+    description: tool.description,
+    effect: tool.effect,
+    idempotent: tool.idempotent,
+    probe: tool.probe ?? false,
+    dryRun: tool.dryRun ?? tool.effect === "read",
+    timeoutMs: tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    inputSchema: (tool.input as JsonSchemaObject | undefined) ?? schemas.input ?? { type: "object" },
+    outputSchema: (tool.output as JsonSchemaObject | undefined) ?? schemas.output ?? { type: "object" },
+    compensation: tool.compensation,
+    kind,
+    file,
+    manifest: tool,
+  };
+}

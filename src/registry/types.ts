@@ -1,0 +1,69 @@
+import type { Compensation, Implementation, Tool, ToolSet } from "../schema/types.generated.js";
+
+export type Effect = Tool["effect"];
+export type ToolKind = Implementation["kind"];
+/** A JSON Schema object as ajv accepts it. */
+export type JsonSchemaObject = Record<string, unknown> | boolean;
+
+/** A tool as the rest of planfile sees it: how it is implemented is the driver's business. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  effect: Effect;
+  idempotent: boolean;
+  probe: boolean;
+  dryRun: boolean;
+  timeoutMs: number;
+  inputSchema: JsonSchemaObject;
+  outputSchema: JsonSchemaObject;
+  compensation?: Compensation;
+  kind: ToolKind;
+  /** The manifest that declared it, or `<inline>` for tools registered in code. */
+  file: string;
+  /** The manifest entry, for drivers that need kind-specific fields (command, request, mcpTool…). */
+  manifest: Tool;
+}
+
+export interface CallOptions {
+  /** Stable across retries and resumes of the same step (`runId:stepId`), so a tool can deduplicate. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** Ask a tool that supports dry runs to change nothing. Tools without support are refused. */
+  dryRun?: boolean;
+  /** Secrets available to templates at call time; never stored. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Overrides the tool's own timeout. */
+  timeoutMs?: number;
+}
+
+export interface HandlerContext {
+  tool: ToolDefinition;
+  signal: AbortSignal;
+  idempotencyKey?: string;
+  dryRun: boolean;
+  secrets: Readonly<Record<string, string>>;
+  /** Where tools may keep state (`.planfile/` by default). */
+  stateDir: string;
+}
+
+export type Handler = (args: any, context: HandlerContext) => unknown;
+
+/** Calls the tools of one tool set. One driver per manifest file. */
+export interface Driver {
+  call(tool: ToolDefinition, args: unknown, context: HandlerContext): Promise<unknown>;
+  close?(): Promise<void>;
+}
+
+export interface KindLoadOptions {
+  /** Absolute path of the manifest. */
+  file: string;
+  stateDir: string;
+}
+
+/**
+ * A tool kind turns a manifest into a driver. It may fill in schemas the
+ * manifest leaves out (an MCP server describes its own tools).
+ */
+export interface Kind {
+  load(set: ToolSet, options: KindLoadOptions): Promise<{ driver: Driver; schemas?: Map<string, { input?: JsonSchemaObject; output?: JsonSchemaObject }> }>;
+}

@@ -1,0 +1,136 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+
+export type Path = readonly (string | number)[];
+
+export interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** Something wrong with a file, at a place a person can jump to. */
+export interface Problem extends Location {
+  /** Stable rule name, e.g. `yaml`, `schema`, `unknown-tool`. */
+  rule: string;
+  /** JSON path of the offending value inside the document. */
+  path: Path;
+  message: string;
+}
+
+/** Limits that keep hostile input from costing more than a clear error. */
+export const SOURCE_LIMITS = {
+  maxBytes: 2 * 1024 * 1024,
+  maxDepth: 64,
+  maxAliasCount: 100,
+} as const;
+
+/**
+ * A parsed YAML document that remembers where every node came from, so a
+ * problem found much later (schema, semantic rules, the runner) can still
+ * point at `file:line:col`.
+ */
+export class YamlSource {
+  constructor(
+    readonly file: string,
+    readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Position of the node at `path`; with `key`, of the map key naming it. Falls back to the nearest ancestor. */
+  locate(path: Path, options: { key?: boolean } = {}): Location {
+    let node: unknown = this.doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      const seg = path[i];
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+        if (!pair) break;
+        if (options.key && i === path.length - 1) {
+          offset = rangeStart(pair.key) ?? offset;
+          break;
+        }
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === "number") {
+        node = node.items[seg];
+      } else break;
+      offset = rangeStart(node) ?? offset;
+    }
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  problem(rule: string, path: Path, message: string, options: { key?: boolean } = {}): Problem {
+    return { ...this.locate(path, options), rule, path, message };
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as Node | null)?.range?.[0];
+}
+
+export type ParseResult = { ok: true; source: YamlSource; data: unknown } | { ok: false; problems: Problem[] };
+
+/**
+ * Parses YAML text into data plus positions. Never throws for bad input:
+ * empty, binary, oversized, alias bombs, deep nesting and syntax errors all
+ * come back as located problems.
+ */
+export function parseYamlSource(text: string, file: string): ParseResult {
+  const at = (message: string, line = 1, col = 1): ParseResult => ({
+    ok: false,
+    problems: [{ file, line, col, rule: "yaml", path: [], message }],
+  });
+  if (Buffer.byteLength(text, "utf8") > SOURCE_LIMITS.maxBytes) {
+    return at(`file is larger than ${SOURCE_LIMITS.maxBytes / 1024 / 1024} MiB; a plan file is meant to be read by people — split it`);
+  }
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) return at("file is binary (contains NUL bytes); expected a YAML plan");
+  if (text.trim() === "") return at("file is empty; expected a YAML document starting with `apiVersion: planfile/v1`");
+
+  const lines = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (error) {
+    // The parser recurses on nested flow collections; a stack overflow is the user's input, not our bug.
+    return at(`cannot parse YAML: ${error instanceof RangeError ? "nesting too deep" : String(error)}`);
+  }
+  const problems: Problem[] = doc.errors.map((e) => {
+    const { line, col } = lines.linePos(e.pos[0]);
+    return { file, line, col, rule: "yaml", path: [], message: firstLine(e.message) };
+  });
+  if (problems.length > 0) return { ok: false, problems };
+
+  const source = new YamlSource(file, doc, lines);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: SOURCE_LIMITS.maxAliasCount });
+  } catch (error) {
+    const message = error instanceof RangeError ? "nesting too deep" : firstLine(String((error as Error).message ?? error));
+    return at(`cannot load YAML: ${message} (aliases are limited to ${SOURCE_LIMITS.maxAliasCount} expansions)`);
+  }
+  const deep = findTooDeep(data, SOURCE_LIMITS.maxDepth);
+  if (deep) {
+    return { ok: false, problems: [source.problem("yaml", deep, `nesting deeper than ${SOURCE_LIMITS.maxDepth} levels`)] };
+  }
+  return { ok: true, source, data };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Iterative, so that hostile depth cannot overflow our own stack. Returns the path of the first too-deep value. */
+function findTooDeep(root: unknown, maxDepth: number): Path | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (path.length > maxDepth) return path;
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,252 @@
+/* Generated from schemas/*.schema.json by src/schema/generate-types.ts. Do not edit. */
+/**
+ * A step or context id: lowercase letters, digits, '-' and '_', starting with a letter.
+ *
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "Id".
+ */
+export type Id = string;
+/**
+ * A namespaced tool name such as sandbox.db.dump.
+ *
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "ToolName".
+ */
+export type ToolName = string;
+
+/**
+ * A planfile plan: an ordered graph of tool calls, each with an expected outcome and a rollback, reviewed like code before it runs.
+ */
+export interface Plan {
+  apiVersion: "planfile/v1";
+  kind: "Plan";
+  metadata: Metadata;
+  /**
+   * State read by read-only tools before planning; the runner re-reads it to detect a stale plan.
+   */
+  context?: ContextEntry[];
+  /**
+   * True when any step needs a human's approval before the run starts.
+   */
+  requiresConfirmation: boolean;
+  /**
+   * Ids of the steps a human must confirm. Ids, never free text.
+   */
+  riskySteps: Id[];
+  /**
+   * @minItems 1
+   */
+  steps: [Step, ...Step[]];
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "Metadata".
+ */
+export interface Metadata {
+  name: string;
+  goal: string;
+  description?: string;
+  createdAt?: string;
+  planner?: PlannerInfo;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "PlannerInfo".
+ */
+export interface PlannerInfo {
+  /**
+   * offline, llm, or hand for a hand-written plan.
+   */
+  name: string;
+  model?: string;
+  /**
+   * Template name and version, e.g. decompose@1.
+   */
+  prompt?: string;
+  attempts?: number;
+  usage?: {
+    promptTokens?: number;
+    completionTokens?: number;
+    totalTokens?: number;
+  };
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "ContextEntry".
+ */
+export interface ContextEntry {
+  id: Id;
+  tool: ToolName;
+  args: Args;
+  /**
+   * What the read-only tool returned when the plan was made.
+   */
+  output: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Arguments of a tool call. Strings may hold ${{ steps.<id>.outputs.<path> }}, ${{ context.<id>.<path> }} or ${{ secrets.<NAME> }} references.
+ *
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "Args".
+ */
+export interface Args {
+  [k: string]: unknown;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "Step".
+ */
+export interface Step {
+  id: Id;
+  description?: string;
+  tool: ToolName;
+  args: Args;
+  dependsOn?: Id[];
+  expectedOutcome: string;
+  /**
+   * A CEL expression over `outputs` (and `args`) that must be true after the step.
+   */
+  expect?: string;
+  /**
+   * A tool call that undoes this step, or {none: reason}.
+   */
+  rollback?: ToolCall | NoRollback;
+  timeoutMs?: number;
+  retries?: number;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "ToolCall".
+ */
+export interface ToolCall {
+  tool: ToolName;
+  args: Args;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "NoRollback".
+ */
+export interface NoRollback {
+  /**
+   * Why this step needs no rollback.
+   */
+  none: string;
+}
+
+/**
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "Implementation".
+ */
+export type Implementation =
+  | {
+      kind: "module";
+      /**
+       * Path, relative to this file, of a module exporting one handler per tool.
+       */
+      module: string;
+    }
+  | {
+      kind: "exec";
+    }
+  | {
+      kind: "http";
+      baseUrl?: string;
+      headers?: {
+        [k: string]: string;
+      };
+    }
+  | {
+      kind: "mcp";
+      command: string;
+      args?: string[];
+      env?: {
+        [k: string]: string;
+      };
+      cwd?: string;
+    };
+/**
+ * A JSON Schema (2020-12).
+ *
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "JsonSchema".
+ */
+export type JsonSchema = {} | boolean;
+
+/**
+ * A file of tool declarations under tools/: one implementation (module, exec, http or mcp) and the tools it serves.
+ */
+export interface ToolSet {
+  apiVersion: "planfile/v1";
+  kind: "ToolSet";
+  /**
+   * Namespace every tool name in this set starts with.
+   */
+  name: string;
+  description?: string;
+  implementation: Implementation;
+  /**
+   * @minItems 1
+   */
+  tools: [Tool, ...Tool[]];
+}
+/**
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "Tool".
+ */
+export interface Tool {
+  name: string;
+  description: string;
+  effect: "read" | "write" | "destructive";
+  idempotent: boolean;
+  /**
+   * A read tool the planner may call to gather context before planning.
+   */
+  probe?: boolean;
+  /**
+   * The tool honours a dry-run flag and then changes nothing.
+   */
+  dryRun?: boolean;
+  timeoutMs?: number;
+  input?: JsonSchema;
+  output?: JsonSchema;
+  compensation?: Compensation;
+  /**
+   * module kind: name of the exported handler (defaults to the last segment of the tool name).
+   */
+  handler?: string;
+  /**
+   * exec kind: argv template; each element may hold ${{ args.<path> }}. Never run through a shell.
+   *
+   * @minItems 1
+   */
+  command?: [string, ...string[]];
+  /**
+   * http kind: request template.
+   */
+  request?: {
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+    url: string;
+    headers?: {
+      [k: string]: string;
+    };
+    body?: unknown;
+  };
+  /**
+   * mcp kind: the tool's name on the server (defaults to the last segment).
+   */
+  mcpTool?: string;
+}
+/**
+ * The default undo of a tool, as a call whose args may hold ${{ args.<path> }} and ${{ outputs.<path> }}.
+ *
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "Compensation".
+ */
+export interface Compensation {
+  tool: string;
+  args: {
+    [k: string]: unknown;
+  };
+}

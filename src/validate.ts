@@ -1,0 +1,39 @@
+#!/usr/bin/env -S npx tsx
+import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { loadRegistry } from "./registry/index.js";
+import { validatePlanFile } from "./validator/index.js";
+
+const HELP = `
+Usage: tsx src/validate.ts [--json] [--tools DIR] <plan.yaml>...
+
+Checks each plan against schemas/plan.schema.json, then semantically against
+the tools registered under tools/. Prints every problem as file:line:col.
+Exit 0 only when every file is valid; 1 when any is invalid; 2 on usage errors.
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  if (positionals.length === 0) throw usage(`no plan files given\n${HELP}`);
+  const registry = await loadRegistry({ toolsDir: values.tools });
+  try {
+    const results = [];
+    for (const file of positionals) results.push({ file, result: await validatePlanFile(file, registry) });
+    const invalid = results.filter((r) => !r.result.ok).length;
+
+    if (values.json) {
+      const report = results.map(({ file, result }) =>
+        result.ok ? { file, valid: true, digest: result.digest, steps: result.plan.steps.length } : { file, valid: false, problems: result.problems },
+      );
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      for (const { file, result } of results) {
+        if (result.ok) process.stdout.write(`${file}  valid  ${result.plan.steps.length} steps  ${result.digest}\n`);
+        else for (const p of result.problems) process.stdout.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+      }
+      process.stderr.write(`${results.length - invalid} valid, ${invalid} invalid\n`);
+    }
+    return invalid > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await registry.close();
+  }
+});

@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import type { ErrorObject } from "ajv";
+import { planSchemaValidator } from "../schema/ajv.js";
+import { parseYamlSource, type Location, type Path, type Problem, type YamlSource } from "../schema/source.js";
+import type { Plan } from "../schema/types.generated.js";
+import type { Registry } from "../registry/registry.js";
+import { formatPath } from "../references/index.js";
+import { planDigest } from "./digest.js";
+import { computeAncestors, rules, type RuleContext, type RuleProblem } from "./rules/index.js";
+import { instancePath } from "./rules/calls.js";
+
+export type ValidationResult =
+  | { ok: true; plan: Plan; digest: string; source?: YamlSource }
+  | { ok: false; problems: Problem[]; plan?: Plan };
+
+type Locate = (path: Path, options?: { key?: boolean }) => Location;
+
+/**
+ * parse → schema → rules. Returns every problem with its position; never
+ * throws for anything a user could have written.
+ */
+export function validatePlanText(text: string, file: string, registry: Registry): ValidationResult {
+  const parsed = parseYamlSource(text, file);
+  if (!parsed.ok) return parsed;
+  const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
+  return result.ok ? { ...result, source: parsed.source } : result;
+}
+
+export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    return { ok: false, problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }] };
+  }
+  return validatePlanText(bytes.toString("utf8"), file, registry);
+}
+
+/** Validates plan data already in memory; `locate` maps a path to a position (line 1 when there is no source). */
+export function validatePlanData(
+  data: unknown,
+  registry: Registry,
+  locate: Locate = () => ({ file: "<plan>", line: 1, col: 1 }),
+  file = "<plan>",
+): ValidationResult {
+  const at = (p: RuleProblem): Problem => ({ ...locate(p.path, { key: p.key }), file, rule: p.rule, path: p.path, message: p.message });
+
+  const validate = planSchemaValidator();
+  if (!validate(data)) return { ok: false, problems: sortProblems(schemaProblems(validate.errors ?? []).map(at)) };
+
+  const plan = data;
+  const context: RuleContext = {
+    plan,
+    registry,
+    steps: new Map(),
+    ancestors: computeAncestors(plan),
+  };
+  plan.steps.forEach((step, index) => {
+    if (!context.steps.has(step.id)) context.steps.set(step.id, { step, index });
+  });
+  const problems: RuleProblem[] = [];
+  for (const rule of Object.values(rules)) problems.push(...rule(context));
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
+  return { ok: true, plan, digest: planDigest(plan) };
+}
+
+/** Turns ajv's errors into messages a person can act on, one per real mistake. */
+function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
+  // A failed oneOf also reports why each branch failed; the oneOf's own description says it better.
+  const oneOfPaths = errors.filter((e) => e.keyword === "oneOf").map((e) => e.instancePath);
+  const kept = errors.filter((e) => e.keyword === "oneOf" || !oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)));
+  const seen = new Set<string>();
+  const problems: RuleProblem[] = [];
+  for (const error of kept) {
+    const problem = schemaProblem(error);
+    const key = `${problem.path.join("/")}\u0000${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function schemaProblem(error: ErrorObject): RuleProblem {
+  const path = instancePath(error);
+  const name = path.length > 0 ? formatPath(path) : "the document";
+  const parent = error.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = parent?.properties ? `; allowed: ${Object.keys(parent.properties).join(", ")}` : "";
+      return { rule: "schema", path: [...path, extra], key: true, message: `unknown field \`${extra}\` in ${name}${allowed}` };
+    }
+    case "required":
+      return { rule: "schema", path, message: `${name} is missing required field \`${(error.params as { missingProperty: string }).missingProperty}\`` };
+    case "const":
+      return { rule: "schema", path, message: `${name} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
+    case "enum":
+      return { rule: "schema", path, message: `${name} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}` };
+    case "oneOf":
+    case "pattern":
+      return { rule: "schema", path, message: `${name}: ${parent?.description ?? error.message}` };
+    default:
+      return { rule: "schema", path, message: `${name} ${error.message}` };
+  }
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+export { planDigest } from "./digest.js";
+export { rules } from "./rules/index.js";
+export { topologicalOrder, computeAncestors, findCycle } from "./rules/graph.js";

@@ -1,0 +1,209 @@
+import type { ErrorObject } from "ajv";
+import type { Path } from "../../schema/source.js";
+import type { Registry } from "../../registry/registry.js";
+import type { JsonSchemaObject } from "../../registry/types.js";
+import { findReferences, formatPath, getPath, type Reference } from "../../references/index.js";
+import { jsonType, schemaAt, schemaTypes, typesCompatible } from "../schema-walk.js";
+import type { Rule, RuleContext, RuleProblem } from "./types.js";
+
+/** One tool call found in a plan: a step, a context probe, or a rollback. */
+interface CallSite {
+  tool: string;
+  args: Record<string, unknown>;
+  path: Path;
+  /** Step ids whose outputs this call may reference. */
+  visibleSteps: Set<string> | "none";
+  label: string;
+}
+
+function callSites({ plan, ancestors }: RuleContext): CallSite[] {
+  const sites: CallSite[] = [];
+  (plan.context ?? []).forEach((c, i) => sites.push({ tool: c.tool, args: c.args, path: ["context", i], visibleSteps: "none", label: `context \`${c.id}\`` }));
+  plan.steps.forEach((s, i) => {
+    const visible = ancestors.get(s.id) ?? new Set<string>();
+    sites.push({ tool: s.tool, args: s.args, path: ["steps", i], visibleSteps: visible, label: `step \`${s.id}\`` });
+    if (s.rollback && "tool" in s.rollback) {
+      // A rollback runs after its step, so it may also read the step's own outputs.
+      sites.push({ tool: s.rollback.tool, args: s.rollback.args, path: ["steps", i, "rollback"], visibleSteps: new Set([...visible, s.id]), label: `rollback of step \`${s.id}\`` });
+    }
+  });
+  return sites;
+}
+
+/** Every tool named by a step, a context entry or a rollback is registered. */
+export const knownTools: Rule = (context) =>
+  callSites(context)
+    .filter((site) => !context.registry.has(site.tool))
+    .map((site) => ({
+      rule: "unknown-tool",
+      path: [...site.path, "tool"],
+      message: `${site.label} uses unknown tool \`${site.tool}\`${suggest(site.tool, context.registry)}`,
+    }));
+
+/** Context is gathered by read-only tools only: planning must never change the world. */
+export const contextIsReadOnly: Rule = ({ plan, registry }) =>
+  (plan.context ?? []).flatMap((c, i) => {
+    const tool = registry.get(c.tool);
+    if (!tool || tool.effect === "read") return [];
+    return [{ rule: "context-not-read-only", path: ["context", i, "tool"], message: `context \`${c.id}\` uses ${c.tool}, whose effect is ${tool.effect}; context may only be read with effect: read tools` }];
+  });
+
+/** Arguments satisfy the tool's input schema; a `${{ }}` reference stands in for any value of the right type. */
+export const argsMatchTools: Rule = (context) => {
+  const problems: RuleProblem[] = [];
+  for (const site of callSites(context)) {
+    const tool = context.registry.get(site.tool);
+    if (!tool) continue;
+    const argsPath = [...site.path, "args"];
+    const refSites = findReferences(site.args);
+    const refPaths = new Set(refSites.map((r) => pointer(r.path)));
+
+    const validate = context.registry.inputValidator(site.tool);
+    if (!validate(site.args)) {
+      for (const error of validate.errors ?? []) {
+        const at = instancePath(error);
+        if (refPaths.has(pointer(at))) continue; // judged by type below
+        problems.push(argProblem(site, argsPath, at, error));
+      }
+    }
+
+    for (const ref of refSites) {
+      for (const parsed of ref.refs) {
+        if (!parsed.ok) {
+          problems.push({ rule: "bad-reference", path: [...argsPath, ...ref.path], message: `${site.label}: ${parsed.message}` });
+          continue;
+        }
+        const resolved = referenceType(parsed.ref, site, context);
+        if ("problem" in resolved) {
+          problems.push({ rule: "bad-reference", path: [...argsPath, ...ref.path], message: `${site.label}: ${resolved.problem}` });
+          continue;
+        }
+        const slot = schemaAt(tool.inputSchema, ref.path);
+        const expected = slot && "schema" in slot ? schemaTypes(slot.schema) : undefined;
+        const actual = ref.whole ? resolved.types : new Set(["string"]);
+        if (!typesCompatible(actual, expected)) {
+          problems.push({
+            rule: "invalid-args",
+            path: [...argsPath, ...ref.path],
+            message: `${site.label}: args.${formatPath(ref.path)} expects ${[...expected!].join(" or ")}, but \`${parsed.ref.text}\` is ${[...actual!].join(" or ")}`,
+          });
+        }
+      }
+    }
+  }
+  return problems;
+};
+
+function referenceType(ref: Reference, site: CallSite, { plan, steps, registry }: RuleContext): { types: Set<string> | undefined } | { problem: string } {
+  switch (ref.root) {
+    case "secrets":
+      if (site.visibleSteps === "none") return { problem: `context probes cannot use secrets (\`${ref.text}\`)` };
+      if (!/^[A-Z][A-Z0-9_]*$/.test(ref.name)) return { problem: `secret name \`${ref.name}\` must be UPPER_SNAKE_CASE` };
+      return { types: new Set(["string"]) };
+    case "context": {
+      if (site.visibleSteps === "none") return { problem: `a context probe cannot reference other context (\`${ref.text}\`)` };
+      const entry = (plan.context ?? []).find((c) => c.id === ref.id);
+      if (!entry) return { problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; known: ${(plan.context ?? []).map((c) => c.id).join(", ") || "none"}` };
+      const found = getPath(entry.output, ref.path);
+      if (!found.found) return { problem: `\`${ref.text}\`: context \`${ref.id}\` recorded no \`${formatPath(ref.path)}\`` };
+      return { types: new Set([jsonType(found.value)]) };
+    }
+    case "steps": {
+      const target = steps.get(ref.step);
+      if (!target) return { problem: `\`${ref.text}\` names unknown step \`${ref.step}\`` };
+      if (site.visibleSteps === "none") return { problem: `a context probe cannot reference step outputs (\`${ref.text}\`)` };
+      if (!site.visibleSteps.has(ref.step)) {
+        return { problem: `\`${ref.text}\` reads step \`${ref.step}\`, which is not a (transitive) dependency; add \`${ref.step}\` to dependsOn` };
+      }
+      const tool = registry.get(target.step.tool);
+      if (!tool) return { types: undefined };
+      const slot = schemaAt(tool.outputSchema, ref.path);
+      if (slot && "missing" in slot) return { problem: `\`${ref.text}\`: ${tool.name} has no output \`${formatPath(ref.path)}\`; it outputs ${outputNames(tool.outputSchema)}` };
+      return { types: slot ? schemaTypes(slot.schema) : undefined };
+    }
+    default:
+      return { problem: `\`${ref.text}\`: \${{ ${ref.root}.… }} is only allowed in a tool's default compensation` };
+  }
+}
+
+/** A write or destructive step says how to undo it, or says explicitly why it needs nothing. */
+export const rollbackDeclared: Rule = ({ plan, registry }) =>
+  plan.steps.flatMap((step, i) => {
+    const tool = registry.get(step.tool);
+    if (!tool || tool.effect === "read" || step.rollback) return [];
+    const hint = tool.compensation ? `its tool's compensation is ${tool.compensation.tool}; ` : "";
+    return [{ rule: "missing-rollback", path: ["steps", i], message: `step \`${step.id}\` (${tool.effect}) has no rollback; ${hint}add \`rollback: {tool: …, args: {…}}\` or \`rollback: {none: "<why nothing needs undoing>"}\`` }];
+  });
+
+/** Destructive steps are always risky, risky ids name real steps, and risk requires confirmation. */
+export const riskFlagged: Rule = ({ plan, registry, steps }) => {
+  const problems: RuleProblem[] = [];
+  const risky = new Set(plan.riskySteps);
+  plan.riskySteps.forEach((id, i) => {
+    if (!steps.has(id)) problems.push({ rule: "unknown-risky-step", path: ["riskySteps", i], message: `riskySteps names \`${id}\`, which is not a step of this plan` });
+  });
+  plan.steps.forEach((step, i) => {
+    if (registry.get(step.tool)?.effect === "destructive" && !risky.has(step.id)) {
+      problems.push({ rule: "destructive-not-risky", path: ["steps", i, "tool"], message: `step \`${step.id}\` uses destructive tool ${step.tool} but is not in riskySteps; add \`${step.id}\` to riskySteps` });
+    }
+  });
+  if (plan.riskySteps.length > 0 && !plan.requiresConfirmation) {
+    problems.push({ rule: "confirmation-required", path: ["requiresConfirmation"], message: "the plan has risky steps, so requiresConfirmation must be true" });
+  }
+  return problems;
+};
+
+function argProblem(site: CallSite, argsPath: Path, at: Path, error: ErrorObject): RuleProblem {
+  const where = at.length > 0 ? `args.${formatPath(at)}` : "args";
+  if (error.keyword === "additionalProperties") {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return { rule: "invalid-args", path: [...argsPath, ...at, extra], key: true, message: `${site.label}: ${site.tool} has no argument \`${[...at, extra].join(".")}\`${allowed(error)}` };
+  }
+  if (error.keyword === "required") {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return { rule: "invalid-args", path: [...argsPath, ...at], message: `${site.label}: ${site.tool} requires argument \`${[...at, missing].join(".")}\`` };
+  }
+  return { rule: "invalid-args", path: [...argsPath, ...at], message: `${site.label}: ${where} ${error.message}` };
+}
+
+function allowed(error: ErrorObject): string {
+  const props = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? `; allowed: ${Object.keys(props).join(", ")}` : "";
+}
+
+function outputNames(schema: JsonSchemaObject): string {
+  const props = typeof schema === "object" ? (schema.properties as Record<string, unknown> | undefined) : undefined;
+  return props ? Object.keys(props).join(", ") : "nothing declared";
+}
+
+export function instancePath(error: ErrorObject): Path {
+  if (error.instancePath === "") return [];
+  return error.instancePath
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function pointer(path: Path): string {
+  return path.map(String).join("\u0000");
+}
+
+function suggest(name: string, registry: Registry): string {
+  let best: { name: string; distance: number } | undefined;
+  for (const tool of registry.list()) {
+    const distance = editDistance(name, tool.name);
+    if (!best || distance < best.distance) best = { name: tool.name, distance };
+  }
+  return best && best.distance <= Math.max(3, name.length / 4) ? `; did you mean \`${best.name}\`?` : "; run `tsx src/tools.ts` to list registered tools";
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,22 @@
+import type { Path } from "../../schema/source.js";
+import type { Plan, Step } from "../../schema/types.generated.js";
+import type { Registry } from "../../registry/registry.js";
+
+export interface RuleProblem {
+  rule: string;
+  path: Path;
+  message: string;
+  /** Point at the map key rather than the value (unknown fields, duplicate ids). */
+  key?: boolean;
+}
+
+export interface RuleContext {
+  plan: Plan;
+  registry: Registry;
+  /** Steps by id (first occurrence wins when ids repeat). */
+  steps: Map<string, { step: Step; index: number }>;
+  /** Transitive dependencies of each step; empty sets while the graph has a cycle. */
+  ancestors: Map<string, Set<string>>;
+}
+
+export type Rule = (context: RuleContext) => RuleProblem[];
