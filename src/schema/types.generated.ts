@@ -237,6 +237,29 @@ export interface Tool {
    * mcp kind: the tool's name on the server (defaults to the last segment).
    */
   mcpTool?: string;
+  /**
+   * Sample calls: shown to planners in the tool catalogue and exercised by conformance tests.
+   */
+  examples?: {
+    args: {
+      [k: string]: unknown;
+    };
+    /**
+     * Sandbox fixture in which these args succeed.
+     */
+    fixture?: string;
+    description?: string;
+  }[];
+  /**
+   * A read-only call that tells whether this tool's effect took place, used to reconcile a call whose outcome is unknown after a crash. args may hold ${{ args.<path> }}; expect is a CEL expression over `outputs` and `args` that is true when the effect happened.
+   */
+  verify?: {
+    tool: string;
+    args: {
+      [k: string]: unknown;
+    };
+    expect: string;
+  };
 }
 /**
  * The default undo of a tool, as a call whose args may hold ${{ args.<path> }} and ${{ outputs.<path> }}.
