@@ -1,7 +1,9 @@
 import type { Kind, ToolKind } from "../types.js";
+import { execKind } from "./exec/index.js";
 import { moduleKind } from "./module.js";
 
 /** Tool kinds by name. Each kind lives in its own module; a plan never knows which one serves a tool. */
 export const kinds: Partial<Record<ToolKind, Kind>> = {
   module: moduleKind,
+  exec: execKind,
 };
