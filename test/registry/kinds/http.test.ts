@@ -17,13 +17,13 @@ const hanging = new Set<ServerResponse>();
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   const url = new URL(req.url!, "http://x");
-  const json = (status: number, value: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+  const json = (status: number, value: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
   const status = /^\/api\/status\/(\d+)$/.exec(url.pathname);
   if (status) return json(Number(status[1]), { error: "as asked", echoedAuth: req.headers.authorization });
   if (url.pathname === "/api/text") return void res.writeHead(200, { "content-type": "text/plain" }).end("hello, not json");
   if (url.pathname === "/api/list") return json(200, [1, 2]);
   if (url.pathname === "/api/hang") return void hanging.add(res);
-  json(200, { method: req.method, url: req.url, headers: req.headers, body: body ? JSON.parse(body) : null });
+  return json(200, { method: req.method, url: req.url, headers: req.headers, body: body ? JSON.parse(body) : null });
 }
 
 beforeAll(async () => {
