@@ -1,24 +1,50 @@
 import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const cli = (...args: string[]) =>
-  run("npx", ["tsx", "src/validate.ts", "--tools", "test/fixtures/tools", ...args]).then(
+  run(process.execPath, ["--import", "tsx", "src/validate.ts", "--tools", "test/fixtures/tools", ...args]).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
 
 describe("tsx src/validate.ts", () => {
   it("exits 0 and prints the digest for a valid plan", async () => {
-    const { code, stdout } = await cli("test/fixtures/plans/valid.yaml");
+    const { code, stdout, stderr } = await cli("test/fixtures/plans/valid.yaml");
     expect(code).toBe(0);
     expect(stdout).toMatch(/valid\.yaml {2}valid {2}3 steps {2}sha256:[0-9a-f]{64}/);
+    expect(stderr).toContain("1 valid, 0 invalid");
   });
 
-  it("exits 1 with file:line:col messages for a broken plan", async () => {
-    const { code, stdout } = await cli("test/fixtures/plans/broken.yaml");
+  it("exits 1 with a file:line:col message for each broken fixture", async () => {
+    const dir = "test/fixtures/plans/invalid";
+    const files = readdirSync(dir).map((f) => `${dir}/${f}`);
+    const { code, stdout, stderr } = await cli(...files);
     expect(code).toBe(1);
-    expect(stdout).toContain("test/fixtures/plans/broken.yaml:8:11  step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?");
+    for (const file of files) expect(stdout).toMatch(new RegExp(`^${file}:\\d+:\\d+  \\S`, "m"));
+    expect(stderr).toContain(`0 valid, ${files.length} invalid`);
+  });
+
+  it("--json reports problems with positions and rule names", async () => {
+    const { code, stdout } = await cli("--json", "test/fixtures/plans/invalid/cycle.yaml", "test/fixtures/plans/valid.yaml");
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report[0]).toMatchObject({ file: "test/fixtures/plans/invalid/cycle.yaml", valid: false });
+    expect(report[0].problems[0]).toMatchObject({ rule: "cycle", line: 16, col: 16 });
+    expect(report[1]).toMatchObject({ valid: true, steps: 3 });
+  });
+
+  it("names a missing file instead of crashing", async () => {
+    const { code, stdout } = await cli("plans/does-not-exist.yaml");
+    expect(code).toBe(1);
+    expect(stdout).toContain("plans/does-not-exist.yaml:1:1  cannot read plan: no such file");
+  });
+
+  it("exits 2 with usage when given no files", async () => {
+    const { code, stderr } = await cli();
+    expect(code).toBe(2);
+    expect(stderr).toContain("Usage: tsx src/validate.ts");
   });
 });
