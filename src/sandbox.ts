@@ -1,0 +1,65 @@
+#!/usr/bin/env -S npx tsx
+// Thin CLI over the sandbox world library (tools/sandbox/world): reset, show, list fixtures.
+import { parseCli, runMain, usage } from "./cli/main.js";
+import { listFixtures, readWorld, resetWorld, summarizeWorld, worldPath } from "../tools/sandbox/world/index.js";
+
+const HELP = `
+Usage: tsx src/sandbox.ts <command> [options]
+
+Commands:
+  reset      Replace the sandbox world with a fresh copy of a fixture.
+  show       Print a summary of the current world (--json: the raw world file).
+  fixtures   List the fixtures in tools/sandbox/fixtures/.
+
+Options:
+  --fixture NAME       reset: fixture to start from (default: default)
+  --chaos-seed N       reset: fail calls transiently, deterministically from seed N
+  --chaos-rate R       reset: probability of a transient failure per call (default 0.1 with --chaos-seed)
+  --state-dir DIR      where the world lives (default: .planfile)
+  --json               show: print the raw world
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli(
+    {
+      options: {
+        fixture: { type: "string" },
+        "state-dir": { type: "string" },
+        "chaos-seed": { type: "string" },
+        "chaos-rate": { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
+    HELP,
+  );
+  const stateDir = values["state-dir"] ?? ".planfile";
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw usage(`unexpected arguments: ${extra.join(" ")}\n${HELP}`);
+  switch (command) {
+    case "reset": {
+      const world = resetWorld(stateDir, values.fixture, { chaos: chaosOption(values["chaos-seed"], values["chaos-rate"]) });
+      process.stdout.write(`sandbox world reset from fixture ${world.fixture} at ${worldPath(stateDir)}\n`);
+      return;
+    }
+    case "show": {
+      const world = readWorld(stateDir);
+      process.stdout.write(values.json ? `${JSON.stringify(world, null, 2)}\n` : summarizeWorld(world));
+      return;
+    }
+    case "fixtures":
+      process.stdout.write(`${listFixtures().join("\n")}\n`);
+      return;
+    default:
+      throw usage(command ? `unknown command \`${command}\`; expected reset, show or fixtures\n${HELP}` : `no command given\n${HELP}`);
+  }
+});
+
+function chaosOption(seed: string | undefined, rate: string | undefined) {
+  if (seed === undefined && rate === undefined) return undefined;
+  const s = Number(seed ?? "1");
+  const r = Number(rate ?? "0.1");
+  if (!Number.isInteger(s)) throw usage(`--chaos-seed must be an integer, not \`${seed}\``);
+  if (!(r >= 0 && r <= 1)) throw usage(`--chaos-rate must be a number between 0 and 1, not \`${rate}\``);
+  return { seed: s, transientRate: r };
+}
