@@ -1,6 +1,7 @@
 import type { Kind, ToolKind } from "../types.js";
 import { execKind } from "./exec/index.js";
 import { httpKind } from "./http/index.js";
+import { mcpKind } from "./mcp/index.js";
 import { moduleKind } from "./module.js";
 
 /** Tool kinds by name. Each kind lives in its own module; a plan never knows which one serves a tool. */
@@ -8,4 +9,5 @@ export const kinds: Partial<Record<ToolKind, Kind>> = {
   module: moduleKind,
   exec: execKind,
   http: httpKind,
+  mcp: mcpKind,
 };

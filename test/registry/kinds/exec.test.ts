@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolCallError } from "../../../src/errors.js";
 import { loadManifest, Registry } from "../../../src/registry/index.js";
+import { alive, waitUntil } from "./processes.js";
 
 const manifest = new URL("../../fixtures/kinds/exec.tools.yaml", import.meta.url).pathname;
 let dir: string;
@@ -24,25 +25,6 @@ async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(ToolCallError);
   return error as ToolCallError;
-}
-
-/** A zombie waiting for its reaper is dead for our purpose: it runs nothing. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
-
-async function waitUntil(check: () => boolean, ms = 5_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 describe("exec kind", () => {

@@ -1,0 +1,113 @@
+/**
+ * `mcp` tools: served by a Model Context Protocol server over stdio
+ * (`implementation: {kind: mcp, command, args, env, cwd}`). Each manifest tool
+ * names the server's tool in `mcpTool` (default: the last segment of its name).
+ *
+ * Connect strategy: the server starts when the manifest loads, because the
+ * registry needs its schemas (`inputSchema`, `outputSchema`) before any call;
+ * the same process then serves every call and restarts after a crash (see
+ * connection.ts). A manifest's own `input`/`output` win over the server's.
+ * Effect and idempotence follow policy.ts; output follows output.ts.
+ *
+ * A relative `command` (`./server`) and `cwd` are taken from the manifest's
+ * folder. The server sees only the SDK's safe default environment plus `env`,
+ * never the caller's secrets. Each call carries the idempotency key in
+ * `_meta["planfile.dev/idempotencyKey"]`. A dry run of a non-read tool sets
+ * `dryRun: true` in the arguments when the server's input schema has such a
+ * property (server-filesystem's `edit_file` does) and is refused otherwise.
+ */
+import { dirname, resolve } from "node:path";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ManifestError } from "../../../errors.js";
+import { sharedAjv } from "../../../schema/ajv.js";
+import { ToolError } from "../../tool-error.js";
+import type { HandlerContext, JsonSchemaObject, Kind } from "../../types.js";
+import { ServerConnection } from "./connection.js";
+import { CONTENT_OUTPUT_SCHEMA, fromServer, toOutput, type ToolResult } from "./output.js";
+import { tighten } from "./policy.js";
+
+/** The registry's timeout and signal end a call; the SDK's own timeout only has to stay out of the way. */
+const SDK_REQUEST_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export const mcpKind: Kind = {
+  async load(set, { file }) {
+    if (set.implementation.kind !== "mcp") throw new Error("unreachable");
+    const { command, args = [], env, cwd } = set.implementation;
+    const here = dirname(file);
+    const program = /^\.\.?\//.test(command) ? resolve(here, command) : command;
+    const connection = new ServerConnection({ command: program, args, env, cwd: cwd === undefined ? undefined : resolve(here, cwd) }, [command, ...args].join(" "));
+
+    let served;
+    try {
+      served = (await (await connection.client()).listTools(undefined, { timeout: 20_000 })).tools;
+    } catch (cause) {
+      await connection.close();
+      throw new ManifestError(file, (cause as Error).message, { cause });
+    }
+    try {
+      const byName = new Map(served.map((t) => [t.name, t]));
+      const serverNames = new Map<string, string>();
+      const schemas = new Map<string, { input?: JsonSchemaObject; output?: JsonSchemaObject }>();
+      for (const tool of set.tools) {
+        const serverName = tool.mcpTool ?? tool.name.split(".").at(-1)!;
+        const remote = byName.get(serverName);
+        if (!remote) {
+          throw new ManifestError(file, `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`);
+        }
+        // loadManifest builds the definitions from `set` after load, so the stricter values are written back into it.
+        Object.assign(tool, tighten(file, tool, serverName, remote.annotations));
+        serverNames.set(tool.name, serverName);
+        const input = fromServer(remote.inputSchema);
+        const output = fromServer(remote.outputSchema) ?? CONTENT_OUTPUT_SCHEMA;
+        for (const [key, schema] of [["inputSchema", input], ["outputSchema", output]] as const) {
+          if (schema !== undefined && !sharedAjv().validateSchema(schema)) {
+            throw new ManifestError(file, `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`);
+          }
+        }
+        schemas.set(tool.name, { input, output });
+      }
+      return {
+        schemas,
+        driver: {
+          call: (tool, callArgs, context) => callTool(connection, serverNames.get(tool.name)!, callArgs, context),
+          close: () => connection.close(),
+        },
+      };
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  },
+};
+
+async function callTool(connection: ServerConnection, name: string, args: unknown, context: HandlerContext): Promise<unknown> {
+  const client = await connection.client();
+  const params = {
+    name,
+    arguments: dryRunArgs(context, args as Record<string, unknown>),
+    _meta: context.idempotencyKey ? { "planfile.dev/idempotencyKey": context.idempotencyKey } : undefined,
+  };
+  let result: ToolResult;
+  try {
+    result = (await client.callTool(params, undefined, { signal: context.signal, timeout: SDK_REQUEST_TIMEOUT_MS })) as ToolResult;
+  } catch (cause) {
+    if (context.signal.aborted) throw context.signal.reason;
+    if (cause instanceof McpError && cause.code === ErrorCode.ConnectionClosed) {
+      const tail = connection.stderrTail();
+      throw new ToolError("MCP_SERVER_EXITED", `MCP server \`${connection.label}\` exited during \`${name}\`${tail ? `; its stderr: ${tail.slice(-500)}` : ""}. It restarts on the next call; the call's effect is unknown`, { transient: true, cause });
+    }
+    const code = cause instanceof McpError ? `MCP_ERROR_${cause.code}` : "MCP_ERROR";
+    throw new ToolError(code, `MCP server \`${connection.label}\` refused \`${name}\`: ${(cause as Error).message}`, { cause });
+  }
+  return toOutput(name, result);
+}
+
+function dryRunArgs(context: HandlerContext, args: Record<string, unknown>): Record<string, unknown> {
+  if (!context.dryRun || context.tool.effect === "read") return args;
+  const schema = context.tool.inputSchema;
+  const properties = typeof schema === "object" ? (schema.properties as Record<string, unknown> | undefined) : undefined;
+  if (!properties || !("dryRun" in properties)) {
+    throw new ToolError("DRY_RUN_UNSUPPORTED", `${context.tool.name} has no \`dryRun\` argument on the server; drop \`dryRun: true\` from its manifest entry`);
+  }
+  return { ...args, dryRun: true };
+}
