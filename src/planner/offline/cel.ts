@@ -1,0 +1,17 @@
+/** CEL for method conditions, with integers handed back as plain numbers (cel-js returns bigint). */
+import { parse as celParse } from "@marcbachmann/cel-js";
+
+export type CelProgram = (vars: Record<string, unknown>) => unknown;
+
+export function parse(expression: string): CelProgram {
+  const program = celParse(expression);
+  return (vars) => plain(program(vars));
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}

@@ -1,0 +1,135 @@
+/**
+ * Hierarchical task decomposition over declared methods. A task is
+ * decomposed by the first of its methods whose `let` bindings compute and
+ * whose `when` holds over the gathered context; its subtasks are steps or
+ * further tasks. Deterministic: same goal and context, same plan.
+ */
+import { getPath } from "../../references/index.js";
+import type { ContextEntry } from "../../schema/types.generated.js";
+import type { DraftStep } from "../normalize.js";
+import type { Method, MethodLibrary, StepTemplate } from "./methods.js";
+
+export type Bindings = Record<string, unknown>;
+
+export type Decomposition = { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings } | { ok: false; reasons: string[] };
+
+/** A method's own mistake (an unknown parameter); reported as a bug in its file, never as the world's fault. */
+export class MethodError extends Error {
+  constructor(method: Method, message: string) {
+    super(`method ${method.name} (${method.file}): ${message}`);
+    this.name = "MethodError";
+  }
+}
+
+const MAX_DEPTH = 16;
+
+export function decomposeTask(task: string, bindings: Bindings, context: readonly ContextEntry[], library: MethodLibrary, depth = 0): Decomposition {
+  const reasons: string[] = [];
+  for (const method of library.byTask.get(task) ?? []) {
+    const applied = applyMethod(method, bindings, context, library, depth);
+    if (applied.ok) return applied;
+    reasons.push(...applied.reasons);
+  }
+  return { ok: false, reasons: reasons.length > 0 ? reasons : [`no method decomposes task \`${task}\``] };
+}
+
+export function applyMethod(method: Method, bindings: Bindings, context: readonly ContextEntry[], library: MethodLibrary, depth = 0): Decomposition {
+  if (depth > MAX_DEPTH) throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
+  const vars: Bindings = { ...bindings, context: Object.fromEntries(context.map((c) => [c.id, c.output])) };
+  const letErrors: string[] = [];
+  for (const [name, expr] of Object.entries(method.let ?? {})) {
+    try {
+      vars[name] = method.programs.get(expr)!(vars);
+    } catch (error) {
+      letErrors.push(`cannot compute \`${name}\` (${expr}): ${firstLine(error)}`);
+    }
+  }
+  if (method.when) {
+    let holds: unknown;
+    try {
+      holds = method.programs.get(method.when)!(vars);
+    } catch (error) {
+      holds = false;
+      letErrors.push(`cannot evaluate \`${method.when}\`: ${firstLine(error)}`);
+    }
+    if (holds !== true) {
+      const why = method.otherwise ? fill(method.otherwise, vars, method) : `its condition \`${method.when}\` does not hold`;
+      return { ok: false, reasons: [`${method.name}: ${why}`, ...letErrors.map((e) => `${method.name}: ${e}`)] };
+    }
+  }
+  if (letErrors.length > 0) return { ok: false, reasons: letErrors.map((e) => `${method.name}: ${e}`) };
+
+  const { context: _ctx, ...own } = vars;
+  const steps: DraftStep[] = [];
+  const groups = new Map<string, string[]>();
+  const expand = (deps: readonly string[] | undefined): string[] => (deps ?? []).flatMap((d) => groups.get(d) ?? [d]);
+
+  for (const sub of method.subtasks) {
+    if ("task" in sub) {
+      const withArgs = fill(sub.with ?? {}, vars, method) as Bindings;
+      const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, depth + 1);
+      if (!inner.ok) return { ok: false, reasons: inner.reasons.map((r) => `${method.name} → ${r}`) };
+      const extra = expand(fill(sub.dependsOn ?? [], vars, method) as string[]);
+      const innerIds = new Set(inner.steps.map((s) => s.id));
+      for (const step of inner.steps) {
+        const internal = (step.dependsOn ?? []).some((d) => innerIds.has(d));
+        if (!internal && extra.length > 0) step.dependsOn = unique([...(step.dependsOn ?? []), ...extra]);
+        steps.push(step);
+      }
+      if (sub.id) groups.set(sub.id, inner.sinks);
+    } else {
+      steps.push(stepFrom(sub, vars, method, expand));
+    }
+  }
+  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: own };
+}
+
+function stepFrom(template: StepTemplate, vars: Bindings, method: Method, expand: (deps: readonly string[] | undefined) => string[]): DraftStep {
+  const filled = fill(template, vars, method) as StepTemplate;
+  const step: DraftStep = { ...filled, args: filled.args } as DraftStep;
+  const deps = expand(filled.dependsOn);
+  if (deps.length > 0) step.dependsOn = unique(deps);
+  else delete step.dependsOn;
+  return step;
+}
+
+function sinksOf(steps: readonly DraftStep[]): string[] {
+  const used = new Set(steps.flatMap((s) => s.dependsOn ?? []));
+  return steps.filter((s) => !used.has(s.id)).map((s) => s.id);
+}
+
+// `{{ name }}` but not the plan's own `${{ … }}` references.
+const SLOT = /(?<!\$)\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*)\s*\}\}/g;
+const WHOLE = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*)\s*\}\}$/;
+
+/** Fills `{{ name }}` slots; a string that is exactly one slot keeps the value's type. */
+export function fill(value: unknown, vars: Bindings, method: Method): unknown {
+  if (typeof value === "string") {
+    const whole = WHOLE.exec(value);
+    if (whole) return lookup(whole[1]!, vars, method);
+    return value.replace(SLOT, (_m, path: string) => {
+      const v = lookup(path, vars, method);
+      return typeof v === "string" ? v : JSON.stringify(v);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => fill(v, vars, method));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars, method)]));
+  return value;
+}
+
+function lookup(path: string, vars: Bindings, method: Method): unknown {
+  const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const found = getPath(vars, segments);
+  if (!found.found || found.value === undefined) {
+    throw new MethodError(method, `\`{{ ${path} }}\` names nothing; known: ${Object.keys(vars).filter((k) => k !== "context").join(", ")}`);
+  }
+  return found.value;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0]!;
+}

@@ -1,0 +1,116 @@
+import type { Problem } from "../schema/source.js";
+import type { ContextEntry, Plan } from "../schema/types.generated.js";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** What the planner asks of a model: messages, and the JSON schema its answer should follow. */
+export interface LlmRequest {
+  messages: ChatMessage[];
+  schema?: { name: string; schema: Record<string, unknown> };
+  signal?: AbortSignal;
+}
+
+export interface LlmAnswer {
+  text: string;
+  model: string;
+  usage: TokenUsage;
+  /** Time spent waiting for the endpoint, retries and backoff included. */
+  elapsedMs: number;
+  /** HTTP requests it took (1 unless retried). */
+  requests: number;
+  /** How the answer format was enforced: a JSON schema, JSON mode, or only the prompt. */
+  format: "json_schema" | "json_object" | "text";
+}
+
+/** Any chat model; `createOpenAiLlm` is the one planfile ships. */
+export interface Llm {
+  readonly model: string;
+  complete(request: LlmRequest): Promise<LlmAnswer>;
+}
+
+/** A model call that did not produce an answer; `code` says whether waiting could help. */
+export class LlmError extends Error {
+  constructor(
+    readonly code: "LLM_TIMEOUT" | "LLM_UNAVAILABLE" | "LLM_REJECTED" | "LLM_EMPTY",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "LlmError";
+  }
+}
+
+/** One answer judged by the planner: what was asked, what came back, what was wrong with it. */
+export interface Attempt {
+  n: number;
+  /** Template that produced the request, e.g. `decompose@1`, `repair@1`, or `offline` for the built-in planner. */
+  prompt: string;
+  /** Estimated prompt size (chars / 4). */
+  promptTokens: number;
+  usage?: TokenUsage;
+  llmMs: number;
+  /** Empty when the answer became a valid plan. */
+  problems: AttemptProblem[];
+}
+
+export interface AttemptProblem {
+  /** `json` when the answer was not JSON, `shape` when the JSON was not a plan, else a validator rule. */
+  rule: string;
+  /** Where in the plan, e.g. `steps[1].args`; empty for the whole answer. */
+  where: string;
+  message: string;
+}
+
+/** A probe's outcome: recorded in the plan when it answered, reported when it did not. */
+export type ProbeOutcome = { ok: true; entry: ContextEntry; ms: number } | { ok: false; id: string; tool: string; args: Record<string, unknown>; message: string; ms: number };
+
+export type PlanFailureReason =
+  /** The offline planner has no method for this goal. */
+  | "NO_METHOD"
+  /** A method matched, but the world does not allow it (e.g. no subnet with free IPs). */
+  | "PRECONDITION"
+  /** Every answer the model gave stayed invalid after the allowed repairs. */
+  | "INVALID_PLAN"
+  /** The model endpoint failed, timed out or refused. */
+  | "LLM_FAILED";
+
+export type PlanResult =
+  | {
+      ok: true;
+      plan: Plan;
+      /** The canonical YAML, header included: exactly what was validated. */
+      yaml: string;
+      digest: string;
+      attempts: Attempt[];
+      probes: ProbeOutcome[];
+      stats: PlanStats;
+    }
+  | {
+      ok: false;
+      reason: PlanFailureReason;
+      message: string;
+      attempts: Attempt[];
+      probes: ProbeOutcome[];
+      stats: PlanStats;
+      /** The last invalid plan, when there was one, for diagnosis. */
+      lastPlan?: Plan;
+      problems?: Problem[];
+    };
+
+export interface PlanStats {
+  planner: "llm" | "offline";
+  wallMs: number;
+  /** Wall time spent waiting on the model. */
+  llmMs: number;
+  gatherMs: number;
+  llmCalls: number;
+}
