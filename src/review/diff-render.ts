@@ -53,7 +53,7 @@ function group(changes: Change[], s: Style): Groups {
         g.removed.push(`${s.code(c.id)} (${s.code(c.tool)})${c.risky ? " — was risky" : ""}`);
         break;
       case "steps-reordered":
-        g.order.push(`run order: ${c.old.map(s.code).join(" → ")}`, `       now: ${c.new.map(s.code).join(" → ")}`);
+        g.order.push(`${c.scope === "run" ? "run order" : "file order (run order unchanged)"}: ${c.old.map(s.code).join(" → ")}`, `now: ${c.new.map(s.code).join(" → ")}`);
         break;
       case "tool-changed":
         step(c.step, `tool: ${s.code(c.old)} → ${s.code(c.new)}`);
@@ -124,7 +124,7 @@ export function diffMarkdown(changes: Change[], heading: DiffHeading): string {
   for (const [title, lines] of sections(g)) {
     if (lines.length === 0) continue;
     const name = title.startsWith("Step ") ? `Step ${code(title.slice(5))}` : title;
-    if (title === "Order") out.push(`**${name}**`, "", `- was: ${lines[0]!.replace("run order: ", "")}`, `- now: ${lines[1]!.replace(/^\s*now: /, "")}`, "");
+    if (title === "Order") out.push(`**${name}**`, "", `- ${lines[0]!}`, `- ${lines[1]!}`, "");
     else out.push(`**${name}**`, "", ...lines.map((l) => `- ${l}`), "");
   }
   return out.join("\n");

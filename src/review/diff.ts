@@ -27,7 +27,8 @@ export type Change =
   | { kind: "context-changed"; id: string; field: "tool" | "args" | "output"; changes: ValueChange[] }
   | { kind: "step-added"; id: string; tool: string; risky: boolean; dependsOn: string[] }
   | { kind: "step-removed"; id: string; tool: string; risky: boolean }
-  | { kind: "steps-reordered"; old: string[]; new: string[] }
+  /** `run`: the dependency-respecting run order of the common steps changed; `file`: only their order in the file did (ties may run differently). */
+  | { kind: "steps-reordered"; scope: "run" | "file"; old: string[]; new: string[] }
   | { kind: "tool-changed"; step: string; old: string; new: string }
   | { kind: "args-changed"; step: string; changes: ValueChange[] }
   | { kind: "outcome-changed"; step: string; field: "expectedOutcome" | "expect"; old?: string; new?: string }
@@ -74,7 +75,10 @@ export function diffPlans(before: Plan | undefined, after: Plan | undefined): Ch
 
   const oldOrder = runOrder(before).filter((id) => newSteps.has(id));
   const newOrder = runOrder(after).filter((id) => oldSteps.has(id));
-  if (!isDeepStrictEqual(oldOrder, newOrder)) push({ kind: "steps-reordered", old: oldOrder, new: newOrder });
+  const oldFile = (before?.steps ?? []).map((s) => s.id).filter((id) => newSteps.has(id));
+  const newFile = (after?.steps ?? []).map((s) => s.id).filter((id) => oldSteps.has(id));
+  if (!isDeepStrictEqual(oldOrder, newOrder)) push({ kind: "steps-reordered", scope: "run", old: oldOrder, new: newOrder });
+  else if (!isDeepStrictEqual(oldFile, newFile)) push({ kind: "steps-reordered", scope: "file", old: oldFile, new: newFile });
 
   for (const [id, s] of newSteps) {
     const was = oldSteps.get(id);
