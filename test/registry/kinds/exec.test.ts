@@ -78,6 +78,19 @@ describe("exec kind", () => {
     expect(await waitUntil(() => !alive(pid))).toBe(true);
   });
 
+  it("cancels a process that ignores SIGTERM with SIGKILL after the grace period", async () => {
+    const pidFile = join(dir, "stubborn.pid");
+    const controller = new AbortController();
+    const call = registry.call("kx.stubborn", { pidFile }, { signal: controller.signal });
+    // Cancel only once the process runs and has installed its SIGTERM handler.
+    expect(await waitUntil(() => existsSync(pidFile))).toBe(true);
+    controller.abort();
+    const error = await failure(call);
+    expect(error.details.toolCode).toBe("CANCELLED");
+    const pid = Number(await readFile(pidFile, "utf8"));
+    expect(await waitUntil(() => !alive(pid))).toBe(true);
+  });
+
   it("rejects bad args with the input schema before anything runs", async () => {
     const path = join(dir, "touched");
     const error = await failure(registry.call("kx.touch", { path, count: 0 }));
