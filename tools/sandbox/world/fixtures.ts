@@ -5,6 +5,7 @@
  * lines over `default` and stays in step with it.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { createAjv } from "../../../src/schema/ajv.js";
@@ -39,19 +40,19 @@ const EMPTY: Omit<World, "fixture"> = {
 
 let validator: ReturnType<ReturnType<typeof createAjv>["compile"]> | undefined;
 
-export function listFixtures(): string[] {
-  return readdirSync(FIXTURE_DIR)
+export function listFixtures(dir: string = FIXTURE_DIR): string[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => f.slice(0, -".yaml".length))
     .sort();
 }
 
 /** A fresh world built from a fixture, validated; a broken fixture is a FIXTURE_INVALID naming its file. */
-export function worldFromFixture(name: string): World {
-  const raw = mergedFixture(name, []);
+export function worldFromFixture(name: string, dir: string = FIXTURE_DIR): World {
+  const raw = mergedFixture(name, [], dir);
   const { extends: _extends, description: _description, ...body } = raw;
   const world = { ...structuredClone(EMPTY), ...body, fixture: name } as World;
-  const file = fixtureFile(name);
+  const file = fixtureFile(name, dir);
   validator ??= createAjv().compile(worldSchema);
   if (!validator(world)) {
     const errors = (validator.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
@@ -62,14 +63,14 @@ export function worldFromFixture(name: string): World {
   return world;
 }
 
-function fixtureFile(name: string): string {
-  return `${FIXTURE_DIR}${name}.yaml`;
+function fixtureFile(name: string, dir: string): string {
+  return join(dir, `${name}.yaml`);
 }
 
-function mergedFixture(name: string, seen: string[]): Record<string, unknown> {
-  const file = fixtureFile(name);
+function mergedFixture(name: string, seen: string[], dir: string): Record<string, unknown> {
+  const file = fixtureFile(name, dir);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
-    throw new SandboxError("FIXTURE_NOT_FOUND", `no sandbox fixture named \`${name}\`; available: ${listFixtures().join(", ")}`);
+    throw new SandboxError("FIXTURE_NOT_FOUND", `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")}`);
   }
   if (seen.includes(name)) throw new SandboxError("FIXTURE_INVALID", `${file}: extends itself through ${[...seen, name].join(" → ")}`);
   let data: unknown;
@@ -80,7 +81,7 @@ function mergedFixture(name: string, seen: string[]): Record<string, unknown> {
   }
   if (!isObject(data)) throw new SandboxError("FIXTURE_INVALID", `${file}: a fixture is a mapping of world sections (regions, databases, …)`);
   if (typeof data.extends !== "string") return data;
-  return merge(mergedFixture(data.extends, [...seen, name]), data) as Record<string, unknown>;
+  return merge(mergedFixture(data.extends, [...seen, name], dir), data) as Record<string, unknown>;
 }
 
 function merge(base: unknown, over: unknown): unknown {

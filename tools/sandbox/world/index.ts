@@ -13,7 +13,9 @@
  *       idempotency records and the logical clock always move, so they are left out.
  *   callsOf(world, tool?): CallEntry[]
  *       The call log, optionally for one tool (count executions, replays, failures).
- *   listFixtures(): string[]            fixture names in tools/sandbox/fixtures/
+ *   listFixtures(dir?): string[]        fixture names in tools/sandbox/fixtures/ (or dir)
+ *   worldFromFixture(name, dir?): World a validated world from a fixture, without touching disk
+ *   summarizeWorld(world): string       the readable summary `tsx src/sandbox.ts show` prints
  *   worldPath(stateDir): string         where the world file lives
  *
  * Errors: SandboxError (FIXTURE_NOT_FOUND, FIXTURE_INVALID, WORLD_UNREADABLE).
@@ -24,7 +26,7 @@ import type { CallEntry, Chaos, World } from "./types.js";
 
 export type * from "./types.js";
 export { SandboxError } from "./errors.js";
-export { listFixtures, worldPath, DEFAULT_FIXTURE };
+export { listFixtures, worldFromFixture, worldPath, DEFAULT_FIXTURE };
 
 export type WorldState = Omit<World, "calls" | "idempotency" | "clock">;
 
