@@ -7,3 +7,4 @@ export type { ToolDefinition, Handler, HandlerContext, CallOptions, Effect } fro
 export { validatePlanText, validatePlanFile, validatePlanData, planDigest, type ValidationResult } from "./validator/index.js";
 export { findReferences, substitute, parseReference, type Reference } from "./references/index.js";
 export { checkExpect, compileExpect } from "./expect/index.js";
+export { showPlan, diffPlans, compareFiles, compareWithRevision, planView, mermaidGraph, diffText, diffMarkdown, type Change, type PlanView } from "./review/index.js";
