@@ -1,0 +1,47 @@
+/**
+ * What the engine and the rollback share while a run is alive: the plan, the
+ * journal, the outputs so far, and how to report.
+ */
+import type { Registry } from "../registry/registry.js";
+import type { Plan, Step } from "../schema/types.generated.js";
+import type { RunEvent } from "./events.js";
+import type { JournalEntry, JournalWriter } from "./journal.js";
+import type { Redactor } from "./redact.js";
+import type { Scope } from "./resolve.js";
+
+export interface RunContext {
+  runId: string;
+  digest: string;
+  plan: Plan;
+  steps: ReadonlyMap<string, Step>;
+  registry: Registry;
+  journal: JournalWriter;
+  redactor: Redactor;
+  secrets: Readonly<Record<string, string>>;
+  /** Outputs of completed steps (unredacted in memory), in completion order. */
+  outputs: Map<string, unknown>;
+  contextOutputs: ReadonlyMap<string, unknown>;
+  retryDelayMs: number;
+  defaultRetries: number;
+  now: () => Date;
+  emit: (event: RunEvent) => void;
+  /** Appends a journal line stamped with the time. */
+  write: (entry: DistributiveOmit<JournalEntry, "at">) => void;
+}
+
+export type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+
+export function scopeOf(ctx: RunContext): Scope {
+  return { steps: ctx.outputs, context: ctx.contextOutputs, secrets: ctx.secrets };
+}
+
+export function idempotencyKey(ctx: RunContext, stepId: string, suffix = ""): string {
+  return `${ctx.runId}:${stepId}${suffix}`;
+}
+
+/** Exponential backoff: base, 2×base, 4×base…, aborted early by nothing (rollback must finish). */
+export function backoff(base: number, attempt: number): number {
+  return base * 2 ** (attempt - 1);
+}
+
+export const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((r) => setTimeout(r, ms)));

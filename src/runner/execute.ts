@@ -1,0 +1,115 @@
+/**
+ * Walks the dependency graph: ready steps start in plan order, up to
+ * `concurrency` at once. After a failure or a cancellation nothing new starts;
+ * steps already running are left to finish (an interrupted call's outcome
+ * would be unknown), then the caller rolls back.
+ */
+import { checkExpect } from "../expect/index.js";
+import type { Step } from "../schema/types.generated.js";
+import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
+import type { ErrorInfo } from "./events.js";
+import { Scheduler } from "./graph.js";
+import { resolveValue } from "./resolve.js";
+import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
+import type { RunOptions, StepOutcome } from "./types.js";
+
+export const DEFAULT_CONCURRENCY = 8;
+
+export interface Failure {
+  step: string;
+  error: ErrorInfo;
+}
+
+export async function executeSteps(ctx: RunContext, options: RunOptions, outcomes: Map<string, StepOutcome>): Promise<Failure | undefined> {
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()));
+  const skipped = new Set<string>();
+  let failure: Failure | undefined;
+  let running = 0;
+
+  await new Promise<void>((finish) => {
+    const pump = () => {
+      while (!failure && !options.signal?.aborted && running < concurrency) {
+        const id = scheduler.next();
+        if (id === undefined) break;
+        running++;
+        void runStep(ctx, options, ctx.steps.get(id)!, skipped).then((outcome) => {
+          running--;
+          outcomes.set(id, outcome);
+          if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
+          else {
+            if (outcome.status === "skipped") skipped.add(id);
+            scheduler.complete(id);
+          }
+          pump();
+        });
+      }
+      if (running === 0) finish();
+    };
+    options.signal?.addEventListener("abort", pump, { once: true });
+    pump();
+  });
+  return failure;
+}
+
+async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped: ReadonlySet<string>): Promise<StepOutcome> {
+  const tool = ctx.registry.get(step.tool)!;
+  const dryRun = options.dryRun === true;
+  const t0 = performance.now();
+  const fail = (error: unknown, attempt = 1, output?: unknown): StepOutcome => {
+    const info = errorInfo(error);
+    const durationMs = performance.now() - t0;
+    ctx.write({ t: "step-result", step: step.id, status: "failed", error: info, durationMs, attempt, ...(output !== undefined ? { output } : {}) });
+    ctx.emit({ type: "step-failed", step: step.id, error: info, durationMs });
+    return { status: "failed", error: ctx.redactor.value(info), durationMs };
+  };
+  const skip = (reason: string): StepOutcome => {
+    ctx.emit({ type: "step-skipped", step: step.id, reason });
+    return { status: "skipped", reason };
+  };
+
+  if (dryRun) {
+    const after = (step.dependsOn ?? []).find((d) => skipped.has(d));
+    if (after) return skip(`dry run: depends on ${after}, which was skipped`);
+    if (tool.effect !== "read" && !tool.dryRun) return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
+  }
+
+  let args: unknown;
+  try {
+    args = resolveValue(step.args, scopeOf(ctx), `step ${step.id}`);
+  } catch (error) {
+    return fail(error);
+  }
+
+  const retries = tool.idempotent ? (step.retries ?? ctx.defaultRetries) : 0;
+  for (let attempt = 1; ; attempt++) {
+    ctx.write({ t: "step-intent", step: step.id, tool: step.tool, attempt, key: idempotencyKey(ctx, step.id), args, dryRun });
+    // A non-idempotent call must never happen without a durable intent: after a crash it is "outcome unknown", not "never ran".
+    if (!tool.idempotent) await ctx.journal.sync();
+    ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
+    try {
+      const output = await ctx.registry.call(step.tool, args, {
+        idempotencyKey: idempotencyKey(ctx, step.id),
+        dryRun: dryRun && tool.effect !== "read",
+        secrets: ctx.secrets,
+        ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
+      });
+      // The call returned, so its effect happened: from here on, a failure still gets this step compensated.
+      ctx.outputs.set(step.id, output);
+      if (step.expect && !dryRun) {
+        const check = checkExpect(step.expect, { outputs: output, args });
+        if (!check.ok) return fail(new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`), attempt, output);
+      }
+      const durationMs = performance.now() - t0;
+      ctx.write({ t: "step-result", step: step.id, status: "completed", output, durationMs });
+      if (!tool.idempotent) await ctx.journal.sync();
+      ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
+      return { status: "completed", output: ctx.redactor.value(output), durationMs, reused: false };
+    } catch (error) {
+      if (attempt > retries || !isTransient(error)) return fail(error, attempt);
+      const delayMs = backoff(ctx.retryDelayMs, attempt);
+      ctx.emit({ type: "step-retrying", step: step.id, attempt, delayMs, error: errorInfo(error) });
+      await sleep(delayMs);
+    }
+  }
+}

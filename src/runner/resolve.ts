@@ -1,0 +1,75 @@
+/**
+ * `${{ }}` resolution at run time. A string that is exactly one reference keeps
+ * the referenced value's type; a missing reference is an error, never null.
+ */
+import { findReferences, formatPath, getPath, substitute, type Reference } from "../references/index.js";
+import type { Plan } from "../schema/types.generated.js";
+import { RunnerError } from "./runner-error.js";
+
+export interface Scope {
+  /** Outputs of completed steps, by id. */
+  steps: ReadonlyMap<string, unknown>;
+  /** Recorded context outputs, by id. */
+  context: ReadonlyMap<string, unknown>;
+  secrets: Readonly<Record<string, string>>;
+  /** For a tool's default compensation: the step's args and outputs. */
+  args?: unknown;
+  outputs?: unknown;
+}
+
+export function resolveValue(value: unknown, scope: Scope, where: string): unknown {
+  return substitute(value, (ref) => lookup(ref, scope, where));
+}
+
+function lookup(ref: Reference, scope: Scope, where: string): unknown {
+  const missing = (what: string): never => {
+    throw new RunnerError("REFERENCE_MISSING", `${where}: \`\${{ ${ref.text} }}\` cannot be resolved: ${what}`);
+  };
+  switch (ref.root) {
+    case "steps": {
+      if (!scope.steps.has(ref.step)) missing(`step \`${ref.step}\` has no outputs (it has not completed)`);
+      const found = getPath(scope.steps.get(ref.step), ref.path);
+      return found.found ? found.value : missing(`step \`${ref.step}\` output has no \`${formatPath(ref.path)}\``);
+    }
+    case "context": {
+      if (!scope.context.has(ref.id)) missing(`no context entry \`${ref.id}\``);
+      const found = getPath(scope.context.get(ref.id), ref.path);
+      return found.found ? found.value : missing(`context \`${ref.id}\` has no \`${formatPath(ref.path)}\``);
+    }
+    case "secrets": {
+      const value = scope.secrets[ref.name];
+      return value !== undefined ? value : missing(`secret ${ref.name} is not set; export ${ref.name} in the environment`);
+    }
+    case "args":
+    case "outputs": {
+      const base = ref.root === "args" ? scope.args : scope.outputs;
+      if (base === undefined) missing(`\${{ ${ref.root}.… }} is only available in a tool's compensation`);
+      const found = getPath(base, ref.path);
+      return found.found ? found.value : missing(`${ref.root} has no \`${formatPath(ref.path)}\``);
+    }
+  }
+}
+
+/** Names of every secret the plan uses (step args and rollbacks). */
+export function secretNames(plan: Plan): string[] {
+  const names = new Set<string>();
+  const sites = plan.steps.flatMap((s) => [...findReferences(s.args), ...(s.rollback && "tool" in s.rollback ? findReferences(s.rollback.args) : [])]);
+  for (const site of sites) for (const r of site.refs) if (r.ok && r.ref.root === "secrets") names.add(r.ref.name);
+  return [...names].sort();
+}
+
+/**
+ * Reads the plan's secrets from the environment before anything runs, so a
+ * missing one stops the run before its first side effect.
+ */
+export function loadSecrets(plan: Plan, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of secretNames(plan)) {
+    const value = env[name];
+    if (value === undefined || value === "") missing.push(name);
+    else secrets[name] = value;
+  }
+  if (missing.length > 0) throw new RunnerError("SECRET_MISSING", `the plan uses secrets that are not set: ${missing.join(", ")}; export them in the environment and run again`);
+  return secrets;
+}

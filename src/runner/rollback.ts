@@ -1,0 +1,89 @@
+/**
+ * Undo in reverse: the compensations of completed steps run one by one in
+ * reverse order of completion, each resolved against its step's outputs. A
+ * failing compensation is retried when its tool is idempotent, then recorded;
+ * the others still run, and what is left is named so it can be resumed.
+ */
+import type { Step } from "../schema/types.generated.js";
+import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
+import { resolveValue } from "./resolve.js";
+import { errorInfo } from "./runner-error.js";
+import type { Remaining } from "./types.js";
+
+export interface RollbackOutcome {
+  compensated: string[];
+  remaining: Remaining[];
+}
+
+type Undo = { kind: "call"; tool: string; args: unknown } | { kind: "nothing"; reason: string } | { kind: "impossible"; reason: string };
+
+/** How to undo one completed step: its plan's rollback, else its tool's default compensation. */
+export function undoOf(ctx: RunContext, step: Step): Undo {
+  const rollback = step.rollback;
+  if (rollback && "none" in rollback) return { kind: "nothing", reason: `no rollback needed: ${rollback.none}` };
+  const where = `rollback of step ${step.id}`;
+  if (rollback) return { kind: "call", tool: rollback.tool, args: resolveValue(rollback.args, scopeOf(ctx), where) };
+  const tool = ctx.registry.get(step.tool);
+  if (tool?.effect === "read") return { kind: "nothing", reason: "read-only step" };
+  if (!tool?.compensation) return { kind: "impossible", reason: `step ${step.id} declares no rollback and ${step.tool} has no compensation` };
+  const args = resolveValue(step.args, scopeOf(ctx), `step ${step.id}`);
+  return { kind: "call", tool: tool.compensation.tool, args: resolveValue(tool.compensation.args, { ...scopeOf(ctx), args, outputs: ctx.outputs.get(step.id) }, where) };
+}
+
+/**
+ * Runs the compensations of `order` (already reversed). `unknown` names steps
+ * whose compensation was in flight when a previous process died.
+ */
+export async function compensate(ctx: RunContext, order: string[], unknown: ReadonlySet<string> = new Set()): Promise<RollbackOutcome> {
+  const compensated: string[] = [];
+  const remaining: Remaining[] = [];
+  for (const id of order) {
+    const step = ctx.steps.get(id)!;
+    let undo: Undo;
+    try {
+      undo = undoOf(ctx, step);
+    } catch (error) {
+      remaining.push({ step: id, tool: step.tool, error: errorInfo(error) });
+      ctx.emit({ type: "compensation-failed", step: id, tool: step.tool, error: ctx.redactor.value(errorInfo(error)), willRetry: false });
+      continue;
+    }
+    if (undo.kind !== "call") {
+      if (undo.kind === "impossible") remaining.push({ step: id, tool: step.tool, error: { code: "NO_ROLLBACK", message: undo.reason } });
+      ctx.emit({ type: "compensation-skipped", step: id, reason: undo.reason });
+      continue;
+    }
+    const tool = ctx.registry.get(undo.tool);
+    if (unknown.has(id) && !tool?.idempotent) {
+      const error = { code: "OUTCOME_UNKNOWN", message: `the compensation ${undo.tool} of ${id} was interrupted and is not idempotent; check by hand whether it took effect` };
+      remaining.push({ step: id, tool: undo.tool, error });
+      ctx.emit({ type: "compensation-failed", step: id, tool: undo.tool, error, willRetry: false });
+      continue;
+    }
+    const attempts = tool?.idempotent ? 1 + ctx.defaultRetries : 1;
+    for (let attempt = 1; ; attempt++) {
+      ctx.write({ t: "compensation-intent", step: id, tool: undo.tool, attempt, args: ctx.redactor.value(undo.args) });
+      if (!tool?.idempotent) await ctx.journal.sync();
+      ctx.emit({ type: "compensation-started", step: id, tool: undo.tool, attempt });
+      const t0 = performance.now();
+      try {
+        const output = await ctx.registry.call(undo.tool, undo.args, { idempotencyKey: idempotencyKey(ctx, id, ":rollback"), secrets: ctx.secrets });
+        ctx.write({ t: "compensation-result", step: id, status: "completed", output: ctx.redactor.value(output) });
+        await ctx.journal.sync();
+        ctx.emit({ type: "compensation-completed", step: id, tool: undo.tool, durationMs: performance.now() - t0 });
+        compensated.push(id);
+        break;
+      } catch (error) {
+        const info = ctx.redactor.value(errorInfo(error));
+        ctx.write({ t: "compensation-result", step: id, status: "failed", error: info });
+        const willRetry = attempt < attempts;
+        ctx.emit({ type: "compensation-failed", step: id, tool: undo.tool, error: info, willRetry });
+        if (!willRetry) {
+          remaining.push({ step: id, tool: undo.tool, error: info });
+          break;
+        }
+        await sleep(backoff(ctx.retryDelayMs, attempt));
+      }
+    }
+  }
+  return { compensated, remaining };
+}

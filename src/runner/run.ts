@@ -1,0 +1,197 @@
+/**
+ * The engine: validate → (resume) → stale? → approvals → reconcile unknown
+ * outcomes → walk the graph → on failure or cancellation, roll back.
+ * Every transition is journaled before it is reported.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Plan } from "../schema/types.generated.js";
+import { validatePlanData } from "../validator/index.js";
+import { approve } from "./approve.js";
+import type { ErrorInfo } from "./events.js";
+import type { RunContext } from "./context.js";
+import { executeSteps } from "./execute.js";
+import { Journal, NullJournal, type JournalWriter } from "./journal.js";
+import { Redactor } from "./redact.js";
+import { loadSecrets } from "./resolve.js";
+import { compensate } from "./rollback.js";
+import { RunnerError, errorInfo } from "./runner-error.js";
+import { checkDrift } from "./staleness.js";
+import { loadRun, runDir, type RunState } from "./state.js";
+import type { RunOptions, RunResult, StepOutcome } from "./types.js";
+import { reconcile } from "./reconcile.js";
+
+export { DEFAULT_CONCURRENCY } from "./execute.js";
+
+export function runsDirOf(options: { runsDir?: string; registry: { stateDir: string } }): string {
+  return options.runsDir ?? join(options.registry.stateDir, "runs");
+}
+
+/** Runs a plan, or resumes the run `options.runId` when `options.resume` is set. */
+export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
+  const validation = validatePlanData(plan, options.registry);
+  if (!validation.ok) return { status: "invalid", problems: validation.problems };
+  const digest = validation.digest;
+  const runsDir = runsDirOf(options);
+  const now = options.now ?? (() => new Date());
+  const dryRun = options.dryRun ?? false;
+
+  let prior: RunState | undefined;
+  let runId: string;
+  if (options.resume) {
+    if (!options.runId) throw new RunnerError("RUN_NOT_FOUND", "resume needs the id of the run to resume");
+    runId = options.runId;
+    prior = loadRun(runsDir, runId);
+    if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
+  } else {
+    runId = options.runId ?? newRunId(now());
+    if (!dryRun && existsSync(runDir(runsDir, runId))) throw new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
+  }
+
+  const secrets = loadSecrets(plan, options.env ?? process.env);
+  const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
+  try {
+    const ctx = createContext({ runId, digest, plan, secrets, journal, options, now });
+    if (prior) ctx.write({ t: "resumed", digest });
+    else ctx.write({ t: "run-started", runId, digest, plan, ...(options.planFile ? { planFile: options.planFile } : {}), dryRun });
+    ctx.emit({ type: "run-started", runId, digest, steps: plan.steps.map((s) => s.id), dryRun, resumed: prior !== undefined });
+    return await finish(ctx, await drive(ctx, options, prior));
+  } finally {
+    journal.close();
+  }
+}
+
+async function drive(ctx: RunContext, options: RunOptions, prior: RunState | undefined): Promise<RunResult> {
+  const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
+  const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
+
+  if (prior) {
+    for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
+    for (const [id, done] of prior.completed) {
+      outcomes.set(id, { status: "completed", output: done.output, durationMs: done.durationMs, reused: true });
+      ctx.emit({ type: "step-reused", step: id, output: done.output });
+    }
+    for (const [id, error] of prior.failed) outcomes.set(id, { status: "failed", error, durationMs: 0 });
+    if (prior.status === "succeeded") return { status: "succeeded", dryRun: false, outputs: Object.fromEntries(ctx.outputs), ...base() };
+    const failedStep = [...prior.failed.keys()][0];
+    if (prior.rollback || failedStep !== undefined || prior.status === "rolled-back" || prior.status === "rollback-incomplete") {
+      const reason = prior.rollback?.reason ?? `step ${failedStep} failed`;
+      return rollBack(ctx, base, reason, prior, { failedStep, error: failedStep ? prior.failed.get(failedStep) : undefined, cancelled: false });
+    }
+  }
+
+  const acted = prior !== undefined && (prior.completed.size > 0 || prior.inFlight.size > 0);
+  if (!acted && (ctx.plan.context ?? []).length > 0) {
+    const diffs = await checkDrift(ctx.plan, ctx.registry);
+    const allowed = options.allowDrift === true;
+    ctx.write({ t: "drift-checked", diffs, allowed });
+    if (diffs.length > 0) {
+      ctx.emit({ type: "drift", diffs, allowed });
+      if (!allowed) return { status: "stale", diffs, ...base() };
+    }
+  }
+
+  if (!options.dryRun) {
+    const decision = await approve(ctx, options, prior);
+    if (decision.status === "awaiting-approval") return { status: "awaiting-approval", pending: decision.pending, ...base() };
+    if (decision.status === "rejected") return { status: "rejected", rejected: decision.rejected, by: decision.by, ...base() };
+  }
+
+  if (prior && prior.inFlight.size > 0) {
+    const stop = await reconcile(ctx, prior, options.rerunUnknown ?? []);
+    if (stop) return { status: "outcome-unknown", ...stop, ...base() };
+  }
+
+  const failure = await executeSteps(ctx, options, outcomes);
+  const cancelled = options.signal?.aborted === true;
+  if (failure || cancelled) {
+    const reason = failure ? `step ${failure.step} failed` : "cancelled";
+    return rollBack(ctx, base, reason, prior, { failedStep: failure?.step, error: failure?.error, cancelled });
+  }
+  const redacted = Object.fromEntries([...ctx.outputs].map(([k, v]) => [k, ctx.redactor.value(v)]));
+  return { status: "succeeded", dryRun: options.dryRun ?? false, outputs: redacted, ...base() };
+}
+
+async function rollBack(
+  ctx: RunContext,
+  base: OutcomeBase,
+  reason: string,
+  prior: RunState | undefined,
+  why: { failedStep?: string; error?: ErrorInfo; cancelled: boolean },
+): Promise<RunResult> {
+  const done = prior?.compensated ?? new Set<string>();
+  const order = [...ctx.outputs.keys()].reverse().filter((id) => !done.has(id));
+  if (ctx.journal instanceof NullJournal) {
+    // A dry run changed nothing, so there is nothing to undo.
+    return { status: "rolled-back", reason, ...why, compensated: [], ...base() };
+  }
+  ctx.write({ t: "rollback-started", reason, steps: order });
+  ctx.emit({ type: "rollback-started", reason, steps: order });
+  const outcome = await compensate(ctx, order, new Set(prior?.compensationInFlight.keys() ?? []));
+  const unknown = [...(prior?.inFlight ?? [])].filter(([id]) => !ctx.outputs.has(id));
+  const remaining = [
+    ...outcome.remaining,
+    ...unknown.map(([step, f]) => ({ step, tool: f.tool, error: { code: "OUTCOME_UNKNOWN", message: `the process died while ${step} (${f.tool}) was running; check by hand whether it took effect` } })),
+  ];
+  const compensated = [...done, ...outcome.compensated];
+  if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };
+  return { status: "rolled-back", reason, ...why, compensated, ...base() };
+}
+
+export type OutcomeBase = () => { runId: string; digest: string; steps: Record<string, StepOutcome> };
+
+function createContext(input: {
+  runId: string;
+  digest: string;
+  plan: Plan;
+  secrets: Record<string, string>;
+  journal: JournalWriter;
+  options: Pick<RunOptions, "registry" | "onEvent" | "retryDelayMs" | "defaultRetries">;
+  now: () => Date;
+}): RunContext {
+  const { options, journal, now } = input;
+  const redactor = new Redactor(Object.values(input.secrets));
+  return {
+    runId: input.runId,
+    digest: input.digest,
+    plan: input.plan,
+    steps: new Map(input.plan.steps.map((s) => [s.id, s])),
+    registry: options.registry,
+    journal,
+    redactor,
+    secrets: input.secrets,
+    outputs: new Map(),
+    contextOutputs: new Map((input.plan.context ?? []).map((c) => [c.id, c.output])),
+    retryDelayMs: options.retryDelayMs ?? 200,
+    defaultRetries: options.defaultRetries ?? 2,
+    now,
+    emit: (event) => {
+      try {
+        options.onEvent?.(redactor.value(event));
+      } catch {
+        // A broken listener must not break a run that is changing the world.
+      }
+    },
+    write: (entry) => journal.append(redactor.value({ ...entry, at: now().toISOString() } as never)),
+  };
+}
+
+/** Journals and reports the end of a process's work on a run. */
+export async function finish(ctx: RunContext, result: RunResult): Promise<RunResult> {
+  const { steps: _steps, outputs: _outputs, ...summary } = result as RunResult & { steps?: unknown; outputs?: unknown };
+  ctx.write({ t: "run-finished", status: result.status, summary });
+  await ctx.journal.sync();
+  const redacted = ctx.redactor.value(result);
+  ctx.emit({ type: "run-finished", result: redacted });
+  return redacted;
+}
+
+export { createContext, rollBack };
+
+/** `20261124-210000-a1b2`: sortable by start time, unique enough for one machine. */
+export function newRunId(at: Date): string {
+  const iso = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${iso}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+export { errorInfo };

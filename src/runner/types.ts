@@ -1,0 +1,95 @@
+import type { Registry } from "../registry/registry.js";
+import type { Problem } from "../schema/source.js";
+import type { Step } from "../schema/types.generated.js";
+import type { ErrorInfo, EventListener, VerifyReport } from "./events.js";
+import type { DriftItem } from "./staleness.js";
+
+/** What one step came to. */
+export type StepOutcome =
+  | { status: "completed"; output: unknown; durationMs: number; reused: boolean }
+  | { status: "failed"; error: ErrorInfo; durationMs: number }
+  | { status: "skipped"; reason: string }
+  | { status: "not-started" };
+
+/** One compensation that rollback could not complete, so an operator knows what is left. */
+export interface Remaining {
+  step: string;
+  tool: string;
+  error: ErrorInfo;
+}
+
+interface Ran {
+  runId: string;
+  digest: string;
+  steps: Record<string, StepOutcome>;
+}
+
+export type RunResult =
+  | ({ status: "succeeded"; dryRun: boolean; outputs: Record<string, unknown> } & Ran)
+  | ({ status: "rolled-back"; reason: string; failedStep?: string; error?: ErrorInfo; cancelled: boolean; compensated: string[] } & Ran)
+  | ({ status: "rollback-incomplete"; reason: string; failedStep?: string; error?: ErrorInfo; compensated: string[]; remaining: Remaining[] } & Ran)
+  | ({ status: "awaiting-approval"; pending: string[] } & Ran)
+  | ({ status: "rejected"; rejected: string[]; by: string } & Ran)
+  | ({ status: "outcome-unknown"; step: string; tool: string; verify?: VerifyReport } & Ran)
+  | ({ status: "stale"; diffs: DriftItem[] } & Ran)
+  | { status: "digest-mismatch"; runId: string; approved: string; given: string }
+  | { status: "invalid"; problems: Problem[] };
+
+export type RunStatus = RunResult["status"];
+
+/** A risky step as shown to whoever approves it; args are the plan's, secrets unresolved. */
+export interface RiskyStepView {
+  id: string;
+  tool: string;
+  description?: string;
+  args: unknown;
+  expectedOutcome: string;
+  rollback: Step["rollback"] | { tool: string; args: unknown; default: true } | undefined;
+  effect: string;
+}
+
+export interface ConfirmRequest {
+  runId: string;
+  digest: string;
+  planName: string;
+  step: RiskyStepView;
+}
+
+/** `true`/`false`, or who decided (journaled as `by`). */
+export type ConfirmAnswer = boolean | { approved: boolean; by: string };
+export type Confirm = (request: ConfirmRequest) => Promise<ConfirmAnswer>;
+
+export interface RunOptions {
+  registry: Registry;
+  /** Where runs live; default `<registry.stateDir>/runs`. */
+  runsDir?: string;
+  /** Generated once when absent; inject it in tests. */
+  runId?: string;
+  /** Continue the run `runId` from its journal. */
+  resume?: boolean;
+  /** Asked once per risky step that is not pre-approved. Without it, unapproved steps stop the run before anything runs. */
+  confirm?: Confirm;
+  /** Risky steps approved up front (`--approve a,b` or `--yes` = "all"). */
+  approve?: string[] | "all";
+  /** Who approves with `approve`; journaled. */
+  approvedBy?: string;
+  signal?: AbortSignal;
+  onEvent?: EventListener;
+  /** Steps running at once; default 8. */
+  concurrency?: number;
+  dryRun?: boolean;
+  allowDrift?: boolean;
+  /** Where `${{ secrets.X }}` come from; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Base of the exponential backoff between retries; default 200 ms. */
+  retryDelayMs?: number;
+  /** Retries of idempotent tools when a step does not say; default 2. */
+  defaultRetries?: number;
+  /** `always`: fsync every journal line. `effects` (default): fsync before and after every non-idempotent call and at the end; other lines are written at once (they survive a killed process) and fsync'd with the next. */
+  durability?: "always" | "effects";
+  /** Re-run these steps on resume even though their outcome is unknown (the operator checked that they did not happen). */
+  rerunUnknown?: string[];
+  /** Where the plan came from, journaled for `runs show`. */
+  planFile?: string;
+  now?: () => Date;
+}
