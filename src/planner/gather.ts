@@ -3,6 +3,7 @@
  * within a count and a time budget. What answered is recorded in the plan's
  * `context`; what did not is reported, never silently dropped.
  */
+import { setMaxListeners } from "node:events";
 import type { Registry } from "../registry/registry.js";
 import type { ContextEntry } from "../schema/types.generated.js";
 import type { ProbeOutcome } from "./types.js";
@@ -14,19 +15,23 @@ export interface ProbeCall {
 }
 
 export interface GatherLimits {
-  /** Most calls in one round; extra ones are refused, not queued. */
+  /** Most calls the model may ask for in its one extra round; extra ones are refused, not queued. */
   maxCalls: number;
+  /** Most declared probes (and method probes) read in the first round. */
+  maxProbes: number;
   /** Budget for the whole round; calls still running then are abandoned. */
   timeoutMs: number;
 }
 
-export const DEFAULT_GATHER_LIMITS: GatherLimits = { maxCalls: 8, timeoutMs: 10_000 };
+export const DEFAULT_GATHER_LIMITS: GatherLimits = { maxCalls: 8, maxProbes: 24, timeoutMs: 10_000 };
 
 const ID = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** Runs the calls in parallel; wall time is that of the slowest, bounded by the budget. */
 export async function gather(registry: Registry, calls: readonly ProbeCall[], limits: GatherLimits, taken: ReadonlySet<string> = new Set()): Promise<ProbeOutcome[]> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
+  // Every call listens on the one deadline; that is expected, not a leak.
+  setMaxListeners(calls.length * 2 + 10, deadline);
   const ids = new Set(taken);
   return Promise.all(
     calls.map(async (call, index): Promise<ProbeOutcome> => {
@@ -85,7 +90,7 @@ function asObject(output: unknown): Record<string, unknown> {
 export async function readContext(registry: Registry, calls: ProbeCall[], given: ContextEntry[], limits: GatherLimits): Promise<ProbeOutcome[]> {
   const taken = new Set(given.map((c) => c.id));
   const fresh = calls.filter((c) => !taken.has(c.id));
-  const outcomes = fresh.length > 0 ? await gather(registry, fresh, limits, taken) : [];
+  const outcomes = fresh.length > 0 ? await gather(registry, fresh, { ...limits, maxCalls: limits.maxProbes }, taken) : [];
   return [...given.map((entry): ProbeOutcome => ({ ok: true, entry, ms: 0 })), ...outcomes];
 }
 

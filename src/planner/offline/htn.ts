@@ -57,6 +57,15 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
       return { ok: false, reasons: [`${method.name}: ${why}`, ...letErrors.map((e) => `${method.name}: ${e}`)] };
     }
   }
+  for (const { that, otherwise } of method.require ?? []) {
+    let holds: unknown;
+    try {
+      holds = method.programs.get(that)!(vars);
+    } catch (error) {
+      return { ok: false, reasons: [`${method.name}: cannot check \`${that}\`: ${firstLine(error)}`] };
+    }
+    if (holds !== true) return { ok: false, reasons: [`${method.name}: ${fill(otherwise, vars, method)}`] };
+  }
   if (letErrors.length > 0) return { ok: false, reasons: letErrors.map((e) => `${method.name}: ${e}`) };
 
   const { context: _ctx, ...own } = vars;
@@ -76,7 +85,8 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
         if (!internal && extra.length > 0) step.dependsOn = unique([...(step.dependsOn ?? []), ...extra]);
         steps.push(step);
       }
-      if (sub.id) groups.set(sub.id, inner.sinks);
+      // A subtask with nothing to do stands for what it waited on, so later steps keep their order.
+      if (sub.id) groups.set(sub.id, inner.steps.length > 0 ? inner.sinks : extra);
     } else {
       steps.push(stepFrom(sub, vars, method, expand));
     }

@@ -6,7 +6,7 @@
  */
 import type { Registry } from "../../registry/registry.js";
 import type { ContextEntry } from "../../schema/types.generated.js";
-import { declaredProbes, contextOf, readContext, type GatherLimits, type ProbeCall } from "../gather.js";
+import { contextOf, readContext, type GatherLimits, type ProbeCall } from "../gather.js";
 import { finish, formatProblem } from "../judge.js";
 import type { Attempt, PlanResult, PlanStats, ProbeOutcome } from "../types.js";
 import { applyMethod, fill, MethodError, type Bindings } from "./htn.js";
@@ -28,10 +28,10 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const methods = options.methods ?? library([]);
   const candidates = matchGoal(goal, methods);
   if (candidates.length === 0) {
-    const known = methods.methods.filter((m) => m.goal).map((m) => `  ${m.name}: ${m.goal![0]}`);
+    const known = methods.methods.filter((m) => m.goal).map((m) => `  ${m.name}: ${m.examples?.[0] ? `"${m.examples[0].goal}"` : `/${m.goal![0]}/`}`);
     const message = [
       "no method matches this goal; configure an LLM with OPENAI_API_KEY (and OPENAI_BASE_URL, PLANFILE_MODEL) or add a method in tools/methods/*.methods.yaml.",
-      known.length > 0 ? `Goals the offline methods know (patterns):\n${known.join("\n")}` : "No offline methods are loaded.",
+      known.length > 0 ? `Goals the offline methods know, for example:\n${known.join("\n")}` : "No offline methods are loaded.",
     ].join("\n");
     return { ok: false, reason: "NO_METHOD", message, attempts: [], probes: [], stats };
   }
@@ -39,7 +39,7 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   let probes: ProbeOutcome[];
   const t0 = performance.now();
   try {
-    probes = await readContext(registry, probeCalls(candidates, registry), options.context, limits);
+    probes = await readContext(registry, probeCalls(candidates), options.context, limits);
   } catch (error) {
     return brokenMethod(error, [], stats);
   } finally {
@@ -112,8 +112,12 @@ function normalise(raw: string, how: "lower" | "upper" | "slug" | "region" | und
   }
 }
 
-/** The tools' declared probes and every candidate method's probes, deduplicated by id. */
-function probeCalls(candidates: Candidate[], registry: Registry): ProbeCall[] {
+/**
+ * Every candidate method's probes, deduplicated by id. Not the tools' other
+ * declared probes: a method knows what it needs, and unrelated reads would
+ * only make the plan's context noisy and its staleness check touchy.
+ */
+function probeCalls(candidates: Candidate[]): ProbeCall[] {
   const calls = new Map<string, ProbeCall>();
   for (const { method, params } of candidates) {
     for (const probe of method.probes ?? []) {
@@ -121,7 +125,6 @@ function probeCalls(candidates: Candidate[], registry: Registry): ProbeCall[] {
       calls.set(probe.id, { id: probe.id, tool: probe.tool, args: fill(probe.args ?? {}, params, method) as Record<string, unknown> });
     }
   }
-  for (const call of declaredProbes(registry)) if (!calls.has(call.id)) calls.set(call.id, call);
   return [...calls.values()];
 }
 

@@ -45,11 +45,13 @@ export interface Method {
   task: string;
   description?: string;
   goal?: string[];
+  examples?: { goal: string; fixture?: string }[];
   params?: Record<string, "lower" | "upper" | "slug" | "region">;
   probes?: ProbeTemplate[];
   let?: Record<string, string>;
   when?: string;
   otherwise?: string;
+  require?: { that: string; otherwise: string }[];
   subtasks: (StepTemplate | TaskRef)[];
   /** Filled at load. */
   file: string;
@@ -109,7 +111,7 @@ export function parseMethods(text: string, file: string): Method[] {
       }
     });
     const programs = new Map<string, CelProgram>();
-    for (const expr of [...Object.values(m.let ?? {}), ...(m.when ? [m.when] : [])]) {
+    for (const expr of [...Object.values(m.let ?? {}), ...(m.when ? [m.when] : []), ...(m.require ?? []).map((r) => r.that)]) {
       try {
         programs.set(expr, parse(expr));
       } catch (cause) {
