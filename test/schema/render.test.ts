@@ -31,7 +31,7 @@ const step = fc.record(
   { requiredKeys: ["id", "tool", "args", "expectedOutcome"] },
 );
 
-const plan: fc.Arbitrary<Plan> = fc.record(
+const plan = fc.record(
   {
     apiVersion: fc.constant("planfile/v1" as const),
     kind: fc.constant("Plan" as const),
@@ -51,7 +51,7 @@ const plan: fc.Arbitrary<Plan> = fc.record(
     steps: fc.array(step, { minLength: 1, maxLength: 4 }),
   },
   { requiredKeys: ["apiVersion", "kind", "metadata", "requiresConfirmation", "riskySteps", "steps"] },
-);
+) as unknown as fc.Arbitrary<Plan>;
 
 /** Same data, every object's keys in reverse order. */
 function reverseKeys<T>(value: T): T {
@@ -93,7 +93,7 @@ describe("renderPlanYaml", () => {
 
   it("never emits YAML anchors, even when the input shares one object between steps", () => {
     const shared = { region: "eu" };
-    const yaml = renderPlanYaml({ ...sample, steps: sample.steps.map((s) => ({ ...s, args: shared })) });
+    const yaml = renderPlanYaml({ ...sample, steps: sample.steps.map((s) => ({ ...s, args: shared })) as Plan["steps"] });
     expect(yaml).not.toMatch(/[&*]a\d/);
   });
 
