@@ -93,7 +93,7 @@ describe("renderPlanYaml", () => {
 
   it("never emits YAML anchors, even when the input shares one object between steps", () => {
     const shared = { region: "eu" };
-    const yaml = renderPlanYaml({ ...sample, steps: sample.steps.map((s) => ({ ...s, args: shared })) as Plan["steps"] });
+    const yaml = renderPlanYaml({ ...sample, steps: sample.steps.map((s) => ({ ...s, args: shared })) as unknown as Plan["steps"] });
     expect(yaml).not.toMatch(/[&*]a\d/);
   });
 
