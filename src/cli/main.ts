@@ -11,6 +11,8 @@ export const EXIT = {
   awaitingApproval: 4,
   invalidPlan: 5,
   stalePlan: 6,
+  /** A resumed run stopped: a non-idempotent step's outcome is unknown after a crash; an operator must decide. */
+  outcomeUnknown: 7,
   internal: 70,
 } as const;
 

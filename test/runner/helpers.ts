@@ -77,7 +77,7 @@ export function harness(): Harness {
     waiters.get(name)?.open();
   };
 
-  const tools = [
+  const tools: (Omit<Tool, "handler"> & { handler: Handler })[] = [
     {
       name: "kv.set",
       description: "Set a key; returns what it replaced.",

@@ -1,0 +1,35 @@
+#!/usr/bin/env -S npx tsx
+import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { loadRegistry } from "./registry/index.js";
+import { asUsage, reporter } from "./runner/cli-support.js";
+import { exitCodeOf } from "./runner/exit-code.js";
+import { loadRun, rollbackRun, runsDirOf } from "./runner/index.js";
+import { summarize } from "./runner/report.js";
+
+const HELP = `
+Usage: tsx src/rollback.ts [--json] [--tools DIR] [--state DIR] <run-id>
+
+Undoes a run from its journal: finishes an incomplete rollback (retrying the
+compensations that failed), or undoes a finished run on demand. Compensations
+run in reverse order of completion. Exit 0 when everything is undone, 3 when
+some compensation still fails (fix the cause and run this again), 2 on usage.
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
+  const runId = positionals[0]!;
+  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values.state });
+  try {
+    return await asUsage(async () => {
+      const state = loadRun(runsDirOf({ registry }), runId);
+      const out = reporter({ json: values.json, steps: state.plan.steps.map((s) => s.id) });
+      const result = await rollbackRun(runId, { registry, onEvent: out.onEvent });
+      out.stop();
+      out.say(summarize(result));
+      return result.status === "rolled-back" ? EXIT.ok : exitCodeOf(result);
+    });
+  } finally {
+    await registry.close();
+  }
+});

@@ -1,0 +1,197 @@
+/**
+ * What a person sees: plain lines (logs, CI), a live step table (a TTY), or
+ * NDJSON (`--json`), and a final summary. Events arrive already redacted.
+ */
+import type { RunEvent } from "./events.js";
+import { formatDrift } from "./staleness.js";
+import type { RunResult } from "./types.js";
+
+type Write = (text: string) => void;
+const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
+const brief = (v: unknown, max = 100) => {
+  const s = JSON.stringify(v) ?? "";
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+};
+
+/** One line per event, or undefined for events not worth a line. */
+export function formatEvent(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case "run-started":
+      return `${e.resumed ? "resuming" : e.dryRun ? "dry run" : "run"} ${e.runId}  ${e.steps.length} steps  ${e.digest.slice(0, 19)}…`;
+    case "drift":
+      return [`the world changed since the plan was made${e.allowed ? " (allowed by --allow-drift)" : ""}:`, ...formatDrift(e.diffs).map((l) => `  ${l}`)].join("\n");
+    case "approval-required":
+      return `needs approval: ${e.steps.join(", ")}`;
+    case "approved":
+      return `approved ${e.steps.join(", ")} by ${e.by} (${e.via})`;
+    case "rejected":
+      return `rejected ${e.steps.join(", ")} by ${e.by}`;
+    case "step-started":
+      return `▸ ${e.step}  ${e.tool}${e.attempt > 1 ? `  attempt ${e.attempt}` : ""}${e.dryRun ? "  (dry run)" : ""}`;
+    case "step-retrying":
+      return `  ${e.step} will retry in ${ms(e.delayMs)}: ${e.error.message}`;
+    case "step-completed":
+      return `✓ ${e.step}  ${ms(e.durationMs)}  ${brief(e.output)}`;
+    case "step-failed":
+      return `✗ ${e.step}  ${ms(e.durationMs)}  ${e.error.code}: ${e.error.message}`;
+    case "step-skipped":
+      return `- ${e.step}  skipped: ${e.reason}`;
+    case "step-reused":
+      return `= ${e.step}  completed earlier (output reused)`;
+    case "outcome-unknown": {
+      const probe = e.verify ? (e.verify.ran ? `; ${e.verify.tool} says it ${e.verify.happened ? "happened" : "did not happen"}` : `; ${e.verify.reason}`) : "";
+      return `? ${e.step}  ${e.tool} was running when the process died${probe}; ${e.action === "rerun" ? "running it again" : "stopping to ask"}`;
+    }
+    case "rollback-started":
+      return `rolling back (${e.reason}): ${e.steps.length > 0 ? e.steps.join(" ← ") : "nothing to undo"}`;
+    case "compensation-started":
+      return `  ↺ ${e.step}  ${e.tool}${e.attempt > 1 ? `  attempt ${e.attempt}` : ""}`;
+    case "compensation-completed":
+      return `  ✓ undid ${e.step}  ${ms(e.durationMs)}`;
+    case "compensation-failed":
+      return `  ✗ undo of ${e.step} failed: ${e.error.message}${e.willRetry ? " (will retry)" : ""}`;
+    case "compensation-skipped":
+      return `  - ${e.step}: ${e.reason}`;
+    case "run-finished":
+      return undefined;
+  }
+}
+
+/** The closing words: what happened and what to do next. */
+export function summarize(result: RunResult, how: { resume: string; rollback: string } = { resume: "tsx src/run.ts --resume", rollback: "tsx src/rollback.ts" }): string {
+  const counts = "steps" in result ? countSteps(result.steps) : "";
+  switch (result.status) {
+    case "succeeded":
+      return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
+    case "rolled-back":
+      return `${result.cancelled ? "cancelled" : "failed"} and rolled back: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+    case "rollback-incomplete":
+      return [
+        `ROLLBACK INCOMPLETE: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
+        `undone: ${result.compensated.join(", ") || "nothing"}`,
+        "left to undo:",
+        ...result.remaining.map((r) => `  ${r.step} (${r.tool}): ${r.error.message}`),
+        `fix the cause, then: ${how.rollback} ${result.runId}`,
+      ].join("\n");
+    case "awaiting-approval":
+      return `awaiting approval: nothing ran. Risky steps: ${result.pending.join(", ")}\nreview them, then: ${how.resume} ${result.runId} --approve ${result.pending.join(",")}`;
+    case "rejected":
+      return `rejected by ${result.by}: nothing ran (${result.rejected.join(", ")})`;
+    case "outcome-unknown": {
+      const v = result.verify;
+      const probe = v ? (v.ran ? `${v.tool} says it ${v.happened ? "HAPPENED" : "did not happen"}: ${brief(v.output)}` : v.reason) : "";
+      return [
+        `stopped: step ${result.step} (${result.tool}) was running when the process died, and ${result.tool} is not idempotent.`,
+        probe && `probe: ${probe}`,
+        `if it did not happen: ${how.resume} ${result.runId} --rerun-unknown ${result.step}`,
+        `to undo what completed instead: ${how.rollback} ${result.runId}`,
+      ]
+        .filter(Boolean)
+        .join("\n");
+    }
+    case "stale":
+      return [`stale plan: the world changed since the plan was made; nothing ran.`, ...formatDrift(result.diffs).map((l) => `  ${l}`), "re-plan, or run with --allow-drift if the differences do not matter"].join("\n");
+    case "digest-mismatch":
+      return `this plan is not the one approved for run ${result.runId}: digest ${result.given} ≠ ${result.approved}; start a new run instead`;
+    case "invalid":
+      return result.problems.map((p) => `${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]`).join("\n");
+  }
+}
+
+function countSteps(steps: Record<string, { status: string; reused?: boolean }>): string {
+  const counts = new Map<string, number>();
+  for (const s of Object.values(steps)) {
+    const key = s.status === "completed" && s.reused ? "reused" : s.status;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
+}
+
+/** Plain lines, one per event. */
+export function plainReporter(write: Write): (e: RunEvent) => void {
+  return (e) => {
+    const line = formatEvent(e);
+    if (line !== undefined) write(`${line}\n`);
+  };
+}
+
+export function jsonReporter(write: Write): (e: RunEvent) => void {
+  return (e) => write(`${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
+}
+
+/**
+ * A live table on a TTY: one row per step with its state and duration,
+ * redrawn in place; other events print above it.
+ */
+export function liveReporter(write: Write, steps: string[]): { listener: (e: RunEvent) => void; stop: () => void } {
+  const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(steps.map((s) => [s, { state: "waiting", tool: "", since: 0 }]));
+  const width = Math.max(...steps.map((s) => s.length));
+  let drawn = 0;
+  let active = false;
+  const icon: Record<string, string> = { waiting: "·", running: "▸", done: "✓", failed: "✗", skipped: "-", reused: "=", undoing: "↺", undone: "↩", "undo failed": "✗" };
+  const draw = () => {
+    if (!active) return;
+    const now = performance.now();
+    const lines = [...rows].map(([id, r]) => {
+      const d = r.ms ?? (r.state === "running" || r.state === "undoing" ? now - r.since : undefined);
+      return `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(24)} ${d === undefined ? "" : ms(d)}${r.note ? `  ${r.note}` : ""}`;
+    });
+    write(`${drawn > 0 ? `\x1b[${drawn}A` : ""}\x1b[J${lines.join("\n")}\n`);
+    drawn = lines.length;
+  };
+  const above = (text: string) => {
+    if (drawn > 0) write(`\x1b[${drawn}A\x1b[J`);
+    drawn = 0;
+    write(`${text}\n`);
+    draw();
+  };
+  const timer = setInterval(draw, 100);
+  timer.unref();
+  const set = (id: string, patch: Partial<{ state: string; tool: string; since: number; ms: number | undefined; note: string }>) => {
+    const row = rows.get(id);
+    if (row) Object.assign(row, patch);
+  };
+  return {
+    listener: (e) => {
+      switch (e.type) {
+        case "step-started":
+          active = true;
+          set(e.step, { state: "running", tool: e.tool, since: performance.now(), ms: undefined });
+          break;
+        case "step-completed":
+          set(e.step, { state: "done", ms: e.durationMs });
+          break;
+        case "step-failed":
+          set(e.step, { state: "failed", ms: e.durationMs, note: e.error.message.slice(0, 60) });
+          break;
+        case "step-skipped":
+          set(e.step, { state: "skipped", note: e.reason });
+          break;
+        case "step-reused":
+          set(e.step, { state: "reused" });
+          break;
+        case "compensation-started":
+          set(e.step, { state: "undoing", since: performance.now(), ms: undefined });
+          break;
+        case "compensation-completed":
+          set(e.step, { state: "undone", ms: e.durationMs });
+          break;
+        case "compensation-failed":
+          if (!e.willRetry) set(e.step, { state: "undo failed", note: e.error.message.slice(0, 60) });
+          break;
+        case "run-finished":
+          break;
+        default: {
+          const line = formatEvent(e);
+          if (line !== undefined) above(line);
+          return;
+        }
+      }
+      draw();
+    },
+    stop: () => {
+      clearInterval(timer);
+      draw();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** `tsx src/runs.ts`: the runs under the state folder, and one run's story, read from journals only. */
+import { join } from "node:path";
+import { listRunIds, readJournal, type JournalEntry } from "./journal.js";
+import { foldJournal, type RunState } from "./state.js";
+
+export interface RunRow {
+  runId: string;
+  startedAt: string;
+  status: string;
+  plan: string;
+  completed: number;
+  total: number;
+}
+
+/** A run whose last process died without writing `run-finished` is `interrupted`. */
+export function statusOf(state: RunState): string {
+  return state.status ?? (state.rollback ? "interrupted (rolling back)" : "interrupted");
+}
+
+export function listRuns(runsDir: string): RunRow[] {
+  const rows: RunRow[] = [];
+  for (const runId of listRunIds(runsDir)) {
+    try {
+      const s = foldJournal(readJournal(join(runsDir, runId)));
+      rows.push({ runId, startedAt: s.startedAt, status: statusOf(s), plan: s.plan.metadata.name, completed: s.completed.size, total: s.plan.steps.length });
+    } catch {
+      rows.push({ runId, startedAt: "?", status: "unreadable journal", plan: "?", completed: 0, total: 0 });
+    }
+  }
+  return rows;
+}
+
+export function formatRunList(rows: RunRow[]): string {
+  if (rows.length === 0) return "no runs yet";
+  const table = [["RUN", "STARTED", "STATUS", "PLAN", "STEPS"], ...rows.map((r) => [r.runId, r.startedAt.replace("T", " ").slice(0, 19), r.status, r.plan, `${r.completed}/${r.total}`])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+export function formatRun(state: RunState, entries: JournalEntry[]): string {
+  const lines = [
+    `run ${state.runId}  ${statusOf(state)}`,
+    `plan ${state.plan.metadata.name}${state.planFile ? ` (${state.planFile})` : ""}  ${state.digest}`,
+    `goal ${state.plan.metadata.goal}`,
+    `started ${state.startedAt}  last change ${state.updatedAt}`,
+  ];
+  for (const [step, a] of state.approved) lines.push(`approved ${step} by ${a.by} at ${a.at} (${a.via})`);
+  lines.push("", "steps:");
+  for (const step of state.plan.steps) {
+    const done = state.completed.get(step.id);
+    const failed = state.failed.get(step.id);
+    const flight = state.inFlight.get(step.id);
+    const undo = state.compensated.has(step.id) ? "  undone" : state.compensationFailed.has(step.id) ? `  UNDO FAILED: ${state.compensationFailed.get(step.id)!.message}` : state.compensationInFlight.has(step.id) ? "  undo interrupted" : "";
+    const what = done ? `completed ${Math.round(done.durationMs)} ms` : failed ? `failed: ${failed.message}` : flight ? "interrupted (outcome unknown)" : "not started";
+    lines.push(`  ${step.id.padEnd(16)} ${step.tool.padEnd(28)} ${what}${undo}`);
+  }
+  lines.push("", "journal:");
+  for (const e of entries) lines.push(`  ${e.at}  ${e.t}${"step" in e ? ` ${e.step}` : ""}${"status" in e ? ` ${e.status}` : ""}`);
+  return lines.join("\n");
+}

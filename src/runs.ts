@@ -1,0 +1,30 @@
+#!/usr/bin/env -S npx tsx
+import { join, resolve } from "node:path";
+import { parseCli, runMain } from "./cli/main.js";
+import { asUsage } from "./runner/cli-support.js";
+import { foldJournal, loadRun, readJournal } from "./runner/index.js";
+import { formatRun, formatRunList, listRuns } from "./runner/runs-view.js";
+
+const HELP = `
+Usage: tsx src/runs.ts [--json] [--state DIR]          list runs
+       tsx src/runs.ts [--json] [--state DIR] <run-id> show one run
+
+Reads the journals under <state>/runs/ (default .planfile/runs/).
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const runsDir = join(resolve(values.state ?? ".planfile"), "runs");
+  await asUsage(async () => {
+    const id = positionals[0];
+    if (!id) {
+      const rows = listRuns(runsDir);
+      process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
+      return;
+    }
+    const state = loadRun(runsDir, id);
+    const entries = readJournal(join(runsDir, id));
+    process.stdout.write(`${values.json ? JSON.stringify(entries.map((e) => e), null, 2) : formatRun(foldJournal(entries), entries)}\n`);
+    void state;
+  });
+});
