@@ -12,6 +12,8 @@ export interface Reporter {
 }
 
 export function reporter(options: { json?: boolean; steps: string[] }): Reporter {
+  // A closed pipe (`| head`) must not kill a run that is changing the world; the journal keeps the record.
+  process.stdout.on("error", () => {});
   const out = (t: string) => process.stdout.write(t);
   if (options.json) return { onEvent: jsonReporter(out), say: () => {}, stop: () => {} };
   if (process.stdout.isTTY && options.steps.length > 0) {

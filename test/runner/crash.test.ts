@@ -1,0 +1,69 @@
+// Crash safety, with the real CLI in a child process: SIGKILL at many points of a run, resume, and count
+// in the tools' own log how often each action really happened.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { readLog } from "../fixtures/runner/tools/counter-handlers.js";
+import { tempDir } from "./helpers.js";
+
+const exec = promisify(execFile);
+const TOOLS = "test/fixtures/runner/tools";
+
+async function cli(state: string, args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await exec(process.execPath, ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state", state, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, signal: null as string | null, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number | null; signal: string | null; stdout: string; stderr: string };
+    return { code: err.code, signal: err.signal, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const TAGS = ["first", "left", "right", "left-right"];
+
+describe("crash safety (SIGKILL, then --resume)", () => {
+  // Journal lines of counter-plan: 1 run-started, 2 approved, then an intent and a result per step.
+  const killAtLines = [2, 3, 4, 5, 7, 9];
+  for (const line of killAtLines) {
+    it(`killed after journal line ${line}: resume completes and every action happened exactly once`, async () => {
+      const state = tempDir();
+      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], { PLANFILE_TEST_KILL_AT_LINE: String(line) });
+      expect(first.signal).toBe("SIGKILL");
+      const resumed = await cli(state, ["--resume", "crash", "test/fixtures/runner/counter-plan.yaml"]);
+      expect(resumed.stderr).toBe("");
+      expect(resumed.code).toBe(0);
+      const log = readLog(state);
+      for (const tag of TAGS) expect(log.filter((l) => l === `+${tag}`)).toEqual([`+${tag}`]);
+    });
+  }
+
+  for (const tag of ["first", "right", "left-right"]) {
+    it(`killed after ${tag}'s effect but before its result: the verify probe sees it happened, so resume stops instead of doubling it`, async () => {
+      const state = tempDir();
+      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], { CTR_KILL_AFTER: tag });
+      expect(first.signal).toBe("SIGKILL");
+      const resumed = await cli(state, ["--resume", "crash"]);
+      expect(resumed.code).toBe(7);
+      expect(resumed.stdout).toContain("says it HAPPENED");
+      const log = readLog(state);
+      for (const t of TAGS) expect(log.filter((l) => l === `+${t}`).length).toBeLessThanOrEqual(1);
+      // The operator gives up on it: rollback undoes what completed and names the unknown step.
+      const undo = await exec(process.execPath, ["--import", "tsx", "src/rollback.ts", "--tools", TOOLS, "--state", state, "crash"]).catch((e) => e as { code: number; stdout: string });
+      expect((undo as { code?: number }).code ?? 0).toBe(3);
+      expect((undo as { stdout: string }).stdout).toContain(`${tag === "left-right" ? "last" : tag} (ctr.add)`);
+    });
+  }
+
+  it("a non-idempotent tool without a verify probe: resume stops and asks, and never runs it twice", async () => {
+    const state = tempDir();
+    const first = await cli(state, ["--run-id", "blind", "--yes", "test/fixtures/runner/counter-blind.yaml"], { PLANFILE_TEST_KILL_AT_LINE: "3" });
+    expect(first.signal).toBe("SIGKILL");
+    const resumed = await cli(state, ["--resume", "blind"]);
+    expect(resumed.code).toBe(7);
+    expect(resumed.stdout).toContain("--rerun-unknown first");
+    expect(readLog(state)).toEqual([]);
+    const rerun = await cli(state, ["--resume", "blind", "--rerun-unknown", "first"]);
+    expect(rerun.code).toBe(0);
+    for (const t of TAGS) expect(readLog(state).filter((l) => l === `+${t}`)).toEqual([`+${t}`]);
+  });
+});
