@@ -91,7 +91,7 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
       steps.push(stepFrom(sub, vars, method, expand));
     }
   }
-  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: own };
+  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars };
 }
 
 function stepFrom(template: StepTemplate, vars: Bindings, method: Method, expand: (deps: readonly string[] | undefined) => string[]): DraftStep {
@@ -123,7 +123,8 @@ export function fill(value: unknown, vars: Bindings, method: Method): unknown {
     });
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, vars, method));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars, method)]));
+  // Keys are templates too: traffic weights are keyed by slot names read from the world.
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [String(fill(k, vars, method)), fill(v, vars, method)]));
   return value;
 }
 
