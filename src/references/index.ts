@@ -31,9 +31,21 @@ export function hasReference(value: string): boolean {
   return value.includes("${{");
 }
 
-/** Parses the expression inside `${{ }}`: dotted identifiers with optional `[n]` indexes. */
+const parsedCache = new Map<string, ParsedReference>();
+
+/** Parses the expression inside `${{ }}`: dotted identifiers with optional `[n]` indexes. Pure, so memoized. */
 export function parseReference(expression: string): ParsedReference {
-  const text = expression.trim();
+  let parsed = parsedCache.get(expression);
+  if (!parsed) {
+    // Bounded: a long-lived process validating many plans must not grow without limit.
+    if (parsedCache.size >= 10_000) parsedCache.clear();
+    parsed = parseUncached(expression.trim());
+    parsedCache.set(expression, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(text: string): ParsedReference {
   const fail = (message: string): ParsedReference => ({ ok: false, text, message });
   const segments: (string | number)[] = [];
   for (const part of text.split(".")) {

@@ -6,7 +6,8 @@ import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
 import { planDigest } from "./digest.js";
-import { computeAncestors, rules, type RuleContext, type RuleProblem } from "./rules/index.js";
+import { dependencyOracle } from "./rules/graph.js";
+import { rules, type RuleContext, type RuleProblem } from "./rules/index.js";
 import { instancePath } from "./rules/calls.js";
 
 export type ValidationResult =
@@ -23,7 +24,8 @@ export function validatePlanText(text: string, file: string, registry: Registry)
   const parsed = parseYamlSource(text, file);
   if (!parsed.ok) return parsed;
   const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
-  return result.ok ? { ...result, source: parsed.source } : result;
+  if (result.ok) result.source = parsed.source; // not a spread: that would compute the lazy digest
+  return result;
 }
 
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
@@ -54,7 +56,7 @@ export function validatePlanData(
     plan,
     registry,
     steps: new Map(),
-    ancestors: computeAncestors(plan),
+    dependsOn: dependencyOracle(plan),
   };
   plan.steps.forEach((step, index) => {
     if (!context.steps.has(step.id)) context.steps.set(step.id, { step, index });
@@ -62,7 +64,19 @@ export function validatePlanData(
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
-  return { ok: true, plan, digest: planDigest(plan) };
+  return validPlan(plan);
+}
+
+/** The digest costs as much as the rules together, so it is computed on first read. */
+function validPlan(plan: Plan): Extract<ValidationResult, { ok: true }> {
+  let digest: string | undefined;
+  return {
+    ok: true,
+    plan,
+    get digest() {
+      return (digest ??= planDigest(plan));
+    },
+  };
 }
 
 /** Turns ajv's errors into messages a person can act on, one per real mistake. */

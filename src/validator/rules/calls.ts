@@ -11,22 +11,27 @@ interface CallSite {
   tool: string;
   args: Record<string, unknown>;
   path: Path;
-  /** Step ids whose outputs this call may reference. */
-  visibleSteps: Set<string> | "none";
+  /** The step whose outputs (and whose dependencies' outputs) this call may reference; none for context probes. */
+  scope: { step: string; self: boolean } | "none";
   label: string;
 }
 
-function callSites({ plan, ancestors }: RuleContext): CallSite[] {
+const sitesByPlan = new WeakMap<object, CallSite[]>();
+
+/** Every tool call in the plan, built once per validation and shared by the rules. */
+function callSites({ plan }: RuleContext): CallSite[] {
+  const cached = sitesByPlan.get(plan);
+  if (cached) return cached;
   const sites: CallSite[] = [];
-  (plan.context ?? []).forEach((c, i) => sites.push({ tool: c.tool, args: c.args, path: ["context", i], visibleSteps: "none", label: `context \`${c.id}\`` }));
+  (plan.context ?? []).forEach((c, i) => sites.push({ tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` }));
   plan.steps.forEach((s, i) => {
-    const visible = ancestors.get(s.id) ?? new Set<string>();
-    sites.push({ tool: s.tool, args: s.args, path: ["steps", i], visibleSteps: visible, label: `step \`${s.id}\`` });
+    sites.push({ tool: s.tool, args: s.args, path: ["steps", i], scope: { step: s.id, self: false }, label: `step \`${s.id}\`` });
     if (s.rollback && "tool" in s.rollback) {
       // A rollback runs after its step, so it may also read the step's own outputs.
-      sites.push({ tool: s.rollback.tool, args: s.rollback.args, path: ["steps", i, "rollback"], visibleSteps: new Set([...visible, s.id]), label: `rollback of step \`${s.id}\`` });
+      sites.push({ tool: s.rollback.tool, args: s.rollback.args, path: ["steps", i, "rollback"], scope: { step: s.id, self: true }, label: `rollback of step \`${s.id}\`` });
     }
   });
+  sitesByPlan.set(plan, sites);
   return sites;
 }
 
@@ -94,14 +99,14 @@ export const argsMatchTools: Rule = (context) => {
   return problems;
 };
 
-function referenceType(ref: Reference, site: CallSite, { plan, steps, registry }: RuleContext): { types: Set<string> | undefined } | { problem: string } {
+function referenceType(ref: Reference, site: CallSite, { plan, steps, registry, dependsOn }: RuleContext): { types: Set<string> | undefined } | { problem: string } {
   switch (ref.root) {
     case "secrets":
-      if (site.visibleSteps === "none") return { problem: `context probes cannot use secrets (\`${ref.text}\`)` };
+      if (site.scope === "none") return { problem: `context probes cannot use secrets (\`${ref.text}\`)` };
       if (!/^[A-Z][A-Z0-9_]*$/.test(ref.name)) return { problem: `secret name \`${ref.name}\` must be UPPER_SNAKE_CASE` };
       return { types: new Set(["string"]) };
     case "context": {
-      if (site.visibleSteps === "none") return { problem: `a context probe cannot reference other context (\`${ref.text}\`)` };
+      if (site.scope === "none") return { problem: `a context probe cannot reference other context (\`${ref.text}\`)` };
       const entry = (plan.context ?? []).find((c) => c.id === ref.id);
       if (!entry) return { problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; known: ${(plan.context ?? []).map((c) => c.id).join(", ") || "none"}` };
       const found = getPath(entry.output, ref.path);
@@ -111,8 +116,9 @@ function referenceType(ref: Reference, site: CallSite, { plan, steps, registry }
     case "steps": {
       const target = steps.get(ref.step);
       if (!target) return { problem: `\`${ref.text}\` names unknown step \`${ref.step}\`` };
-      if (site.visibleSteps === "none") return { problem: `a context probe cannot reference step outputs (\`${ref.text}\`)` };
-      if (!site.visibleSteps.has(ref.step)) {
+      if (site.scope === "none") return { problem: `a context probe cannot reference step outputs (\`${ref.text}\`)` };
+      const visible = (site.scope.self && ref.step === site.scope.step) || dependsOn(site.scope.step, ref.step);
+      if (!visible) {
         return { problem: `\`${ref.text}\` reads step \`${ref.step}\`, which is not a (transitive) dependency; add \`${ref.step}\` to dependsOn` };
       }
       const tool = registry.get(target.step.tool);

@@ -91,6 +91,32 @@ export function topologicalOrder(plan: Plan): string[] | undefined {
   return order.length === indegree.size ? order : undefined;
 }
 
+/**
+ * Answers "does `step` transitively depend on `target`?" without building the
+ * transitive closure (quadratic on long chains): direct dependencies first —
+ * the common case — then a walk up the graph.
+ */
+export function dependencyOracle(plan: Plan): (step: string, target: string) => boolean {
+  const deps = new Map(plan.steps.map((s) => [s.id, s.dependsOn ?? []]));
+  const acyclic = findCycle(plan) === undefined;
+  return (step, target) => {
+    if (!acyclic) return false;
+    const direct = deps.get(step);
+    if (!direct) return false;
+    if (direct.includes(target)) return true;
+    const seen = new Set<string>([step]);
+    const stack = [...direct];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === target) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const d of deps.get(id) ?? []) stack.push(d);
+    }
+    return false;
+  };
+}
+
 /** Transitive dependencies per step; empty sets when a cycle makes the question meaningless. */
 export function computeAncestors(plan: Plan): Map<string, Set<string>> {
   const ancestors = new Map<string, Set<string>>();

@@ -15,8 +15,8 @@ export interface RuleContext {
   registry: Registry;
   /** Steps by id (first occurrence wins when ids repeat). */
   steps: Map<string, { step: Step; index: number }>;
-  /** Transitive dependencies of each step; empty sets while the graph has a cycle. */
-  ancestors: Map<string, Set<string>>;
+  /** Whether `step` (transitively) depends on `target`; false while the graph has a cycle. */
+  dependsOn(step: string, target: string): boolean;
 }
 
 export type Rule = (context: RuleContext) => RuleProblem[];

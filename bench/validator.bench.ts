@@ -1,0 +1,82 @@
+// Validator throughput for 20- and 200-step plans, schema compiled once (issue: ≥ 5,000 20-step plans/s on one core, linear growth).
+import { stringify } from "yaml";
+import { loadRegistry } from "../src/registry/index.js";
+import type { Plan } from "../src/schema/types.generated.js";
+import { validatePlanData, validatePlanText } from "../src/validator/index.js";
+import { median, type BenchTable } from "./table.js";
+
+/** A plan of `n` steps: pairs of dump → upload chained by references, with rollbacks. */
+export function syntheticPlan(n: number): Plan {
+  const steps: Plan["steps"][number][] = [];
+  for (let i = 0; steps.length < n; i++) {
+    steps.push({
+      id: `dump-${i}`,
+      tool: "demo.db.dump",
+      dependsOn: i > 0 ? [`upload-${i - 1}`] : [],
+      args: { database: i === 0 ? "${{ context.source.name }}" : `db${i}` },
+      expectedOutcome: "A dump exists.",
+      expect: "outputs.bytes > 0",
+      rollback: { tool: "demo.storage.delete", args: { path: `\${{ steps.dump-${i}.outputs.path }}` } },
+    });
+    if (steps.length < n)
+      steps.push({
+        id: `upload-${i}`,
+        tool: "demo.storage.put",
+        dependsOn: [`dump-${i}`],
+        args: { bucket: "migrations", file: `\${{ steps.dump-${i}.outputs.path }}`, copies: `\${{ steps.dump-${i}.outputs.bytes }}` },
+        expectedOutcome: "The dump is in the bucket.",
+        rollback: { tool: "demo.storage.delete", args: { bucket: "migrations", key: `\${{ steps.upload-${i}.outputs.key }}` } },
+      });
+  }
+  return {
+    apiVersion: "planfile/v1",
+    kind: "Plan",
+    metadata: { name: `synthetic-${n}`, goal: `A synthetic ${n}-step plan` },
+    context: [{ id: "source", tool: "demo.db.describe", args: { name: "orders" }, output: { name: "orders", region: "us-east-1", sizeGb: 40 } }],
+    requiresConfirmation: false,
+    riskySteps: [],
+    steps: steps as Plan["steps"],
+  };
+}
+
+/** Plans per second, as the median of several one-second-ish batches. */
+function throughput(fn: () => void, batch: number, rounds = 7): { perSecond: number; msPerPlan: number } {
+  for (let i = 0; i < batch; i++) fn(); // warm up JIT and ajv caches
+  const perPlan: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) fn();
+    perPlan.push((performance.now() - t0) / batch);
+  }
+  const ms = median(perPlan);
+  return { perSecond: 1000 / ms, msPerPlan: ms };
+}
+
+export default async function (): Promise<BenchTable[]> {
+  const registry = await loadRegistry({ toolsDir: "test/fixtures/tools", stateDir: ".planfile/bench" });
+  const rows: (string | number)[][] = [];
+  const results: Record<string, { data: number; text: number }> = {};
+  for (const n of [20, 200]) {
+    const plan = syntheticPlan(n);
+    const text = stringify(plan);
+    if (!validatePlanData(plan, registry).ok) throw new Error(`synthetic ${n}-step plan is invalid`);
+    const batch = n === 20 ? 2000 : 200;
+    const data = throughput(() => validatePlanData(plan, registry), batch);
+    const fromText = throughput(() => validatePlanText(text, "bench.yaml", registry), batch);
+    results[n] = { data: data.msPerPlan, text: fromText.msPerPlan };
+    rows.push([`${n} steps`, "parsed plan (schema + rules + digest)", Math.round(data.perSecond), data.msPerPlan, (data.msPerPlan * 1000) / n]);
+    rows.push([`${n} steps`, "YAML text (parse + positions + above)", Math.round(fromText.perSecond), fromText.msPerPlan, (fromText.msPerPlan * 1000) / n]);
+  }
+  const growth = (k: "data" | "text") => results[200]![k] / results[20]![k];
+  return [
+    {
+      title: "Validator throughput (one core, schema compiled once)",
+      columns: ["plan", "input", "plans/s (median)", "ms/plan", "µs/step"],
+      rows,
+      notes: [
+        `Cost ratio 200-step / 20-step: parsed ${growth("data").toFixed(1)}x, text ${growth("text").toFixed(1)}x (10x = linear).`,
+        `Target ≥ 5,000 20-step plans/s: parsed ${1000 / results[20]!.data >= 5000 ? "met" : "NOT met"}, text ${1000 / results[20]!.text >= 5000 ? "met" : "NOT met"}.`,
+      ],
+    },
+  ];
+}
