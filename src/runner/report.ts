@@ -64,7 +64,7 @@ export function summarize(result: RunResult, how: { resume: string; rollback: st
     case "succeeded":
       return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
     case "rolled-back":
-      return `${result.cancelled ? "cancelled" : "failed"} and rolled back: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+      return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
     case "rollback-incomplete":
       return [
         `ROLLBACK INCOMPLETE: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
