@@ -8,3 +8,5 @@ export { validatePlanText, validatePlanFile, validatePlanData, planDigest, type 
 export { findReferences, substitute, parseReference, type Reference } from "./references/index.js";
 export { checkExpect, compileExpect } from "./expect/index.js";
 export { showPlan, diffPlans, compareFiles, compareWithRevision, planView, mermaidGraph, diffText, diffMarkdown, type Change, type PlanView } from "./review/index.js";
+export * from "./planner/index.js";
+export * from "./runner/index.js";
