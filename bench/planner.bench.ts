@@ -1,7 +1,12 @@
 // Planner overhead against a fake OpenAI-compatible endpoint that answers
 // after 300 ms, probe parallelism, model calls per plan, and prompt size as
 // the tool catalogue grows. `npx tsx bench/index.ts planner`
-import { Registry, type InlineTool } from "../src/registry/index.js";
+import { Registry, type InlineTool as SharedInlineTool, type Handler } from "../src/registry/index.js";
+import type { Tool } from "../src/schema/types.generated.js";
+
+// The shared InlineTool intersects the manifest's `handler?: string` with a function; see the report.
+type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
+const define = (registry: Registry, tools: InlineTool[]) => registry.define(...(tools as unknown as SharedInlineTool[]));
 import { plan } from "../src/planner/plan.js";
 import { createOpenAiLlm } from "../src/planner/llm.js";
 import { gather, declaredProbes, DEFAULT_GATHER_LIMITS } from "../src/planner/gather.js";
@@ -54,7 +59,7 @@ const good = {
 
 export default async function bench(): Promise<BenchTable[]> {
   const server = await startFakeOpenAi();
-  const registry = new Registry("/tmp/planfile-bench-planner").define(...demoTools());
+  const registry = define(new Registry("/tmp/planfile-bench-planner"), demoTools());
   try {
     server.fallback = answer(good, LLM_DELAY_MS);
     const llm = createOpenAiLlm({ apiKey: "bench", baseURL: server.url, model: "fake", retries: 0 });
@@ -78,7 +83,7 @@ export default async function bench(): Promise<BenchTable[]> {
 
     const prompts = await loadPrompts();
     const sizes = [10, 50, 200].map((n) => {
-      const r = new Registry("/tmp/planfile-bench-planner").define(...syntheticTools(n));
+      const r = define(new Registry("/tmp/planfile-bench-planner"), syntheticTools(n));
       const tokens = estimateTokens(openingMessages(prompts, "decompose", { goal: "Migrate the orders database from us-east-1 to eu-west-1", registry: r, context: [], probes: [], gather: { allowed: true, maxCalls: 8 } }));
       return { n, tokens };
     });
