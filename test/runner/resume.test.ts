@@ -1,0 +1,57 @@
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadRun, readJournal, rollbackRun, run } from "../../src/runner/index.js";
+import { harness, plan, set } from "./helpers.js";
+
+const opts = (h: ReturnType<typeof harness>, extra = {}) => ({ registry: h.registry, onEvent: h.onEvent, runId: "r1", retryDelayMs: 0, ...extra });
+
+describe("resume and rollback from the journal", () => {
+  it("rollbackRun finishes an incomplete rollback once the cause is fixed", async () => {
+    const h = harness();
+    h.failOn.add("c");
+    h.undoFailures.set("a", 3);
+    const first = await run(plan([set("a"), set("b", ["a"]), set("c", ["b"])]), opts(h));
+    expect(first.status).toBe("rollback-incomplete");
+    expect(h.world.get("a")).toBe("v-a");
+    const second = await rollbackRun("r1", { registry: h.registry, runsDir: join(h.stateDir, "runs"), retryDelayMs: 0 });
+    expect(second).toMatchObject({ status: "rolled-back", compensated: ["b", "a"] });
+    expect(h.world.size).toBe(0);
+    expect(h.calls.filter((c) => c === "kv.restore r1:b:rollback")).toHaveLength(1); // b was undone once, not again
+  });
+
+  it("rollbackRun undoes a finished run on demand, in reverse order of completion", async () => {
+    const h = harness();
+    await run(plan([set("a"), set("b", ["a"])]), opts(h));
+    expect(h.world.size).toBe(2);
+    const result = await rollbackRun("r1", { registry: h.registry, retryDelayMs: 0 });
+    expect(result).toMatchObject({ status: "rolled-back", compensated: ["b", "a"] });
+    expect(h.world.size).toBe(0);
+  });
+
+  it("an awaiting-approval run resumes once approved, keeping its run id and journal", async () => {
+    const h = harness();
+    const p = plan([set("a"), set("b", ["a"])], { riskySteps: ["b"], requiresConfirmation: true });
+    expect((await run(p, opts(h))).status).toBe("awaiting-approval");
+    expect((await run(p, opts(h, { resume: true, approve: ["b"] }))).status).toBe("succeeded");
+    expect(loadRun(join(h.stateDir, "runs"), "r1").approved.get("b")).toMatchObject({ via: "flag" });
+  });
+
+  it("resume skips completed steps and reuses their outputs", async () => {
+    const h = harness();
+    const p = plan([set("a"), set("b", ["a"]), { id: "c", tool: "kv.echo", dependsOn: ["b"], args: { fromA: "${{ steps.a.outputs.value }}" }, expectedOutcome: "e", rollback: { none: "echo" } }]);
+    await run(p, opts(h));
+    // Pretend the process died after b: drop every line after b's result.
+    const dir = join(h.stateDir, "runs", "r1");
+    const lines = readJournal(dir);
+    const cut = lines.findIndex((e) => e.t === "step-result" && e.step === "b") + 1;
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, "journal.ndjson"), lines.slice(0, cut).map((e) => `${JSON.stringify(e)}\n`).join(""));
+    appendFileSync(join(dir, "journal.ndjson"), '{"t":"step-intent","step":"c","to'); // a torn last line
+    h.calls.length = 0;
+    const result = await run(p, opts(h, { resume: true }));
+    expect(result.status).toBe("succeeded");
+    expect(h.calls).toEqual(["kv.echo r1:c"]);
+    if (result.status === "succeeded") expect(result.outputs.c).toEqual({ fromA: "v-a" });
+  });
+});
