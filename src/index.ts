@@ -5,7 +5,7 @@ export { parseYamlSource, YamlSource, type Problem, type Location, type Path } f
 export { Registry, loadRegistry, ToolError } from "./registry/index.js";
 export type { ToolDefinition, Handler, HandlerContext, CallOptions, Effect } from "./registry/index.js";
 export { validatePlanText, validatePlanFile, validatePlanData, planDigest, type ValidationResult } from "./validator/index.js";
-export { findReferences, substitute, parseReference, type Reference } from "./references/index.js";
+export { findReferences, substitute, parseReference, getPath, type Reference } from "./references/index.js";
 export { checkExpect, compileExpect } from "./expect/index.js";
 export { showPlan, diffPlans, compareFiles, compareWithRevision, planView, mermaidGraph, diffText, diffMarkdown, type Change, type PlanView } from "./review/index.js";
 export * from "./planner/index.js";

@@ -53,9 +53,9 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
   }
   const kind = kinds[set.implementation.kind];
   if (!kind) throw new ManifestError(shown, `implementation kind \`${set.implementation.kind}\` is not supported`);
-  const { driver, schemas } = await kind.load(set, { file, stateDir: registry.stateDir });
+  const { driver, discovered } = await kind.load(set, { file, stateDir: registry.stateDir });
   for (const tool of set.tools) {
-    const fromKind = schemas?.get(tool.name);
+    const fromKind = discovered?.get(tool.name);
     if (set.implementation.kind !== "mcp" && (tool.input === undefined || tool.output === undefined)) {
       throw new ManifestError(shown, `tool ${tool.name} needs \`input\` and \`output\` JSON Schemas`);
     }

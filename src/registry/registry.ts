@@ -2,7 +2,7 @@ import type { ValidateFunction } from "ajv";
 import { sharedAjv } from "../schema/ajv.js";
 import { ToolCallError } from "../errors.js";
 import { ToolError } from "./tool-error.js";
-import type { CallOptions, Driver, Handler, HandlerContext, JsonSchemaObject, ToolDefinition } from "./types.js";
+import type { CallOptions, DiscoveredTool, Driver, Effect, Handler, HandlerContext, ToolDefinition } from "./types.js";
 import type { Tool } from "../schema/types.generated.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -15,7 +15,7 @@ interface Entry {
 }
 
 /** What `Registry.define` takes: a manifest entry plus its handler, for tools written in code (tests, benchmarks, embedding). */
-export type InlineTool = Tool & { handler: Handler };
+export type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
 
 /**
  * The one way to call a tool: validate input → call with timeout and
@@ -149,21 +149,28 @@ export function toDefinition(
   tool: Tool,
   file: string,
   kind: ToolDefinition["kind"],
-  schemas: { input?: JsonSchemaObject; output?: JsonSchemaObject } = {},
+  discovered: DiscoveredTool = {},
 ): ToolDefinition {
   return {
     name: tool.name,
     description: tool.description,
-    effect: tool.effect,
-    idempotent: tool.idempotent,
+    effect: stricter(tool.effect, discovered.effect),
+    idempotent: tool.idempotent && discovered.idempotent !== false,
     probe: tool.probe ?? false,
     dryRun: tool.dryRun ?? tool.effect === "read",
     timeoutMs: tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    inputSchema: (tool.input as JsonSchemaObject | undefined) ?? schemas.input ?? { type: "object" },
-    outputSchema: (tool.output as JsonSchemaObject | undefined) ?? schemas.output ?? { type: "object" },
+    inputSchema: (tool.input as ToolDefinition["inputSchema"] | undefined) ?? discovered.input ?? { type: "object" },
+    outputSchema: (tool.output as ToolDefinition["outputSchema"] | undefined) ?? discovered.output ?? { type: "object" },
     compensation: tool.compensation,
     kind,
     file,
     manifest: tool,
   };
+}
+
+const EFFECT_RANK: Record<Effect, number> = { read: 0, write: 1, destructive: 2 };
+
+/** What a kind discovers may make a tool stricter, never looser than its operator declared. */
+function stricter(declared: Effect, discovered: Effect | undefined): Effect {
+  return discovered && EFFECT_RANK[discovered] > EFFECT_RANK[declared] ? discovered : declared;
 }

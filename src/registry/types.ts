@@ -61,9 +61,18 @@ export interface KindLoadOptions {
 }
 
 /**
- * A tool kind turns a manifest into a driver. It may fill in schemas the
- * manifest leaves out (an MCP server describes its own tools).
+ * What a kind learned about a tool while loading: schemas the manifest left
+ * out (an MCP server describes its own tools), and an effect or idempotency
+ * stricter than the manifest's (never looser — the loader checks).
  */
+export interface DiscoveredTool {
+  input?: JsonSchemaObject;
+  output?: JsonSchemaObject;
+  effect?: Effect;
+  idempotent?: boolean;
+}
+
+/** A tool kind turns a manifest into a driver. */
 export interface Kind {
-  load(set: ToolSet, options: KindLoadOptions): Promise<{ driver: Driver; schemas?: Map<string, { input?: JsonSchemaObject; output?: JsonSchemaObject }> }>;
+  load(set: ToolSet, options: KindLoadOptions): Promise<{ driver: Driver; discovered?: Map<string, DiscoveredTool> }>;
 }

@@ -30,7 +30,7 @@ describe("Registry.call: validate in → call → validate out", () => {
 
   it("never shows the handler args that fail the input schema", async () => {
     const { registry, calls } = registryWith(({ n }) => ({ n }));
-    const error = await registry.call("t.echo", { n: "one" }).catch((e: ToolCallError) => e);
+    const error = (await registry.call("t.echo", { n: "one" }).catch((e: unknown) => e)) as ToolCallError;
     expect(error).toMatchObject({ code: "TOOL_INPUT_INVALID", tool: "t.echo" });
     expect(error.message).toMatch(/args\/n must be integer/);
     expect(calls).toEqual([]);
@@ -52,7 +52,7 @@ describe("Registry.call: validate in → call → validate out", () => {
     const { registry } = registryWith(() => {
       throw new ToolError("RATE_LIMITED", "slow down", { transient: true });
     });
-    const error = await registry.call("t.echo", { n: 1 }).catch((e: ToolCallError) => e);
+    const error = (await registry.call("t.echo", { n: 1 }).catch((e: unknown) => e)) as ToolCallError;
     expect(error).toMatchObject({ code: "TOOL_FAILED", details: { toolCode: "RATE_LIMITED", transient: true } });
     expect(error.transient).toBe(true);
   });

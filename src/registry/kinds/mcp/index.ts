@@ -21,7 +21,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { ManifestError } from "../../../errors.js";
 import { sharedAjv } from "../../../schema/ajv.js";
 import { ToolError } from "../../tool-error.js";
-import type { HandlerContext, JsonSchemaObject, Kind } from "../../types.js";
+import type { DiscoveredTool, HandlerContext, JsonSchemaObject, Kind } from "../../types.js";
 import { ServerConnection } from "./connection.js";
 import { CONTENT_OUTPUT_SCHEMA, fromServer, toOutput, type ToolResult } from "./output.js";
 import { tighten } from "./policy.js";
@@ -47,15 +47,14 @@ export const mcpKind: Kind = {
     try {
       const byName = new Map(served.map((t) => [t.name, t]));
       const serverNames = new Map<string, string>();
-      const schemas = new Map<string, { input?: JsonSchemaObject; output?: JsonSchemaObject }>();
+      const discovered = new Map<string, DiscoveredTool>();
       for (const tool of set.tools) {
         const serverName = tool.mcpTool ?? tool.name.split(".").at(-1)!;
         const remote = byName.get(serverName);
         if (!remote) {
           throw new ManifestError(file, `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`);
         }
-        // loadManifest builds the definitions from `set` after load, so the stricter values are written back into it.
-        Object.assign(tool, tighten(file, tool, serverName, remote.annotations));
+        const strictness = tighten(file, tool, serverName, remote.annotations);
         serverNames.set(tool.name, serverName);
         const input = fromServer(remote.inputSchema);
         const output = fromServer(remote.outputSchema) ?? CONTENT_OUTPUT_SCHEMA;
@@ -64,10 +63,10 @@ export const mcpKind: Kind = {
             throw new ManifestError(file, `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`);
           }
         }
-        schemas.set(tool.name, { input, output });
+        discovered.set(tool.name, { input, output, ...strictness });
       }
       return {
-        schemas,
+        discovered,
         driver: {
           call: (tool, callArgs, context) => callTool(connection, serverNames.get(tool.name)!, callArgs, context),
           close: () => connection.close(),
