@@ -49,13 +49,10 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
     try {
       holds = method.programs.get(method.when)!(vars);
     } catch (error) {
-      holds = false;
-      letErrors.push(`cannot evaluate \`${method.when}\`: ${firstLine(error)}`);
+      return { ok: false, reasons: [`${method.name}: cannot evaluate \`${method.when}\`: ${firstLine(error)}`, ...letErrors.map((e) => `${method.name}: ${e}`)] };
     }
-    if (holds !== true) {
-      const why = method.otherwise ? fill(method.otherwise, vars, method) : `its condition \`${method.when}\` does not hold`;
-      return { ok: false, reasons: [`${method.name}: ${why}`, ...letErrors.map((e) => `${method.name}: ${e}`)] };
-    }
+    // A binding that fails because the condition does not hold (`candidates[0]` of none) is no news.
+    if (holds !== true) return { ok: false, reasons: [`${method.name}: ${method.otherwise ? fill(method.otherwise, vars, method) : `its condition \`${method.when}\` does not hold`}`] };
   }
   for (const { that, otherwise } of method.require ?? []) {
     let holds: unknown;
