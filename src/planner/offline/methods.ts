@@ -45,7 +45,7 @@ export interface Method {
   task: string;
   description?: string;
   goal?: string[];
-  examples?: { goal: string; fixture?: string }[];
+  examples?: { goal: string; fixture?: string; fails?: string }[];
   params?: Record<string, "lower" | "upper" | "slug" | "region">;
   probes?: ProbeTemplate[];
   let?: Record<string, string>;
