@@ -7,7 +7,7 @@ import { loadRun, rollbackRun, runsDirOf } from "./runner/index.js";
 import { summarize } from "./runner/report.js";
 
 const HELP = `
-Usage: tsx src/rollback.ts [--json] [--tools DIR] [--state DIR] <run-id>
+Usage: tsx src/rollback.ts [--json] [--tools DIR] [--state-dir DIR] <run-id>
 
 Undoes a run from its journal: finishes an incomplete rollback (retrying the
 compensations that failed), or undoes a finished run on demand. Compensations
@@ -16,10 +16,10 @@ some compensation still fails (fix the cause and run this again), 2 on usage.
 `;
 
 runMain(async () => {
-  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
   if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
   const runId = positionals[0]!;
-  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values.state });
+  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
       const state = loadRun(runsDirOf({ registry }), runId);

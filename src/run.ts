@@ -16,7 +16,7 @@ Usage: tsx src/run.ts [options] <plan.yaml>
 Runs a plan: validates it, re-reads its context (stale plan?), asks for
 approval of its risky steps, runs the steps along their dependencies, and
 rolls back in reverse if one fails. Every transition is journaled under
-<state>/runs/<run-id>/, so a run can be resumed after a crash.
+<state-dir>/runs/<run-id>/, so a run can be resumed after a crash.
 
 Options:
   --approve <id,...>     approve these risky steps (needed without a terminal)
@@ -28,7 +28,7 @@ Options:
   --rerun-unknown <ids>  on resume, run these interrupted steps again (you checked they did not happen)
   --json                 NDJSON events on stdout
   --tools <dir>          tool manifests (default tools/)
-  --state <dir>          state folder (default .planfile/)
+  --state-dir <dir>      state folder (default .planfile/)
   --run-id <id>          id for a new run (default: time + random)
 
 Exit codes: 0 succeeded, 1 failed and rolled back, 2 usage, 3 rollback
@@ -49,7 +49,7 @@ runMain(async () => {
         "rerun-unknown": { type: "string" },
         json: { type: "boolean" },
         tools: { type: "string" },
-        state: { type: "string" },
+        "state-dir": { type: "string" },
         "run-id": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -62,7 +62,7 @@ runMain(async () => {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
 
-  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values.state });
+  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
       let plan;

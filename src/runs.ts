@@ -6,15 +6,15 @@ import { foldJournal, loadRun, readJournal } from "./runner/index.js";
 import { formatRun, formatRunList, listRuns } from "./runner/runs-view.js";
 
 const HELP = `
-Usage: tsx src/runs.ts [--json] [--state DIR]          list runs
-       tsx src/runs.ts [--json] [--state DIR] <run-id> show one run
+Usage: tsx src/runs.ts [--json] [--state-dir DIR]          list runs
+       tsx src/runs.ts [--json] [--state-dir DIR] <run-id> show one run
 
-Reads the journals under <state>/runs/ (default .planfile/runs/).
+Reads the journals under <state-dir>/runs/ (default .planfile/runs/).
 `;
 
 runMain(async () => {
-  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
-  const runsDir = join(resolve(values.state ?? ".planfile"), "runs");
+  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const runsDir = join(resolve(values["state-dir"] ?? ".planfile"), "runs");
   await asUsage(async () => {
     const id = positionals[0];
     if (!id) {

@@ -11,7 +11,7 @@ const TOOLS = "test/fixtures/runner/tools";
 
 async function cli(state: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await exec(process.execPath, ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state", state, ...args], { env: { ...process.env, ...env } });
+    const r = await exec(process.execPath, ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state-dir", state, ...args], { env: { ...process.env, ...env } });
     return { code: 0, signal: null as string | null, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number | null; signal: string | null; stdout: string; stderr: string };
@@ -48,7 +48,7 @@ describe("crash safety (SIGKILL, then --resume)", () => {
       const log = readLog(state);
       for (const t of TAGS) expect(log.filter((l) => l === `+${t}`).length).toBeLessThanOrEqual(1);
       // The operator gives up on it: rollback undoes what completed and names the unknown step.
-      const undo = await exec(process.execPath, ["--import", "tsx", "src/rollback.ts", "--tools", TOOLS, "--state", state, "crash"]).catch((e) => e as { code: number; stdout: string });
+      const undo = await exec(process.execPath, ["--import", "tsx", "src/rollback.ts", "--tools", TOOLS, "--state-dir", state, "crash"]).catch((e) => e as { code: number; stdout: string });
       expect((undo as { code?: number }).code ?? 0).toBe(3);
       expect((undo as { stdout: string }).stdout).toContain(`${tag === "left-right" ? "last" : tag} (ctr.add)`);
     });
