@@ -60,7 +60,7 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
       throw new ManifestError(shown, `tool ${tool.name} needs \`input\` and \`output\` JSON Schemas`);
     }
     try {
-      registry.add(toDefinition(tool, shown, set.implementation.kind, fromKind), driver);
+      registry.add(toDefinition(tool, shown, set.implementation.kind, fromKind, set.localState ?? false), driver);
     } catch (cause) {
       throw new ManifestError(shown, (cause as Error).message, { cause });
     }

@@ -44,6 +44,17 @@ export class Registry {
     return this;
   }
 
+  /**
+   * The same tools over another state folder: a dry run executes local-state
+   * tools for real on a scratch copy. Compiled validators are shared; drivers
+   * stay owned (and closed) by this registry.
+   */
+  withStateDir(stateDir: string): Registry {
+    const fork = new Registry(stateDir);
+    for (const [name, entry] of this.entries) fork.entries.set(name, entry);
+    return fork;
+  }
+
   get(name: string): ToolDefinition | undefined {
     return this.entries.get(name)?.tool;
   }
@@ -150,6 +161,7 @@ export function toDefinition(
   file: string,
   kind: ToolDefinition["kind"],
   discovered: DiscoveredTool = {},
+  localState = false,
 ): ToolDefinition {
   return {
     name: tool.name,
@@ -162,6 +174,7 @@ export function toDefinition(
     inputSchema: (tool.input as ToolDefinition["inputSchema"] | undefined) ?? discovered.input ?? { type: "object" },
     outputSchema: (tool.output as ToolDefinition["outputSchema"] | undefined) ?? discovered.output ?? { type: "object" },
     compensation: tool.compensation,
+    localState,
     kind,
     file,
     manifest: tool,

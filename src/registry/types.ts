@@ -17,6 +17,8 @@ export interface ToolDefinition {
   inputSchema: JsonSchemaObject;
   outputSchema: JsonSchemaObject;
   compensation?: Compensation;
+  /** All its effects live under the state folder, so running it on a copy of that folder changes nothing real. */
+  localState: boolean;
   kind: ToolKind;
   /** The manifest that declared it, or `<inline>` for tools registered in code. */
   file: string;

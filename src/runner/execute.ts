@@ -55,6 +55,8 @@ export async function executeSteps(ctx: RunContext, options: RunOptions, outcome
 async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped: ReadonlySet<string>): Promise<StepOutcome> {
   const tool = ctx.registry.get(step.tool)!;
   const dryRun = options.dryRun === true;
+  // Local-state tools run for real in a dry run: the registry works on a scratch copy (see scratch.ts).
+  const simulated = dryRun && !tool.localState;
   const t0 = performance.now();
   const fail = (error: unknown, attempt = 1, output?: unknown): StepOutcome => {
     const info = errorInfo(error);
@@ -71,7 +73,7 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
   if (dryRun) {
     const after = (step.dependsOn ?? []).find((d) => skipped.has(d));
     if (after) return skip(`dry run: depends on ${after}, which was skipped`);
-    if (tool.effect !== "read" && !tool.dryRun) return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
+    if (tool.effect !== "read" && !tool.dryRun && !tool.localState) return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
   }
 
   let args: unknown;
@@ -90,13 +92,13 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
     try {
       const output = await ctx.registry.call(step.tool, args, {
         idempotencyKey: idempotencyKey(ctx, step.id),
-        dryRun: dryRun && tool.effect !== "read",
+        dryRun: simulated && tool.effect !== "read",
         secrets: ctx.secrets,
         ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
       });
       // The call returned, so its effect happened: from here on, a failure still gets this step compensated.
       ctx.outputs.set(step.id, output);
-      if (step.expect && !dryRun) {
+      if (step.expect && !simulated) {
         const check = checkExpect(step.expect, { outputs: output, args });
         if (!check.ok) return fail(new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`), attempt, output);
       }

@@ -20,6 +20,7 @@ import { checkDrift } from "./staleness.js";
 import { loadRun, runDir, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
+import { scratchFor } from "./scratch.js";
 
 export { DEFAULT_CONCURRENCY } from "./execute.js";
 
@@ -50,6 +51,8 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
 
   const secrets = loadSecrets(plan, options.env ?? process.env);
   const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
+  const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
+  if (scratch) options = { ...options, registry: scratch.registry };
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options, now });
     if (prior) ctx.write({ t: "resumed", digest });
@@ -58,6 +61,7 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
     return await finish(ctx, await drive(ctx, options, prior));
   } finally {
     journal.close();
+    await scratch?.dispose();
   }
 }
 

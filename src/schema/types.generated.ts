@@ -187,6 +187,10 @@ export interface ToolSet {
   description?: string;
   implementation: Implementation;
   /**
+   * Every effect of these tools lives under the registry's state folder (a simulator such as the sandbox), so a dry run can execute them for real on a throwaway copy of that folder.
+   */
+  localState?: boolean;
+  /**
    * @minItems 1
    */
   tools: [Tool, ...Tool[]];

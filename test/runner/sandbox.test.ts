@@ -1,5 +1,7 @@
 // The seed scenario end to end on the sandbox: plan, approve, run, goal reached; then a failure injected at
 // each step in turn, after which the world equals the world before the run (call log aside).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRegistry, type Registry } from "../../src/registry/index.js";
 import { run, type RunResult } from "../../src/runner/index.js";
@@ -59,4 +61,36 @@ describe("seed scenario on the sandbox: migrate orders to eu-west-1", () => {
       expect(worldWithoutCallLog(readWorld(stateDir))).toEqual(before);
     });
   }
+});
+
+describe("dry run on the sandbox", () => {
+  it("executes every step on a throwaway copy of the world, so later steps see real outputs, and changes nothing", async () => {
+    const { stateDir, registry } = await sandbox();
+    const worldFile = readFileSync(join(stateDir, "sandbox", "world.json"));
+    const result = await run(plan, { registry, runId: "dry", dryRun: true });
+    if (result.status !== "succeeded") throw new Error(`dry run ended ${result.status}`);
+    expect(Object.values(result.steps).map((s) => s.status)).toEqual(plan.steps.map(() => "completed"));
+    expect(readFileSync(join(stateDir, "sandbox", "world.json"))).toEqual(worldFile);
+    expect(readdirSync(join(stateDir, "dry-runs"))).toEqual([]);
+    expect(existsSync(join(stateDir, "runs", "dry"))).toBe(false);
+  });
+
+  it("still skips write tools that keep no local state and cannot dry-run", async () => {
+    const { registry } = await sandbox();
+    const calls: unknown[] = [];
+    registry.define({
+      name: "ext.page",
+      description: "Pages the on-call engineer (a real, external effect).",
+      effect: "write",
+      idempotent: false,
+      input: { type: "object" },
+      output: { type: "object" },
+      handler: (args) => (calls.push(args), {}),
+    });
+    const paged = { ...plan, steps: [...plan.steps, { id: "page", tool: "ext.page", args: {}, expectedOutcome: "On-call knows.", rollback: { none: "a page cannot be unsent" } }] } as Plan;
+    const result = await run(paged, { registry, runId: "dry2", dryRun: true });
+    if (!("steps" in result)) throw new Error(`dry run ended ${result.status}`);
+    expect(result.steps.page).toMatchObject({ status: "skipped", reason: expect.stringMatching(/cannot dry-run/) });
+    expect(calls).toEqual([]);
+  });
 });
