@@ -54,14 +54,13 @@ export async function approve(ctx: RunContext, options: RunOptions, prior: RunSt
 export function riskyView(ctx: Pick<RunContext, "plan" | "registry">, id: string): RiskyStepView {
   const step = ctx.plan.steps.find((s) => s.id === id)!;
   const tool = ctx.registry.get(step.tool);
-  const compensation = tool?.compensation;
   return {
     id,
     tool: step.tool,
     ...(step.description ? { description: step.description } : {}),
     args: step.args,
     expectedOutcome: step.expectedOutcome,
-    rollback: step.rollback ?? (compensation ? { tool: compensation.tool, args: compensation.args, default: true as const } : undefined),
+    rollback: step.rollback,
     effect: tool?.effect ?? "unknown",
   };
 }

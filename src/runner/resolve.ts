@@ -12,9 +12,8 @@ export interface Scope {
   /** Recorded context outputs, by id. */
   context: ReadonlyMap<string, unknown>;
   secrets: Readonly<Record<string, string>>;
-  /** For a tool's default compensation: the step's args and outputs. */
+  /** For templates from a tool manifest (a verify probe): the step's resolved args. */
   args?: unknown;
-  outputs?: unknown;
 }
 
 export function resolveValue(value: unknown, scope: Scope, where: string): unknown {
@@ -40,13 +39,14 @@ function lookup(ref: Reference, scope: Scope, where: string): unknown {
       const value = scope.secrets[ref.name];
       return value !== undefined ? value : missing(`secret ${ref.name} is not set; export ${ref.name} in the environment`);
     }
-    case "args":
-    case "outputs": {
-      const base = ref.root === "args" ? scope.args : scope.outputs;
-      if (base === undefined) missing(`\${{ ${ref.root}.… }} is only available in a tool's compensation`);
-      const found = getPath(base, ref.path);
-      return found.found ? found.value : missing(`${ref.root} has no \`${formatPath(ref.path)}\``);
+    case "args": {
+      // The validator refuses these in plans; they belong to templates in tool manifests.
+      if (scope.args === undefined) missing("`args.…` is only available in a tool manifest's templates");
+      const found = getPath(scope.args, ref.path);
+      return found.found ? found.value : missing(`args has no \`${formatPath(ref.path)}\``);
     }
+    case "outputs":
+      return missing("`outputs.…` is only available in a tool manifest's compensation");
   }
 }
 

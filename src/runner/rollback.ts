@@ -17,17 +17,18 @@ export interface RollbackOutcome {
 
 type Undo = { kind: "call"; tool: string; args: unknown } | { kind: "nothing"; reason: string } | { kind: "impossible"; reason: string };
 
-/** How to undo one completed step: its plan's rollback, else its tool's default compensation. */
+/**
+ * How to undo one completed step: exactly what its plan says. The validator
+ * makes every write step declare a rollback (the planner copies the tool's
+ * compensation into the plan), so what a reviewer approved is what runs.
+ */
 export function undoOf(ctx: RunContext, step: Step): Undo {
   const rollback = step.rollback;
   if (rollback && "none" in rollback) return { kind: "nothing", reason: `no rollback needed: ${rollback.none}` };
   const where = `rollback of step ${step.id}`;
   if (rollback) return { kind: "call", tool: rollback.tool, args: resolveValue(rollback.args, scopeOf(ctx), where) };
-  const tool = ctx.registry.get(step.tool);
-  if (tool?.effect === "read") return { kind: "nothing", reason: "read-only step" };
-  if (!tool?.compensation) return { kind: "impossible", reason: `step ${step.id} declares no rollback and ${step.tool} has no compensation` };
-  const args = resolveValue(step.args, scopeOf(ctx), `step ${step.id}`);
-  return { kind: "call", tool: tool.compensation.tool, args: resolveValue(tool.compensation.args, { ...scopeOf(ctx), args, outputs: ctx.outputs.get(step.id) }, where) };
+  if (ctx.registry.get(step.tool)?.effect === "read") return { kind: "nothing", reason: "read-only step" };
+  return { kind: "impossible", reason: `step ${step.id} declares no rollback` };
 }
 
 /**

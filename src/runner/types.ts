@@ -44,7 +44,7 @@ export interface RiskyStepView {
   description?: string;
   args: unknown;
   expectedOutcome: string;
-  rollback: Step["rollback"] | { tool: string; args: unknown; default: true } | undefined;
+  rollback: Step["rollback"];
   effect: string;
 }
 
