@@ -22,7 +22,7 @@ Options:
       --offline         use the offline planner even if a model is configured
       --tools DIR       tool manifests and methods (default: tools)
       --state-dir DIR   where tools keep state (default: .planfile)
-      --max-attempts N  repairs after an invalid answer (default: 2)
+      --max-repairs N   re-asks after an invalid answer (default: 2)
   -h, --help
 
 Model: OPENAI_API_KEY, OPENAI_BASE_URL (any OpenAI-compatible endpoint),
@@ -41,7 +41,7 @@ runMain(async () => {
         offline: { type: "boolean" },
         tools: { type: "string" },
         "state-dir": { type: "string" },
-        "max-attempts": { type: "string" },
+        "max-repairs": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
@@ -49,8 +49,8 @@ runMain(async () => {
   );
   const goal = positionals.join(" ").trim();
   if (!goal) throw usage(`no goal given\n${HELP}`);
-  const maxRepairs = values["max-attempts"] === undefined ? undefined : Number(values["max-attempts"]);
-  if (maxRepairs !== undefined && !(Number.isInteger(maxRepairs) && maxRepairs >= 0 && maxRepairs <= 10)) throw usage(`--max-attempts takes an integer from 0 to 10, not ${values["max-attempts"]}`);
+  const maxRepairs = values["max-repairs"] === undefined ? undefined : Number(values["max-repairs"]);
+  if (maxRepairs !== undefined && !(Number.isInteger(maxRepairs) && maxRepairs >= 0 && maxRepairs <= 10)) throw usage(`--max-repairs takes an integer from 0 to 10, not ${values["max-repairs"]}`);
 
   const config = values.offline ? undefined : llmConfigFromEnv(process.env, undefined, values.model ? { model: values.model } : {});
   if (values.model && !config && !values.offline) throw usage("--model needs a model endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)");

@@ -48,7 +48,7 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     const bad = answer({ steps: [{ ...good.steps[0], tool: "demo.db.dmp" }] });
     server.reply(bad, bad, bad);
     const out = join(dir, "plans", "x.yaml");
-    const { code, stdout, stderr } = await cli(GOAL, "-o", out, "--max-attempts", "1");
+    const { code, stdout, stderr } = await cli(GOAL, "-o", out, "--max-repairs", "1");
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(existsSync(out)).toBe(false);
