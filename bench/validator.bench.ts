@@ -60,9 +60,9 @@ export default async function (): Promise<BenchTable[]> {
     const plan = syntheticPlan(n);
     const text = stringify(plan);
     if (!validatePlanData(plan, registry).ok) throw new Error(`synthetic ${n}-step plan is invalid`);
-    const batch = n === 20 ? 2000 : 200;
-    const data = throughput(() => validatePlanData(plan, registry), batch);
-    const fromText = throughput(() => validatePlanText(text, "bench.yaml", registry), batch);
+    // Batches sized so a round takes about half a second on this machine.
+    const data = throughput(() => validatePlanData(plan, registry), n === 20 ? 4000 : 400);
+    const fromText = throughput(() => validatePlanText(text, "bench.yaml", registry), n === 20 ? 150 : 15);
     results[n] = { data: data.msPerPlan, text: fromText.msPerPlan };
     rows.push([`${n} steps`, "parsed plan (schema + rules + digest)", Math.round(data.perSecond), data.msPerPlan, (data.msPerPlan * 1000) / n]);
     rows.push([`${n} steps`, "YAML text (parse + positions + above)", Math.round(fromText.perSecond), fromText.msPerPlan, (fromText.msPerPlan * 1000) / n]);
