@@ -4,3 +4,5 @@ export { gradePlan, referencePlan, registryForValidation, type Grade } from "./g
 export { METRICS, schemaValid, toolsArgsValid, minSteps, executable, goalReached, riskyFlagged, rollbackFidelity, structure, forbiddenAbsent, intendedCalls, worldDiff, type MetricName, type MetricResult } from "./metrics.js";
 export { compareStructure, reducedEdges, f1, type StructureScore } from "./structure.js";
 export { execute, freshSandbox, withForcedFailure, EVALS_DIR, FORCED_FAILURE_STEP, type Execution, type Sandbox } from "./sandbox.js";
+export { readResults, formatReport, passHatK, type ResultRow, type MetricCell } from "./report.js";
+export { runSuite, defaultProviders, PROVIDERS, RESULTS_FILE, PROMPTFOO_DIR, type SuiteOptions, type SuiteResult, type ProviderName } from "./suite.js";

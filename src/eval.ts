@@ -1,0 +1,54 @@
+#!/usr/bin/env -S npx tsx
+// Thin CLI over the eval suite (src/evals): run promptfoo on the scenarios, print a table per scenario and metric.
+import { parseCli, runMain, usage, EXIT } from "./cli/main.js";
+import { defaultProviders, formatReport, PROVIDERS, RESULTS_FILE, runSuite, type ProviderName } from "./evals/index.js";
+
+const HELP = `
+Usage: npm run eval -- [options]      (or: tsx src/eval.ts [options])
+
+Plans every scenario in evals/scenarios/ with each provider, runs each plan in a
+fresh sandbox, and grades it on every metric. Exits 0 only when the number of
+tests run equals scenarios × providers × repeats and all of them passed.
+
+Options:
+  --provider NAME   offline | openai | all (default: offline, plus openai when
+                    OPENAI_API_KEY or OPENAI_BASE_URL is set)
+  --repeat K        run each test K times and report pass^K (default 1)
+  --filter REGEX    only scenarios whose name matches
+  --quiet           hide promptfoo's own output
+
+Everything it writes stays under .planfile/ (results: ${RESULTS_FILE}).
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli(
+    {
+      options: {
+        provider: { type: "string" },
+        repeat: { type: "string" },
+        filter: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
+    HELP,
+  );
+  if (positionals.length > 0) throw usage(`unexpected arguments: ${positionals.join(" ")}\n${HELP}`);
+  const repeat = Number(values.repeat ?? "1");
+  if (!Number.isInteger(repeat) || repeat < 1) throw usage(`--repeat takes a whole number ≥ 1, not ${values.repeat}`);
+  const providers = pickProviders(values.provider);
+
+  const suite = await runSuite({ providers, repeat, filter: values.filter, stdio: values.quiet ? "ignore" : "inherit" });
+  process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
+  const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
+  process.stdout.write(`${suite.passed}/${suite.expected} tests passed; wall ${(suite.wallMs / 1000).toFixed(1)} s (≈${perTest} ms per test incl. promptfoo start-up); results: ${RESULTS_FILE}\n`);
+  for (const p of suite.problems) process.stderr.write(`eval failed: ${p}\n`);
+  return suite.problems.length === 0 ? EXIT.ok : EXIT.failed;
+});
+
+function pickProviders(name: string | undefined): ProviderName[] {
+  if (name === undefined) return defaultProviders();
+  if (name === "all") return Object.keys(PROVIDERS) as ProviderName[];
+  if (name in PROVIDERS) return [name as ProviderName];
+  throw usage(`--provider must be one of ${[...Object.keys(PROVIDERS), "all"].join(", ")}, not ${name}`);
+}

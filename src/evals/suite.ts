@@ -1,0 +1,87 @@
+/**
+ * Runs promptfoo on promptfooconfig.yaml as a child process, with all of its
+ * state inside the project, then reads the results file back and checks the
+ * number of tests: scenarios matched × providers × repeats, all passed.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadScenarios } from "./scenario.js";
+import { readResults, type ResultRow } from "./report.js";
+
+export const PROMPTFOO_BIN = "node_modules/.bin/promptfoo";
+export const RESULTS_FILE = ".planfile/evals/results.json";
+export const PROMPTFOO_DIR = ".planfile/promptfoo";
+
+export const PROVIDERS = {
+  offline: { file: "file://evals/providers/offline.ts", label: "offline" },
+  openai: { file: "file://evals/providers/openai.ts", label: "openai" },
+} as const;
+export type ProviderName = keyof typeof PROVIDERS;
+
+export interface SuiteOptions {
+  providers: ProviderName[];
+  repeat: number;
+  /** A regular expression over scenario names. */
+  filter?: string;
+  /** Where promptfoo's own output goes; default: this process's stderr. */
+  stdio?: "inherit" | "ignore";
+}
+
+export interface SuiteResult {
+  rows: ResultRow[];
+  expected: number;
+  ran: number;
+  passed: number;
+  wallMs: number;
+  promptfooExit: number | null;
+  /** Why the suite failed, if it did, in words. */
+  problems: string[];
+}
+
+/** The providers to run when none is named: offline always, openai when a key or base URL is set. */
+export function defaultProviders(env: NodeJS.ProcessEnv = process.env): ProviderName[] {
+  return env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? ["offline", "openai"] : ["offline"];
+}
+
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const pattern = options.filter ? new RegExp(options.filter) : undefined;
+  const scenarios = loadScenarios().filter((s) => !pattern || pattern.test(s.name));
+  const expected = scenarios.length * options.providers.length * options.repeat;
+
+  mkdirSync(resolve(PROMPTFOO_DIR), { recursive: true });
+  mkdirSync(resolve(".planfile/evals"), { recursive: true });
+  if (existsSync(RESULTS_FILE)) rmSync(RESULTS_FILE); // a stale file must not pass for this run's results
+  const args = ["eval", "-c", "promptfooconfig.yaml", "-o", RESULTS_FILE, "--no-cache", "--no-progress-bar", "--no-table", "--repeat", String(options.repeat)];
+  args.push("--providers", ...options.providers.map((p) => PROVIDERS[p].file));
+  if (options.filter) args.push("--filter-pattern", options.filter);
+
+  const t0 = performance.now();
+  const exit = await new Promise<number | null>((done, fail) => {
+    const child = spawn(PROMPTFOO_BIN, args, {
+      stdio: ["ignore", options.stdio ?? "inherit", options.stdio ?? "inherit"],
+      env: {
+        ...process.env,
+        PROMPTFOO_CONFIG_DIR: resolve(PROMPTFOO_DIR),
+        PROMPTFOO_DISABLE_TELEMETRY: "1",
+        PROMPTFOO_DISABLE_UPDATE: "1",
+        // Its "Node 20 support ended" notice is printed regardless; the pinned 0.121.20 runs on Node 20.
+      },
+    });
+    child.on("error", fail);
+    child.on("exit", (code) => done(code));
+  });
+  const wallMs = Math.round(performance.now() - t0);
+
+  const problems: string[] = [];
+  if (!existsSync(RESULTS_FILE)) {
+    problems.push(`promptfoo wrote no results file (exit ${exit}); run \`${PROMPTFOO_BIN} ${args.join(" ")}\` to see why`);
+    return { rows: [], expected, ran: 0, passed: 0, wallMs, promptfooExit: exit, problems };
+  }
+  const { rows, stats } = readResults(RESULTS_FILE);
+  const passed = rows.filter((r) => r.success).length;
+  if (expected === 0) problems.push(`no scenario matches --filter ${options.filter}`);
+  if (rows.length !== expected) problems.push(`promptfoo ran ${rows.length} test(s); expected ${expected} (${scenarios.length} scenario(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`);
+  if (passed !== rows.length) problems.push(`${rows.length - passed} of ${rows.length} test(s) failed (${stats.errors} error(s))`);
+  return { rows, expected, ran: rows.length, passed, wallMs, promptfooExit: exit, problems };
+}
