@@ -9,19 +9,8 @@ import type { Registry } from "../registry/registry.js";
 import { getPath, substitute } from "../references/index.js";
 import type { ContextEntry, Plan, PlannerInfo, Step } from "../schema/types.generated.js";
 
-export interface DraftStep {
-  id: string;
-  tool: string;
-  args: Record<string, unknown>;
-  description?: string;
-  dependsOn?: string[];
-  expectedOutcome: string;
-  expect?: string;
-  rollback?: Step["rollback"];
-  risky?: boolean;
-  timeoutMs?: number;
-  retries?: number;
-}
+/** A step as a model or a method proposes it: a plan step plus a risk opinion the planner weighs. */
+export type DraftStep = Step & { risky?: boolean };
 
 export type Shape = { ok: true; steps: DraftStep[] } | { ok: false; message: string };
 

@@ -11,21 +11,12 @@ import { SCHEMA_DIR, sharedAjv } from "../../schema/ajv.js";
 import { parseYamlSource } from "../../schema/source.js";
 import { readFileSync } from "node:fs";
 
+import type { DraftStep } from "../normalize.js";
+
 export const METHODS_SUFFIX = ".methods.yaml";
 
-export interface StepTemplate {
-  id: string;
-  tool: string;
-  args: Record<string, unknown>;
-  description?: string;
-  dependsOn?: string[];
-  expectedOutcome: string;
-  expect?: string;
-  rollback?: Record<string, unknown>;
-  risky?: boolean;
-  timeoutMs?: number;
-  retries?: number;
-}
+/** A method's step before its `{{ }}` placeholders are filled: a draft step whose rollback is still a template. */
+export type StepTemplate = Omit<DraftStep, "rollback"> & { rollback?: Record<string, unknown> };
 
 export interface TaskRef {
   id?: string;
