@@ -38,15 +38,10 @@ export type RunResult =
 export type RunStatus = RunResult["status"];
 
 /** A risky step as shown to whoever approves it; args are the plan's, secrets unresolved. */
-export interface RiskyStepView {
-  id: string;
-  tool: string;
-  description?: string;
-  args: unknown;
-  expectedOutcome: string;
-  rollback: Step["rollback"];
+export type RiskyStepView = Pick<Step, "id" | "tool" | "description" | "args" | "expectedOutcome" | "rollback"> & {
+  /** The tool's effect from the registry, or "unknown". */
   effect: string;
-}
+};
 
 export interface ConfirmRequest {
   runId: string;
