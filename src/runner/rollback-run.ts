@@ -4,6 +4,7 @@
  */
 import type { Registry } from "../registry/registry.js";
 import type { EventListener } from "./events.js";
+import { lockRun } from "./lock.js";
 import { Journal } from "./journal.js";
 import { loadSecrets } from "./resolve.js";
 import { createContext, finish, rollBack, runsDirOf } from "./run.js";
@@ -22,7 +23,15 @@ export interface RollbackOptions {
 
 export async function rollbackRun(runId: string, options: RollbackOptions): Promise<RunResult> {
   const runsDir = runsDirOf(options);
-  const prior = loadRun(runsDir, runId);
+  loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
+  const lock = lockRun(runDir(runsDir, runId), runId);
+  let prior;
+  try {
+    prior = loadRun(runsDir, runId);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const now = options.now ?? (() => new Date());
   const secrets = loadSecrets(prior.plan, options.env ?? process.env);
   const journal = new Journal(runDir(runsDir, runId));
@@ -43,5 +52,6 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
     return await finish(ctx, result);
   } finally {
     journal.close();
+    lock.release();
   }
 }

@@ -21,6 +21,7 @@ import { loadRun, runDir, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
 import { scratchFor } from "./scratch.js";
+import { lockRun } from "./lock.js";
 
 export { DEFAULT_CONCURRENCY } from "./execute.js";
 
@@ -42,23 +43,41 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
   if (options.resume) {
     if (!options.runId) throw new RunnerError("RUN_NOT_FOUND", "resume needs the id of the run to resume");
     runId = options.runId;
-    prior = loadRun(runsDir, runId);
-    if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
+    loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
   } else {
     runId = options.runId ?? newRunId(now());
     if (!dryRun && existsSync(runDir(runsDir, runId))) throw new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
   }
 
+  const lock = dryRun ? undefined : lockRun(runDir(runsDir, runId), runId);
+  try {
+    if (options.resume) {
+      // Read the journal only once the run is ours: another process may have just finished with it.
+      prior = loadRun(runsDir, runId);
+      if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
+    }
+    return await execute(plan, { ...options, runId }, { digest, dryRun, now, runsDir, prior });
+  } finally {
+    lock?.release();
+  }
+}
+
+async function execute(
+  plan: Plan,
+  options: RunOptions & { runId: string },
+  { digest, dryRun, now, runsDir, prior }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
+): Promise<RunResult> {
+  const runId = options.runId;
   const secrets = loadSecrets(plan, options.env ?? process.env);
   const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
-  if (scratch) options = { ...options, registry: scratch.registry };
+  const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
-    const ctx = createContext({ runId, digest, plan, secrets, journal, options, now });
+    const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
     if (prior) ctx.write({ t: "resumed", digest });
     else ctx.write({ t: "run-started", runId, digest, plan, ...(options.planFile ? { planFile: options.planFile } : {}), dryRun });
     ctx.emit({ type: "run-started", runId, digest, steps: plan.steps.map((s) => s.id), dryRun, resumed: prior !== undefined });
-    return await finish(ctx, await drive(ctx, options, prior));
+    return await finish(ctx, await drive(ctx, effective, prior));
   } finally {
     journal.close();
     await scratch?.dispose();

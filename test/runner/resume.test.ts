@@ -55,3 +55,21 @@ describe("resume and rollback from the journal", () => {
     if (result.status === "succeeded") expect(result.outputs.c).toEqual({ fromA: "v-a" });
   });
 });
+
+describe("one process per run", () => {
+  it("refuses to resume a run another live process holds, and takes over a lock left by a dead one", async () => {
+    const { lockRun } = await import("../../src/runner/lock.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "planfile-lock-"));
+    // A live process that is not us: our parent.
+    writeFileSync(join(dir, "lock"), String(process.ppid));
+    expect(() => lockRun(dir, "r1")).toThrow(/run r1 is in use by process \d+/);
+    // A pid that cannot be alive.
+    writeFileSync(join(dir, "lock"), "2147483646");
+    const lock = lockRun(dir, "r1");
+    lock.release();
+    expect(() => lockRun(dir, "r1").release()).not.toThrow();
+  });
+});
