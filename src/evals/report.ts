@@ -91,7 +91,8 @@ export function formatReport(rows: ResultRow[], repeat: number): string {
     out.push(renderTable(table));
     if (repeat > 1) out.push(`pass^${repeat}: ${fix(passHatK(runs))} overall; per metric: ${METRICS.map((m) => `${m} ${fix(passHatK(runs, m))}`).join(", ")}`);
     for (const r of runs.filter((x) => !x.success)) {
-      const why = r.error ? [`error: ${r.error}`] : METRICS.filter((m) => r.metrics[m] && !r.metrics[m]!.pass).map((m) => `${m}: ${r.metrics[m]!.reason}`);
+      const failed = METRICS.filter((m) => r.metrics[m] && !r.metrics[m]!.pass).map((m) => `${m}: ${r.metrics[m]!.reason}`);
+      const why = failed.length > 0 ? failed : [`error: ${r.error ?? "no grade recorded"}`];
       out.push(`  ✗ ${r.scenario}: ${why.join("\n      ")}`);
     }
   }
