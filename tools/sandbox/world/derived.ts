@@ -1,3 +1,4 @@
+import { ToolError } from "../../../src/registry/tool-error.js";
 /**
  * Numbers computed from the world rather than stored: free IPs, addresses,
  * quota usage, data checksums. Keeping them derived means a create followed
@@ -20,14 +21,18 @@ export function freeIps(world: World, subnet: string): number {
 }
 
 /** The lowest free host address after the reserved ones, so delete-then-create gets the same IP back. */
-export function allocateIp(world: World, subnet: string): string {
+/** The first free address of `subnet`, or exactly `requested` (a recreated instance gets its old address back). */
+export function allocateIp(world: World, subnet: string, requested?: string): string {
   const s = world.subnets[subnet]!;
   const taken = new Set(subnetTenants(world, subnet));
   const base = s.cidr.split("/")[0]!.split(".").map(Number);
   for (let host = s.reservedIps + 1; host <= s.totalIps; host++) {
     const ip = addressAt(base, host);
+    if (requested !== undefined && ip !== requested) continue;
     if (!taken.has(ip)) return ip;
+    if (requested !== undefined) throw new ToolError("CONFLICT", `address ${ip} in subnet ${subnet} is already in use; omit ip to get a free one`);
   }
+  if (requested !== undefined) throw new ToolError("PRECONDITION_FAILED", `address ${requested} is not a usable host of subnet ${subnet} (${s.cidr})`);
   throw new Error(`subnet ${subnet} has no free address; call freeIps first`);
 }
 
