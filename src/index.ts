@@ -10,3 +10,4 @@ export { checkExpect, compileExpect } from "./expect/index.js";
 export { showPlan, diffPlans, compareFiles, compareWithRevision, planView, mermaidGraph, diffText, diffMarkdown, type Change, type PlanView } from "./review/index.js";
 export * from "./planner/index.js";
 export * from "./runner/index.js";
+export * as evals from "./evals/index.js";
