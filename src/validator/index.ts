@@ -126,4 +126,4 @@ function sortProblems(problems: Problem[]): Problem[] {
 
 export { planDigest } from "./digest.js";
 export { rules } from "./rules/index.js";
-export { topologicalOrder, computeAncestors, findCycle } from "./rules/graph.js";
+export { topologicalOrder, findCycle } from "./rules/graph.js";

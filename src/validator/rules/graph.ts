@@ -116,25 +116,3 @@ export function dependencyOracle(plan: Plan): (step: string, target: string) => 
     return false;
   };
 }
-
-/** Transitive dependencies per step; empty sets when a cycle makes the question meaningless. */
-export function computeAncestors(plan: Plan): Map<string, Set<string>> {
-  const ancestors = new Map<string, Set<string>>();
-  const order = topologicalOrder(plan);
-  if (!order) {
-    for (const s of plan.steps) ancestors.set(s.id, new Set());
-    return ancestors;
-  }
-  const byId = new Map(plan.steps.map((s) => [s.id, s]));
-  for (const id of order) {
-    const set = new Set<string>();
-    for (const d of byId.get(id)!.dependsOn ?? []) {
-      const upstream = ancestors.get(d);
-      if (!upstream) continue;
-      set.add(d);
-      for (const a of upstream) set.add(a);
-    }
-    ancestors.set(id, set);
-  }
-  return ancestors;
-}

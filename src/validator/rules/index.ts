@@ -24,5 +24,5 @@ export const rules: Record<string, Rule> = {
   expectParses,
 };
 
-export { computeAncestors, findCycle, topologicalOrder } from "./graph.js";
+export { findCycle, topologicalOrder } from "./graph.js";
 export type { Rule, RuleContext, RuleProblem } from "./types.js";
