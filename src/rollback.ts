@@ -23,7 +23,7 @@ runMain(async () => {
   try {
     return await asUsage(async () => {
       const state = loadRun(runsDirOf({ registry }), runId);
-      const out = reporter({ json: values.json, steps: state.plan.steps.map((s) => s.id) });
+      const out = reporter({ json: values.json, steps: state.plan.steps });
       const result = await rollbackRun(runId, { registry, onEvent: out.onEvent });
       out.stop();
       out.say(summarize(result));

@@ -78,7 +78,7 @@ runMain(async () => {
         plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
       }
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
-      const out = reporter({ json: values.json, steps: plan.steps.map((s) => s.id) });
+      const out = reporter({ json: values.json, steps: plan.steps });
       try {
         const result = await run(plan, {
           registry,

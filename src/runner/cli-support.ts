@@ -11,7 +11,7 @@ export interface Reporter {
   stop: () => void;
 }
 
-export function reporter(options: { json?: boolean; steps: string[] }): Reporter {
+export function reporter(options: { json?: boolean; steps: readonly { id: string; tool: string }[] }): Reporter {
   // A closed pipe (`| head`) must not kill a run that is changing the world; the journal keeps the record.
   process.stdout.on("error", () => {});
   const out = (t: string) => process.stdout.write(t);

@@ -15,7 +15,7 @@ export function ttyConfirm(input: NodeJS.ReadableStream = process.stdin, output:
     const rl = createInterface({ input, output });
     try {
       const answer = await rl.question(`Run step \`${step.id}\`? [y/N] `);
-      return { approved: /^y(es)?$/i.test(answer.trim()), by: `${operator()} (tty)` };
+      return { approved: /^y(es)?$/i.test(answer.trim()), by: operator() };
     } finally {
       rl.close();
     }

@@ -123,9 +123,10 @@ export function jsonReporter(write: Write): (e: RunEvent) => void {
  * A live table on a TTY: one row per step with its state and duration,
  * redrawn in place; other events print above it.
  */
-export function liveReporter(write: Write, steps: string[]): { listener: (e: RunEvent) => void; stop: () => void } {
-  const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(steps.map((s) => [s, { state: "waiting", tool: "", since: 0 }]));
-  const width = Math.max(...steps.map((s) => s.length));
+export function liveReporter(write: Write, steps: readonly { id: string; tool: string }[]): { listener: (e: RunEvent) => void; stop: () => void } {
+  const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(steps.map((s) => [s.id, { state: "waiting", tool: s.tool, since: 0 }]));
+  const width = Math.max(...steps.map((s) => s.id.length));
+  const toolWidth = Math.max(...steps.map((s) => s.tool.length));
   let drawn = 0;
   let active = false;
   const icon: Record<string, string> = { waiting: "·", running: "▸", done: "✓", failed: "✗", skipped: "-", reused: "=", undoing: "↺", undone: "↩", "undo failed": "✗" };
@@ -134,7 +135,7 @@ export function liveReporter(write: Write, steps: string[]): { listener: (e: Run
     const now = performance.now();
     const lines = [...rows].map(([id, r]) => {
       const d = r.ms ?? (r.state === "running" || r.state === "undoing" ? now - r.since : undefined);
-      return `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(24)} ${d === undefined ? "" : ms(d)}${r.note ? `  ${r.note}` : ""}`;
+      return `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(toolWidth)}  ${d === undefined ? "" : ms(d)}${r.note ? `  ${r.note}` : ""}`;
     });
     write(`${drawn > 0 ? `\x1b[${drawn}A` : ""}\x1b[J${lines.join("\n")}\n`);
     drawn = lines.length;
@@ -189,9 +190,12 @@ export function liveReporter(write: Write, steps: string[]): { listener: (e: Run
       }
       draw();
     },
+    // Final: the last drawing stays on screen, and nothing after it (the summary) is ever redrawn over.
     stop: () => {
       clearInterval(timer);
       draw();
+      active = false;
+      drawn = 0;
     },
   };
 }
