@@ -51,7 +51,8 @@ function toRow(r: RawResult): ResultRow {
   const f1 = "node-f1" in s ? { node: s["node-f1"]!, edge: s["edge-f1"] ?? 0, args: s["arg-f1"] ?? 0 } : undefined;
   return {
     scenario: String(r.vars?.scenario ?? "?"),
-    provider: r.provider?.label ?? r.provider?.id ?? "?",
+    // Providers given on promptfoo's command line come back with an empty label: name them by file.
+    provider: r.provider?.label || (r.provider?.id ?? "?").replace(/^file:\/\/.*\/([^/]+)\.ts$/, "$1"),
     success: r.success === true,
     ...(r.error ? { error: r.error } : {}),
     metrics,
