@@ -14,6 +14,7 @@ let dir: string;
 let server: Server;
 let registry: Registry;
 const hanging = new Set<ServerResponse>();
+const landed: string[] = [];
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   const url = new URL(req.url!, "http://x");
@@ -23,6 +24,15 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (url.pathname === "/api/text") return void res.writeHead(200, { "content-type": "text/plain" }).end("hello, not json");
   if (url.pathname === "/api/list") return json(200, [1, 2]);
   if (url.pathname === "/api/hang") return void hanging.add(res);
+  if (url.pathname === "/api/redirect") return void res.writeHead(302, { location: `http://${req.headers.host}/api/landed` }).end();
+  if (url.pathname === "/api/landed") return void (landed.push(String(req.headers.authorization)), json(200, { landed: true }));
+  if (url.pathname === "/api/huge") {
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = "x".repeat(1024 * 1024);
+    res.write(`{"pad":"`);
+    for (let i = 0; i < 11; i++) res.write(chunk);
+    return void res.end(`"}`);
+  }
   return json(200, { method: req.method, url: req.url, headers: req.headers, body: body ? JSON.parse(body) : null });
 }
 
@@ -103,6 +113,18 @@ describe("http kind", () => {
     const error = await failure(registry.call("kh.text", {}, { secrets }));
     expect(error.details.toolCode).toBe("RESPONSE_NOT_JSON");
     expect(error.message).toContain("text/plain");
+  });
+
+  it("does not follow a redirect, which could carry the secret headers elsewhere", async () => {
+    const error = await failure(registry.call("kh.redirect", {}, { secrets }));
+    expect(error.details.toolCode).toBe("HTTP_REDIRECT");
+    expect(error.message).toMatch(/302 redirecting to http:\/\/127\.0\.0\.1:\d+\/api\/landed/);
+    expect(landed).toEqual([]);
+  });
+
+  it("refuses a response body over 10 MiB, even without a content-length", async () => {
+    const error = await failure(registry.call("kh.huge", {}, { secrets }));
+    expect(error.details.toolCode).toBe("RESPONSE_TOO_LARGE");
   });
 
   it("wraps a JSON value that is not an object as {value}", async () => {

@@ -37,13 +37,18 @@ export const httpKind: Kind = {
           const { url, init } = renderRequest(template, base, { args, secrets: context.secrets, idempotencyKey: context.idempotencyKey, dryRun: context.dryRun });
           let response: Response;
           try {
-            response = await fetch(url, { ...init, signal: context.signal });
+            // Never follow redirects: a 3xx could carry the request's secret headers to another host.
+            response = await fetch(url, { ...init, redirect: "manual", signal: context.signal });
           } catch (cause) {
             if (context.signal.aborted) throw context.signal.reason;
             const reason = redact(String((cause as Error).cause ?? (cause as Error).message), context.secrets);
             throw new ToolError("HTTP_UNREACHABLE", `${where} could not be sent (${reason}); check that the service is up`, { transient: true });
           }
-          const text = await response.text();
+          if (response.status >= 300 && response.status < 400) {
+            const to = response.headers.get("location") ?? "no location";
+            throw new ToolError("HTTP_REDIRECT", `${where} answered ${response.status} redirecting to ${redact(to, context.secrets)}; http tools do not follow redirects (they could carry secrets elsewhere): put the final address in the manifest`);
+          }
+          const text = await readBounded(response, where);
           const snippet = () => redact(text.slice(0, 300), context.secrets);
           if (!response.ok) {
             throw new ToolError(`HTTP_${response.status}`, `${where} answered ${response.status} ${response.statusText}${text ? `: ${snippet()}` : ""}`, { transient: TRANSIENT(response.status) });
@@ -62,3 +67,29 @@ export const httpKind: Kind = {
     };
   },
 };
+
+/** A response body is held in memory and may land in a journal: past this, it is an error, not an output. */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+async function readBounded(response: Response, where: string): Promise<string> {
+  const tooLarge = () => new ToolError("RESPONSE_TOO_LARGE", `${where} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; http tools expect small JSON answers — page or filter the request`);
+  if (Number(response.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
