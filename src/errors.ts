@@ -12,6 +12,21 @@ export type ErrorCode =
   | "TOOL_TIMEOUT"
   | "TOOL_FAILED"
   | "STEP_FAILED"
+  // The runner's own findings (tools' failures keep their TOOL_* codes).
+  | "REFERENCE_MISSING"
+  | "SECRET_MISSING"
+  | "EXPECT_FAILED"
+  | "CANCELLED"
+  | "RUN_NOT_FOUND"
+  | "RUN_BUSY"
+  // A model call that produced no answer.
+  | "LLM_TIMEOUT"
+  | "LLM_UNAVAILABLE"
+  | "LLM_REJECTED"
+  | "LLM_EMPTY"
+  // A mistake in an offline method file or an eval scenario (the author's, not the world's).
+  | "METHOD_INVALID"
+  | "SCENARIO_INVALID"
   | "USAGE"
   | "INTERNAL";
 

@@ -3,6 +3,7 @@
  * `scenario.yaml` (goal, fixture, what must hold and what must never happen)
  * and `reference.yaml` (a hand-written plan that reaches the goal).
  */
+import { PlanfileError } from "../errors.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -98,8 +99,11 @@ const scenarioSchema = {
 
 let validate: ReturnType<ReturnType<typeof createAjv>["compile"]> | undefined;
 
-export class ScenarioError extends Error {
-  readonly code = "SCENARIO_INVALID";
+export class ScenarioError extends PlanfileError {
+  constructor(message: string) {
+    super("SCENARIO_INVALID", message);
+    this.name = "ScenarioError";
+  }
 }
 
 /** Every scenario under `dir`, sorted by name; a broken one throws naming its file and what is wrong. */

@@ -1,3 +1,4 @@
+import { PlanfileError, type ErrorCode } from "../errors.js";
 import type { Problem } from "../schema/source.js";
 import type { ContextEntry, Plan } from "../schema/types.generated.js";
 
@@ -38,13 +39,10 @@ export interface Llm {
 }
 
 /** A model call that did not produce an answer; `code` says whether waiting could help. */
-export class LlmError extends Error {
-  constructor(
-    readonly code: "LLM_TIMEOUT" | "LLM_UNAVAILABLE" | "LLM_REJECTED" | "LLM_EMPTY",
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class LlmError extends PlanfileError {
+  declare readonly code: Extract<ErrorCode, `LLM_${string}`>;
+  constructor(code: Extract<ErrorCode, `LLM_${string}`>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = "LlmError";
   }
 }

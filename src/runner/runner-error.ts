@@ -1,16 +1,13 @@
-import { ToolCallError } from "../errors.js";
+import { PlanfileError, ToolCallError, type ErrorCode } from "../errors.js";
 import type { ErrorInfo } from "./events.js";
 
 /** Codes of the failures the runner itself detects (tools' own failures keep their ToolCallError codes). */
-export type RunnerErrorCode = "REFERENCE_MISSING" | "SECRET_MISSING" | "EXPECT_FAILED" | "CANCELLED" | "RUN_NOT_FOUND" | "RUN_BUSY";
+export type RunnerErrorCode = Extract<ErrorCode, "REFERENCE_MISSING" | "SECRET_MISSING" | "EXPECT_FAILED" | "CANCELLED" | "RUN_NOT_FOUND" | "RUN_BUSY">;
 
-export class RunnerError extends Error {
-  constructor(
-    readonly code: RunnerErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class RunnerError extends PlanfileError {
+  declare readonly code: RunnerErrorCode;
+  constructor(code: RunnerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = "RunnerError";
   }
 }

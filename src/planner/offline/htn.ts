@@ -4,6 +4,7 @@
  * whose `when` holds over the gathered context; its subtasks are steps or
  * further tasks. Deterministic: same goal and context, same plan.
  */
+import { PlanfileError } from "../../errors.js";
 import { getPath } from "../../references/index.js";
 import type { ContextEntry } from "../../schema/types.generated.js";
 import type { DraftStep } from "../normalize.js";
@@ -14,9 +15,9 @@ export type Bindings = Record<string, unknown>;
 export type Decomposition = { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings } | { ok: false; reasons: string[] };
 
 /** A method's own mistake (an unknown parameter); reported as a bug in its file, never as the world's fault. */
-export class MethodError extends Error {
+export class MethodError extends PlanfileError {
   constructor(method: Method, message: string) {
-    super(`method ${method.name} (${method.file}): ${message}`);
+    super("METHOD_INVALID", `method ${method.name} (${method.file}): ${message}`);
     this.name = "MethodError";
   }
 }
