@@ -10,7 +10,8 @@ import type { Plan } from "./types.generated.js";
 export function renderPlanYaml(plan: Plan, options: { header?: boolean } = {}): string {
   // No anchors: a planner that reuses one object for two steps' args must not
   // get `&a1`/`*a1`, which would vanish on the next parse → render (churn).
-  const doc = new Document(orderPlan(plan), { aliasDuplicateObjects: false });
+  // -0 is written as 0: the digest (RFC 8785) already treats them as one value, so the YAML does too.
+  const doc = new Document(orderPlan(plan), (_key, value) => (Object.is(value, -0) ? 0 : value), { aliasDuplicateObjects: false });
   visit(doc, {
     Map(_key, node, path) {
       const parent = path.at(-1);
