@@ -21,7 +21,7 @@
  * Errors: SandboxError (FIXTURE_NOT_FOUND, FIXTURE_INVALID, WORLD_UNREADABLE).
  */
 import { DEFAULT_FIXTURE, listFixtures, worldFromFixture } from "./fixtures.js";
-import { flushWorld, forgetWorld, loadWorld, saveWorld, worldPath } from "./store.js";
+import { exclusively, flushWorld, forgetWorld, loadWorld, saveWorld, worldPath } from "./store.js";
 import type { CallEntry, Chaos, World } from "./types.js";
 
 export type * from "./types.js";
@@ -33,8 +33,10 @@ export type WorldState = Omit<World, "calls" | "idempotency" | "clock">;
 export function resetWorld(stateDir: string, fixture: string = DEFAULT_FIXTURE, options: { chaos?: Chaos } = {}): World {
   const world = worldFromFixture(fixture);
   if (options.chaos) world.chaos = options.chaos;
-  forgetWorld(stateDir);
-  saveWorld(stateDir, world, { durable: true });
+  exclusively(stateDir, () => {
+    forgetWorld(stateDir);
+    saveWorld(stateDir, world, { durable: true });
+  });
   return structuredClone(world);
 }
 

@@ -9,11 +9,13 @@
  *   every access compares inode, size and mtime with the cached copy; rename
  *   always makes a new inode, so a same-size rewrite is still seen.
  * All I/O is synchronous on purpose: a tool call loads, changes and saves the
- * world within one tick, so concurrent calls in one process never interleave.
+ * world within one tick, so concurrent calls in one process never interleave;
+ * across processes, writes hold a lock file (lock.ts).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SandboxError } from "./errors.js";
+import { withFileLock } from "./lock.js";
 import { DEFAULT_FIXTURE, worldFromFixture } from "./fixtures.js";
 import type { World } from "./types.js";
 
@@ -38,9 +40,13 @@ export function loadWorld(stateDir: string): World {
   const stat = statSync(path, { throwIfNoEntry: false });
   const cached = cache.get(path);
   if (!stat) {
-    const world = worldFromFixture(process.env.PLANFILE_SANDBOX_FIXTURE || DEFAULT_FIXTURE);
-    saveWorld(stateDir, world, { durable: true });
-    return world;
+    return withFileLock(path, () => {
+      // Another process may have created it while we waited.
+      if (statSync(path, { throwIfNoEntry: false })) return loadWorld(stateDir);
+      const world = worldFromFixture(process.env.PLANFILE_SANDBOX_FIXTURE || DEFAULT_FIXTURE);
+      saveWorld(stateDir, world, { durable: true });
+      return world;
+    });
   }
   const stamp = stampOf(stat);
   if (cached && cached.stamp === stamp) return cached.world;
@@ -81,15 +87,19 @@ export function markRead(stateDir: string): void {
   setImmediate(() => flushWorld(stateDir)).unref();
 }
 
-/** Writes pending read-log entries now. */
+/** Writes pending read-log entries now, merged with whatever another process wrote meanwhile. */
 export function flushWorld(stateDir: string): void {
   const path = worldPath(stateDir);
   const cached = cache.get(path);
   if (!cached) return;
   cached.flushScheduled = false;
   if (cached.synced >= cached.world.calls.length) return;
-  const world = loadWorld(stateDir);
-  saveWorld(stateDir, world, { durable: false });
+  withFileLock(path, () => saveWorld(stateDir, loadWorld(stateDir), { durable: false }));
+}
+
+/** Runs a load → change → save of the world with no other process writing it meanwhile. */
+export function exclusively<T>(stateDir: string, body: () => T): T {
+  return withFileLock(worldPath(stateDir), body);
 }
 
 /** Drops the in-memory copy, e.g. before a reset overwrites the file. */

@@ -11,7 +11,7 @@
 import { ToolError } from "../../../src/registry/tool-error.js";
 import type { HandlerContext } from "../../../src/registry/types.js";
 import { chaosStrikes } from "./chaos.js";
-import { loadWorld, markRead, saveWorld } from "./store.js";
+import { exclusively, loadWorld, markRead, saveWorld } from "./store.js";
 import type { CallEntry, World } from "./types.js";
 
 /** What an effect sees besides the world: the tick this write happens at. */
@@ -27,6 +27,12 @@ export function sandboxTool<A, O>(effect: Effect<A, O>) {
 }
 
 export function runInWorld<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O {
+  // Reads see a consistent file (writes are atomic renames); writes must not interleave with another process's.
+  if (context.tool.effect === "read" || context.dryRun) return apply(context, args, effect);
+  return exclusively(context.stateDir, () => apply(context, args, effect));
+}
+
+function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O {
   const { stateDir, tool, idempotencyKey } = context;
   const world = loadWorld(stateDir);
   const writes = tool.effect !== "read";
