@@ -3,10 +3,13 @@
  * (`implementation: {kind: mcp, command, args, env, cwd}`). Each manifest tool
  * names the server's tool in `mcpTool` (default: the last segment of its name).
  *
- * Connect strategy: the server starts when the manifest loads, because the
- * registry needs its schemas (`inputSchema`, `outputSchema`) before any call;
- * the same process then serves every call and restarts after a crash (see
- * connection.ts). A manifest's own `input`/`output` win over the server's.
+ * Connect strategy: the registry needs the server's schemas when the manifest
+ * loads. They come from the cache (schema-cache.ts) when it has them, so
+ * `validate` or `show` start no server; otherwise the server is started and
+ * asked. The server starts at the latest on the first call, serves every call
+ * and restarts after a crash (see connection.ts). A registry loaded from the
+ * cache asks the server again before its first call, and a changed description
+ * fails that call rather than run it against stale schemas. A manifest's own `input`/`output` win over the server's.
  * Effect and idempotence follow policy.ts; output follows output.ts.
  *
  * A relative `command` (`./server`) and `cwd` are taken from the manifest's
@@ -25,59 +28,96 @@ import type { DiscoveredTool, HandlerContext, JsonSchemaObject, Kind } from "../
 import { ServerConnection } from "./connection.js";
 import { CONTENT_OUTPUT_SCHEMA, fromServer, toOutput, type ToolResult } from "./output.js";
 import { tighten } from "./policy.js";
+import { cacheFile, readCached, sameTools, writeCached, type ServedTool } from "./schema-cache.js";
+import type { ToolSet } from "../../../schema/types.generated.js";
 
 /** The registry's timeout and signal end a call; the SDK's own timeout only has to stay out of the way. */
 const SDK_REQUEST_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 export const mcpKind: Kind = {
-  async load(set, { file }) {
+  async load(set, { file, stateDir }) {
     if (set.implementation.kind !== "mcp") throw new Error("unreachable");
     const { command, args = [], env, cwd } = set.implementation;
     const here = dirname(file);
-    const program = /^\.\.?\//.test(command) ? resolve(here, command) : command;
-    const connection = new ServerConnection({ command: program, args, env, cwd: cwd === undefined ? undefined : resolve(here, cwd) }, [command, ...args].join(" "));
+    const spec = { command: /^\.\.?\//.test(command) ? resolve(here, command) : command, args, env, cwd: cwd === undefined ? undefined : resolve(here, cwd) };
+    const connection = new ServerConnection(spec, [command, ...args].join(" "));
+    const cache = cacheFile(stateDir, spec);
 
-    let served;
+    const listLive = async (): Promise<ServedTool[]> => {
+      const tools = (await (await connection.client()).listTools(undefined, { timeout: 20_000 })).tools;
+      writeCached(cache, tools);
+      return tools;
+    };
     try {
-      served = (await (await connection.client()).listTools(undefined, { timeout: 20_000 })).tools;
-    } catch (cause) {
-      await connection.close();
-      throw new ManifestError(file, (cause as Error).message, { cause });
-    }
-    try {
-      const byName = new Map(served.map((t) => [t.name, t]));
-      const serverNames = new Map<string, string>();
-      const discovered = new Map<string, DiscoveredTool>();
-      for (const tool of set.tools) {
-        const serverName = tool.mcpTool ?? tool.name.split(".").at(-1)!;
-        const remote = byName.get(serverName);
-        if (!remote) {
-          throw new ManifestError(file, `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`);
-        }
-        const strictness = tighten(file, tool, serverName, remote.annotations);
-        serverNames.set(tool.name, serverName);
-        const input = fromServer(remote.inputSchema);
-        const output = fromServer(remote.outputSchema) ?? CONTENT_OUTPUT_SCHEMA;
-        for (const [key, schema] of [["inputSchema", input], ["outputSchema", output]] as const) {
-          if (schema !== undefined && !sharedAjv().validateSchema(schema)) {
-            throw new ManifestError(file, `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`);
-          }
-        }
-        discovered.set(tool.name, { input, output, ...strictness });
+      let served = readCached(cache);
+      let fromCache = served !== undefined;
+      let described: Described;
+      try {
+        described = describe(set, file, (served ??= await listLive()));
+      } catch (error) {
+        // A cached description that no longer fits the manifest may just be old: ask the server before failing.
+        if (!fromCache) throw error;
+        fromCache = false;
+        described = describe(set, file, (served = await listLive()));
       }
+      // Loaded from the cache: before the first call, make sure the server still says the same.
+      let checked: Promise<void> | undefined = fromCache ? undefined : Promise.resolve();
+      const ensureCurrent = () =>
+        (checked ??= (async () => {
+          const live = (await (await connection.client()).listTools(undefined, { timeout: 20_000 })).tools;
+          if (sameTools(live, served!)) return;
+          writeCached(cache, live);
+          throw new ToolError("MCP_TOOLS_CHANGED", `MCP server \`${connection.label}\` describes its tools differently than when they were cached; the new description is saved: run again so the plan is checked against it`);
+        })().catch((error: unknown) => {
+          checked = undefined;
+          throw error;
+        }));
       return {
-        discovered,
+        discovered: described.discovered,
         driver: {
-          call: (tool, callArgs, context) => callTool(connection, serverNames.get(tool.name)!, callArgs, context),
+          call: async (tool, callArgs, context) => {
+            await ensureCurrent();
+            return callTool(connection, described.serverNames.get(tool.name)!, callArgs, context);
+          },
           close: () => connection.close(),
         },
       };
     } catch (error) {
       await connection.close();
-      throw error;
+      throw error instanceof ManifestError ? error : new ManifestError(file, (error as Error).message, { cause: error });
     }
   },
 };
+
+interface Described {
+  discovered: Map<string, DiscoveredTool>;
+  serverNames: Map<string, string>;
+}
+
+/** Matches the manifest's tools with what the server serves; a mismatch is the manifest's error. */
+function describe(set: ToolSet, file: string, served: ServedTool[]): Described {
+  const byName = new Map(served.map((t) => [t.name, t]));
+  const serverNames = new Map<string, string>();
+  const discovered = new Map<string, DiscoveredTool>();
+  for (const tool of set.tools) {
+    const serverName = tool.mcpTool ?? tool.name.split(".").at(-1)!;
+    const remote = byName.get(serverName);
+    if (!remote) {
+      throw new ManifestError(file, `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`);
+    }
+    const strictness = tighten(file, tool, serverName, remote.annotations);
+    serverNames.set(tool.name, serverName);
+    const input = fromServer(remote.inputSchema);
+    const output = fromServer(remote.outputSchema) ?? CONTENT_OUTPUT_SCHEMA;
+    for (const [key, schema] of [["inputSchema", input], ["outputSchema", output]] as const) {
+      if (schema !== undefined && !sharedAjv().validateSchema(schema)) {
+        throw new ManifestError(file, `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`);
+      }
+    }
+    discovered.set(tool.name, { input, output, ...strictness });
+  }
+  return { discovered, serverNames };
+}
 
 async function callTool(connection: ServerConnection, name: string, args: unknown, context: HandlerContext): Promise<unknown> {
   const client = await connection.client();
