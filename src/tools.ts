@@ -1,0 +1,34 @@
+#!/usr/bin/env -S npx tsx
+import { parseCli, runMain, usage } from "./cli/main.js";
+import { formatTool, formatToolList } from "./registry/catalogue.js";
+import { loadRegistry } from "./registry/index.js";
+
+const HELP = `
+Usage: tsx src/tools.ts [--json] [--tools DIR] [--state-dir DIR]        list the registered tools
+       tsx src/tools.ts [--json] [--tools DIR] <tool-name>               one tool: effect, undo, schemas, examples
+
+Reads the manifests under tools/ (every *.tools.yaml) the way the validator,
+planner and runner do.
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli(
+    { options: { json: { type: "boolean" }, tools: { type: "string" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } },
+    HELP,
+  );
+  if (positionals.length > 1) throw usage(`one tool at a time; got ${positionals.join(" ")}`);
+  const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
+  try {
+    const [name] = positionals;
+    if (name === undefined) {
+      const tools = registry.list();
+      process.stdout.write(values.json ? `${JSON.stringify(tools.map(({ manifest: _m, ...t }) => t), null, 2)}\n` : `${formatToolList(tools)}\n`);
+      return;
+    }
+    const tool = registry.get(name);
+    if (!tool) throw usage(`no tool named ${name}; run \`tsx src/tools.ts\` to list them`);
+    process.stdout.write(values.json ? `${JSON.stringify({ ...tool, manifest: undefined }, null, 2)}\n` : formatTool(tool));
+  } finally {
+    await registry.close();
+  }
+});
