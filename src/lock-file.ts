@@ -1,0 +1,60 @@
+/**
+ * A lock file holding its owner's pid, for state that several processes may
+ * touch (a run's journal, the sandbox world). A lock whose owner is gone (a
+ * crash, SIGKILL) is taken over. Synchronous, so callers that must finish a
+ * change within one tick (the sandbox) can use it.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Another live process holds the lock. */
+export class LockBusy extends Error {
+  constructor(readonly owner: number) {
+    super(`held by process ${owner}`);
+    this.name = "LockBusy";
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Takes `file`, waiting up to `waitMs` for a live owner to let go; returns the release. */
+export function acquireLockFile(file: string, waitMs = 0): () => void {
+  mkdirSync(dirname(file), { recursive: true });
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = ownerOf(file);
+    if (owner === undefined) continue; // released between our open and our read
+    if (owner === process.pid || !alive(owner)) {
+      rmSync(file, { force: true }); // left by a process that died (or by an earlier run of ours)
+      continue;
+    }
+    if (performance.now() >= deadline) throw new LockBusy(owner);
+    Atomics.wait(pause, 0, 0, 2);
+  }
+}
+
+function ownerOf(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, "utf8")) || 0;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
