@@ -4,14 +4,18 @@
  * crash, SIGKILL) is taken over. Synchronous, so callers that must finish a
  * change within one tick (the sandbox) can use it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Another live process holds the lock. */
 export class LockBusy extends Error {
   constructor(readonly owner: number) {
-    super(`held by process ${owner}`);
+    super(`held by ${owner > 0 ? `process ${owner}` : "another process"}`);
     this.name = "LockBusy";
+  }
+  /** Who holds it, for messages. */
+  get holder(): string {
+    return this.owner > 0 ? `process ${this.owner}` : "another process";
   }
 }
 
@@ -32,25 +36,30 @@ export function acquireLockFile(file: string, waitMs = 0): () => void {
     }
     const owner = ownerOf(file);
     if (owner === undefined) continue; // released between our open and our read
-    if (owner === process.pid || !alive(owner)) {
+    if (owner.pid === process.pid || owner.abandoned) {
       rmSync(file, { force: true }); // left by a process that died (or by an earlier run of ours)
       continue;
     }
-    if (performance.now() >= deadline) throw new LockBusy(owner);
+    if (performance.now() >= deadline) throw new LockBusy(owner.pid);
     Atomics.wait(pause, 0, 0, 2);
   }
 }
 
-function ownerOf(file: string): number | undefined {
+/** How long a lock file may stay empty: its owner writes its pid right after creating it. */
+const EMPTY_GRACE_MS = 1000;
+
+function ownerOf(file: string): { pid: number; abandoned: boolean } | undefined {
   try {
-    return Number(readFileSync(file, "utf8")) || 0;
+    const pid = Number(readFileSync(file, "utf8")) || 0;
+    // Empty: the owner is between creating the file and writing its pid — unless it died right there.
+    if (pid === 0) return { pid, abandoned: Date.now() - statSync(file).mtimeMs > EMPTY_GRACE_MS };
+    return { pid, abandoned: !alive(pid) };
   } catch {
     return undefined;
   }
 }
 
 function alive(pid: number): boolean {
-  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
