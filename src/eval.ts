@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // Thin CLI over the eval suite (src/evals): run promptfoo on the scenarios, print a table per scenario and metric.
 import { parseCli, runMain, usage, EXIT } from "./cli/main.js";
-import { defaultProviders, formatReport, PROVIDERS, RESULTS_FILE, runSuite, type ProviderName } from "./evals/index.js";
+import { relative } from "node:path";
+import { defaultProviders, formatReport, PROVIDERS, runSuite, suitePaths, type ProviderName } from "./evals/index.js";
 
 const HELP = `
 Usage: npm run eval -- [options]      (or: tsx src/eval.ts [options])
@@ -16,8 +17,10 @@ Options:
   --repeat K        run each test K times and report pass^K (default 1)
   --filter REGEX    only scenarios whose name matches
   --quiet           hide promptfoo's own output
+  --state-dir DIR   where results, promptfoo's files and the sandboxes go
+                    (default .planfile; results in DIR/evals/results.json)
 
-Everything it writes stays under .planfile/ (results: ${RESULTS_FILE}).
+Everything it writes stays under the state folder.
 `;
 
 runMain(async () => {
@@ -28,6 +31,7 @@ runMain(async () => {
         repeat: { type: "string" },
         filter: { type: "string" },
         quiet: { type: "boolean" },
+        "state-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
@@ -38,10 +42,11 @@ runMain(async () => {
   if (!Number.isInteger(repeat) || repeat < 1) throw usage(`--repeat takes a whole number ≥ 1, not ${values.repeat}`);
   const providers = pickProviders(values.provider);
 
-  const suite = await runSuite({ providers, repeat, filter: values.filter, stdio: values.quiet ? "ignore" : "inherit" });
+  const stateDir = values["state-dir"];
+  const suite = await runSuite({ providers, repeat, filter: values.filter, stdio: values.quiet ? "ignore" : "inherit", stateDir });
   process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
   const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
-  process.stdout.write(`${suite.passed}/${suite.expected} tests passed; wall ${(suite.wallMs / 1000).toFixed(1)} s (≈${perTest} ms per test incl. promptfoo start-up); results: ${RESULTS_FILE}\n`);
+  process.stdout.write(`${suite.passed}/${suite.expected} tests passed; wall ${(suite.wallMs / 1000).toFixed(1)} s (≈${perTest} ms per test incl. promptfoo start-up); results: ${relative(process.cwd(), suitePaths(stateDir).results)}\n`);
   for (const p of suite.problems) process.stderr.write(`eval failed: ${p}\n`);
   return suite.problems.length === 0 ? EXIT.ok : EXIT.failed;
 });

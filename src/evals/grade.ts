@@ -13,7 +13,7 @@ import { validatePlanData, validatePlanText } from "../validator/index.js";
 import { worldFromFixture } from "../../tools/sandbox/world/index.js";
 import * as m from "./metrics.js";
 import type { MetricName, MetricResult } from "./metrics.js";
-import { EVALS_DIR, execute, TOOLS_DIR, type Execution } from "./sandbox.js";
+import { evalsDir, execute, TOOLS_DIR, type Execution } from "./sandbox.js";
 import type { Scenario } from "./scenario.js";
 
 export interface Grade {
@@ -27,7 +27,7 @@ export interface Grade {
 let validationRegistry: Promise<Registry> | undefined;
 
 /** A registry for validation only: validating never calls a tool, so one per process is enough. */
-export function registryForValidation(root: string = EVALS_DIR): Promise<Registry> {
+export function registryForValidation(root: string = evalsDir()): Promise<Registry> {
   const stateDir = resolve(root, "validate");
   mkdirSync(stateDir, { recursive: true });
   return (validationRegistry ??= loadRegistry({ toolsDir: TOOLS_DIR, stateDir }));

@@ -13,6 +13,11 @@ import type { Plan } from "../schema/types.generated.js";
 import { readWorld, resetWorld, type CallEntry, type World } from "../../tools/sandbox/world/index.js";
 
 export const EVALS_DIR = ".planfile/evals";
+
+/** Where this process keeps eval state: `npm run eval --state-dir` hands it to promptfoo's workers through the environment. */
+export function evalsDir(): string {
+  return process.env.PLANFILE_EVAL_DIR ?? EVALS_DIR;
+}
 export const TOOLS_DIR = "tools";
 /** The step appended to prove rollback: it depends on every other step, so it fails after all of them ran. */
 export const FORCED_FAILURE_STEP = "eval_forced_failure";
@@ -25,7 +30,7 @@ export interface Sandbox {
 }
 
 /** A fresh world from `fixture` in its own state dir, and a registry bound to it. */
-export async function freshSandbox(fixture: string, root: string = EVALS_DIR): Promise<Sandbox> {
+export async function freshSandbox(fixture: string, root: string = evalsDir()): Promise<Sandbox> {
   const base = resolve(root, "state");
   mkdirSync(base, { recursive: true });
   const stateDir = mkdtempSync(join(base, `${fixture}-`));

@@ -10,8 +10,14 @@ import { loadScenarios } from "./scenario.js";
 import { readResults, type ResultRow } from "./report.js";
 
 export const PROMPTFOO_BIN = "node_modules/.bin/promptfoo";
-export const RESULTS_FILE = ".planfile/evals/results.json";
-export const PROMPTFOO_DIR = ".planfile/promptfoo";
+/** Where a suite keeps its state, under the state folder (default `.planfile/`). */
+export function suitePaths(stateDir = ".planfile") {
+  return {
+    evals: resolve(stateDir, "evals"),
+    results: resolve(stateDir, "evals", "results.json"),
+    promptfoo: resolve(stateDir, "promptfoo"),
+  };
+}
 
 export const PROVIDERS = {
   offline: { file: "file://evals/providers/offline.ts", label: "offline" },
@@ -26,6 +32,8 @@ export interface SuiteOptions {
   filter?: string;
   /** Where promptfoo's own output goes; default: this process's stderr. */
   stdio?: "inherit" | "ignore";
+  /** State folder for results, promptfoo's own files and the sandboxes (default `.planfile`). */
+  stateDir?: string;
 }
 
 export interface SuiteResult {
@@ -49,10 +57,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const scenarios = loadScenarios().filter((s) => !pattern || pattern.test(s.name));
   const expected = scenarios.length * options.providers.length * options.repeat;
 
-  mkdirSync(resolve(PROMPTFOO_DIR), { recursive: true });
-  mkdirSync(resolve(".planfile/evals"), { recursive: true });
-  if (existsSync(RESULTS_FILE)) rmSync(RESULTS_FILE); // a stale file must not pass for this run's results
-  const args = ["eval", "-c", "promptfooconfig.yaml", "-o", RESULTS_FILE, "--no-cache", "--no-progress-bar", "--no-table", "--repeat", String(options.repeat)];
+  const paths = suitePaths(options.stateDir);
+  const resultsFile = paths.results;
+  mkdirSync(paths.promptfoo, { recursive: true });
+  mkdirSync(paths.evals, { recursive: true });
+  if (existsSync(resultsFile)) rmSync(resultsFile); // a stale file must not pass for this run's results
+  const args = ["eval", "-c", "promptfooconfig.yaml", "-o", resultsFile, "--no-cache", "--no-progress-bar", "--no-table", "--repeat", String(options.repeat)];
   args.push("--providers", ...options.providers.map((p) => PROVIDERS[p].file));
   if (options.filter) args.push("--filter-pattern", options.filter);
 
@@ -62,7 +72,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       stdio: ["ignore", options.stdio ?? "inherit", options.stdio ?? "inherit"],
       env: {
         ...process.env,
-        PROMPTFOO_CONFIG_DIR: resolve(PROMPTFOO_DIR),
+        PROMPTFOO_CONFIG_DIR: paths.promptfoo,
+        PLANFILE_EVAL_DIR: paths.evals,
         PROMPTFOO_DISABLE_TELEMETRY: "1",
         PROMPTFOO_DISABLE_UPDATE: "1",
         // Its "Node 20 support ended" notice is printed regardless; the pinned 0.121.20 runs on Node 20.
@@ -74,11 +85,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const wallMs = Math.round(performance.now() - t0);
 
   const problems: string[] = [];
-  if (!existsSync(RESULTS_FILE)) {
+  if (!existsSync(resultsFile)) {
     problems.push(`promptfoo wrote no results file (exit ${exit}); run \`${PROMPTFOO_BIN} ${args.join(" ")}\` to see why`);
     return { rows: [], expected, ran: 0, passed: 0, wallMs, promptfooExit: exit, problems };
   }
-  const { rows, stats } = readResults(RESULTS_FILE);
+  const { rows, stats } = readResults(resultsFile);
   const passed = rows.filter((r) => r.success).length;
   if (expected === 0) problems.push(`no scenario matches --filter ${options.filter}`);
   if (rows.length !== expected) problems.push(`promptfoo ran ${rows.length} test(s); expected ${expected} (${scenarios.length} scenario(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`);

@@ -2,7 +2,9 @@
 // drives promptfoo → the planner's LLM path → an OpenAI-compatible endpoint,
 // here the tests' fake server on 127.0.0.1, and grades what comes back.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,7 +18,9 @@ async function evalWithModel(steps: unknown[]) {
   fake = await startFakeOpenAi();
   fake.fallback = answer({ steps });
   const env = { ...process.env, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "test-key", PLANFILE_MODEL: "fake-model" };
-  return exec(process.execPath, ["--import", "tsx", "src/eval.ts", "--provider", "openai", "--filter", "^migrate-orders$", "--quiet"], { env }).then(
+  // Its own state folder: a test must not share results with a `npm run eval` running beside it.
+  const stateDir = mkdtempSync(join(tmpdir(), "planfile-eval-"));
+  return exec(process.execPath, ["--import", "tsx", "src/eval.ts", "--provider", "openai", "--filter", "^migrate-orders$", "--quiet", "--state-dir", stateDir], { env }).then(
     (r) => ({ code: 0, stdout: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );
