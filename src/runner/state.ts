@@ -112,8 +112,3 @@ export function loadRun(runsDir: string, runId: string): RunState {
   }
   return foldJournal(readJournal(dir));
 }
-
-/** Finished for good: nothing left to run or undo. */
-export function isTerminal(status: RunStatus | undefined): boolean {
-  return status === "succeeded" || status === "rolled-back";
-}
