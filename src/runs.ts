@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { parseCli, runMain } from "./cli/main.js";
 import { asUsage } from "./runner/cli-support.js";
-import { foldJournal, loadRun, readJournal } from "./runner/index.js";
+import { foldJournal, readRunJournal } from "./runner/index.js";
 import { formatRun, formatRunList, listRuns } from "./runner/runs-view.js";
 
 const HELP = `
@@ -22,9 +22,7 @@ runMain(async () => {
       process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
       return;
     }
-    const state = loadRun(runsDir, id);
-    const entries = readJournal(join(runsDir, id));
-    process.stdout.write(`${values.json ? JSON.stringify(entries.map((e) => e), null, 2) : formatRun(foldJournal(entries), entries)}\n`);
-    void state;
+    const entries = readRunJournal(runsDir, id);
+    process.stdout.write(`${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries)}\n`);
   });
 });

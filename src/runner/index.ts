@@ -1,7 +1,7 @@
 /** The runner's public API: `run` a plan, `rollbackRun` a run, read runs back. */
 export { run, newRunId, runsDirOf, DEFAULT_CONCURRENCY } from "./run.js";
 export { rollbackRun, type RollbackOptions } from "./rollback-run.js";
-export { loadRun, foldJournal, type RunState } from "./state.js";
+export { loadRun, readRunJournal, foldJournal, type RunState } from "./state.js";
 export { readJournal, listRunIds, JOURNAL_FILE, type JournalEntry } from "./journal.js";
 export { checkDrift, formatDrift, type DriftItem } from "./staleness.js";
 export { RunnerError, type RunnerErrorCode } from "./runner-error.js";

@@ -106,9 +106,14 @@ export function runDir(runsDir: string, runId: string): string {
 }
 
 export function loadRun(runsDir: string, runId: string): RunState {
+  return foldJournal(readRunJournal(runsDir, runId));
+}
+
+/** The journal of run `runId`, or RUN_NOT_FOUND naming how to list the runs. */
+export function readRunJournal(runsDir: string, runId: string): JournalEntry[] {
   const dir = runDir(runsDir, runId);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || !existsSync(join(dir, JOURNAL_FILE))) {
     throw new RunnerError("RUN_NOT_FOUND", `no run \`${runId}\` in ${runsDir}; list runs with \`tsx src/runs.ts\``);
   }
-  return foldJournal(readJournal(dir));
+  return readJournal(dir);
 }
