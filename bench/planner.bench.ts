@@ -6,7 +6,8 @@ import type { Tool } from "../src/schema/types.generated.js";
 
 // The shared InlineTool intersects the manifest's `handler?: string` with a function; see the report.
 type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
-const define = (registry: Registry, tools: InlineTool[]) => registry.define(...(tools as unknown as SharedInlineTool[]));
+const define = (registry: Registry, tools: InlineTool[]) =>
+  registry.define(...(tools as unknown as SharedInlineTool[]));
 import { plan } from "../src/planner/plan.js";
 import { createOpenAiLlm } from "../src/planner/llm.js";
 import { gather, declaredProbes, DEFAULT_GATHER_LIMITS } from "../src/planner/gather.js";
@@ -18,42 +19,84 @@ const LLM_DELAY_MS = 300;
 const RUNS = 10;
 const PROBE_LATENCIES = [40, 80, 120, 160, 200];
 
-const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: "object", additionalProperties: false, required, properties });
+const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({
+  type: "object",
+  additionalProperties: false,
+  required,
+  properties,
+});
 
 function demoTools(): InlineTool[] {
   return [
-    { name: "bench.db.dump", description: "Dump a database to a file.", effect: "write", idempotent: true, input: obj({ database: { type: "string" } }), output: obj({ path: { type: "string" }, bytes: { type: "integer" } }), compensation: { tool: "bench.files.delete", args: { path: "${{ outputs.path }}" } }, handler: () => ({ path: "/d", bytes: 1 }) },
-    { name: "bench.files.delete", description: "Delete a file.", effect: "destructive", idempotent: true, input: obj({ path: { type: "string" } }), output: obj({ deleted: { type: "boolean" } }), handler: () => ({ deleted: true }) },
-    ...PROBE_LATENCIES.map((ms, i): InlineTool => ({
-      name: `bench.probe.p${i}`,
-      description: `A read that takes ${ms} ms.`,
-      effect: "read",
+    {
+      name: "bench.db.dump",
+      description: "Dump a database to a file.",
+      effect: "write",
       idempotent: true,
-      probe: true,
-      input: obj({}),
-      output: obj({ ms: { type: "integer" } }),
-      handler: () => new Promise((r) => setTimeout(() => r({ ms }), ms)),
-    })),
+      input: obj({ database: { type: "string" } }),
+      output: obj({ path: { type: "string" }, bytes: { type: "integer" } }),
+      compensation: { tool: "bench.files.delete", args: { path: "${{ outputs.path }}" } },
+      handler: () => ({ path: "/d", bytes: 1 }),
+    },
+    {
+      name: "bench.files.delete",
+      description: "Delete a file.",
+      effect: "destructive",
+      idempotent: true,
+      input: obj({ path: { type: "string" } }),
+      output: obj({ deleted: { type: "boolean" } }),
+      handler: () => ({ deleted: true }),
+    },
+    ...PROBE_LATENCIES.map(
+      (ms, i): InlineTool => ({
+        name: `bench.probe.p${i}`,
+        description: `A read that takes ${ms} ms.`,
+        effect: "read",
+        idempotent: true,
+        probe: true,
+        input: obj({}),
+        output: obj({ ms: { type: "integer" } }),
+        handler: () => new Promise((r) => setTimeout(() => r({ ms }), ms)),
+      }),
+    ),
   ];
 }
 
 function syntheticTools(n: number): InlineTool[] {
-  return Array.from({ length: n }, (_, i): InlineTool => ({
-    name: `synthetic.area${i % 10}.action${i}`,
-    description: `Performs synthetic action number ${i} on a resource; used to size the prompt.`,
-    effect: (["read", "write", "destructive"] as const)[i % 3]!,
-    idempotent: i % 2 === 0,
-    input: obj({ name: { type: "string" }, region: { type: "string" }, size: { enum: ["small", "medium", "large"] }, count: { type: "integer", minimum: 1 } }, ["name", "region"]),
-    output: obj({ id: { type: "string" }, state: { type: "string" }, createdAt: { type: "string" } }),
-    examples: [{ args: { name: `res-${i}`, region: "eu-west-1" } }],
-    handler: () => ({ id: "x", state: "ok", createdAt: "now" }),
-  }));
+  return Array.from(
+    { length: n },
+    (_, i): InlineTool => ({
+      name: `synthetic.area${i % 10}.action${i}`,
+      description: `Performs synthetic action number ${i} on a resource; used to size the prompt.`,
+      effect: (["read", "write", "destructive"] as const)[i % 3]!,
+      idempotent: i % 2 === 0,
+      input: obj(
+        {
+          name: { type: "string" },
+          region: { type: "string" },
+          size: { enum: ["small", "medium", "large"] },
+          count: { type: "integer", minimum: 1 },
+        },
+        ["name", "region"],
+      ),
+      output: obj({ id: { type: "string" }, state: { type: "string" }, createdAt: { type: "string" } }),
+      examples: [{ args: { name: `res-${i}`, region: "eu-west-1" } }],
+      handler: () => ({ id: "x", state: "ok", createdAt: "now" }),
+    }),
+  );
 }
 
 const good = {
   steps: [
     { id: "dump", tool: "bench.db.dump", args: { database: "orders" }, expectedOutcome: "A dump exists." },
-    { id: "cleanup", tool: "bench.files.delete", dependsOn: ["dump"], args: { path: "${{ steps.dump.outputs.path }}" }, expectedOutcome: "Gone.", rollback: { none: "scratch copy" } },
+    {
+      id: "cleanup",
+      tool: "bench.files.delete",
+      dependsOn: ["dump"],
+      args: { path: "${{ steps.dump.outputs.path }}" },
+      expectedOutcome: "Gone.",
+      rollback: { none: "scratch copy" },
+    },
   ],
 };
 
@@ -67,7 +110,13 @@ export default async function bench(): Promise<BenchTable[]> {
     for (let i = 0; i < RUNS + 1; i++) {
       const result = await plan("Dump the orders database and clean up", { registry, llm, gather: { ask: true } });
       if (!result.ok) throw new Error(`bench plan failed: ${result.message}`);
-      if (i > 0) runs.push({ wall: result.stats.wallMs, llm: result.stats.llmMs, gather: result.stats.gatherMs, calls: result.stats.llmCalls });
+      if (i > 0)
+        runs.push({
+          wall: result.stats.wallMs,
+          llm: result.stats.llmMs,
+          gather: result.stats.gatherMs,
+          calls: result.stats.llmCalls,
+        });
     }
     const overhead = median(runs.map((r) => r.wall - r.llm - r.gather));
     const overheadWithProbes = median(runs.map((r) => r.wall - r.llm));
@@ -84,7 +133,15 @@ export default async function bench(): Promise<BenchTable[]> {
     const prompts = await loadPrompts();
     const sizes = [10, 50, 200].map((n) => {
       const r = define(new Registry("/tmp/planfile-bench-planner"), syntheticTools(n));
-      const tokens = estimateTokens(openingMessages(prompts, "decompose", { goal: "Migrate the orders database from us-east-1 to eu-west-1", registry: r, context: [], probes: [], gather: { allowed: true, maxCalls: 8 } }));
+      const tokens = estimateTokens(
+        openingMessages(prompts, "decompose", {
+          goal: "Migrate the orders database from us-east-1 to eu-west-1",
+          registry: r,
+          context: [],
+          probes: [],
+          gather: { allowed: true, maxCalls: 8 },
+        }),
+      );
       return { n, tokens };
     });
     const perTool = sizes.map((s) => s.tokens / s.n);
@@ -101,10 +158,12 @@ export default async function bench(): Promise<BenchTable[]> {
           ["planner overhead: wall − model − probes", overhead],
           ["wall − model (probes included)", overheadWithProbes],
         ],
-        notes: [`Target: planner overhead < 100 ms — ${overhead < 100 ? "holds" : "MISSED"}. Model calls per plan with a valid first answer: ${[...new Set(runs.map((r) => r.calls))].join(", ")} (target 1).`],
+        notes: [
+          `Target: planner overhead < 100 ms — ${overhead < 100 ? "holds" : "MISSED"}. Model calls per plan with a valid first answer: ${[...new Set(runs.map((r) => r.calls))].join(", ")} (target 1).`,
+        ],
       },
       {
-        title: "probe parallelism (declared probes with latencies " + PROBE_LATENCIES.join(", ") + " ms)",
+        title: `probe parallelism (declared probes with latencies ${PROBE_LATENCIES.join(", ")} ms)`,
         columns: ["measure", "ms"],
         rows: [
           ["slowest probe", slowest],
@@ -117,7 +176,9 @@ export default async function bench(): Promise<BenchTable[]> {
         title: "decompose prompt size vs. registered tools (tokens estimated as chars / 4)",
         columns: ["tools", "prompt tokens", "tokens per tool"],
         rows: sizes.map((s, i) => [s.n, s.tokens, perTool[i]!]),
-        notes: [`Marginal cost ${marginal.toFixed(1)} tokens per added tool; growth is linear (the per-tool figure falls as the fixed part is spread).`],
+        notes: [
+          `Marginal cost ${marginal.toFixed(1)} tokens per added tool; growth is linear (the per-tool figure falls as the fixed part is spread).`,
+        ],
       },
     ];
   } finally {

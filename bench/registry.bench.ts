@@ -10,7 +10,9 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { loadManifest, Registry } from "../src/registry/index.js";
 import { median, sample, type BenchTable } from "./table.js";
 
-const SERVER = fileURLToPath(new URL("../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url));
+const SERVER = fileURLToPath(
+  new URL("../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url),
+);
 const WARMUP = 50;
 const MCP_CALLS = 500;
 const INLINE_CALLS = 20_000;
@@ -31,7 +33,9 @@ export default async function bench(): Promise<BenchTable[]> {
           ["mcp list_allowed_directories, registry.call", viaRegistry, ratio],
           ["inline no-op tool, registry.call", inline, "-"],
         ],
-        notes: [`target: registry mcp call ≤ 3x the direct SDK call — ${ratio <= 3 ? "holds" : "MISSED"} (${ratio.toFixed(2)}x)`],
+        notes: [
+          `target: registry mcp call ≤ 3x the direct SDK call — ${ratio <= 3 ? "holds" : "MISSED"} (${ratio.toFixed(2)}x)`,
+        ],
       },
     ];
   } finally {

@@ -11,7 +11,15 @@ import type { Plan, Step } from "../src/schema/types.generated.js";
 import { median, type BenchTable } from "./table.js";
 
 const tool = (name: string, idempotent: boolean, handler: () => unknown) =>
-  ({ name, description: name, effect: "write", idempotent, input: { type: "object" }, output: { type: "object" }, handler }) as unknown as InlineTool;
+  ({
+    name,
+    description: name,
+    effect: "write",
+    idempotent,
+    input: { type: "object" },
+    output: { type: "object" },
+    handler,
+  }) as unknown as InlineTool;
 
 function registry(dir: string): Registry {
   return new Registry(dir).define(
@@ -21,8 +29,22 @@ function registry(dir: string): Registry {
   );
 }
 
-const plan = (steps: Step[]): Plan => ({ apiVersion: "planfile/v1", kind: "Plan", metadata: { name: "bench", goal: "bench" }, requiresConfirmation: false, riskySteps: [], steps: steps as Plan["steps"] });
-const step = (id: string, tool: string, dependsOn: string[]): Step => ({ id, tool, args: {}, expectedOutcome: "ok", rollback: { none: "bench" }, ...(dependsOn.length ? { dependsOn } : {}) });
+const plan = (steps: Step[]): Plan => ({
+  apiVersion: "planfile/v1",
+  kind: "Plan",
+  metadata: { name: "bench", goal: "bench" },
+  requiresConfirmation: false,
+  riskySteps: [],
+  steps: steps as Plan["steps"],
+});
+const step = (id: string, tool: string, dependsOn: string[]): Step => ({
+  id,
+  tool,
+  args: {},
+  expectedOutcome: "ok",
+  rollback: { none: "bench" },
+  ...(dependsOn.length ? { dependsOn } : {}),
+});
 
 function chain(n: number, toolName: string): Plan {
   return plan(Array.from({ length: n }, (_, i) => step(`s${i}`, toolName, i ? [`s${i - 1}`] : [])));
@@ -31,15 +53,24 @@ function chain(n: number, toolName: string): Plan {
 /** 5 layers of 10 steps; every step of layer k depends on one step of layer k-1, so the critical path is 5 steps. */
 function layered(): Plan {
   const steps: Step[] = [];
-  for (let layer = 0; layer < 5; layer++) for (let i = 0; i < 10; i++) steps.push(step(`l${layer}-${i}`, "bench.sleep", layer ? [`l${layer - 1}-${i}`] : []));
+  for (let layer = 0; layer < 5; layer++)
+    for (let i = 0; i < 10; i++) steps.push(step(`l${layer}-${i}`, "bench.sleep", layer ? [`l${layer - 1}-${i}`] : []));
   return plan(steps);
 }
 
-async function timed(p: Plan, options: { concurrency?: number; durability?: "always" | "effects"; tool?: string } = {}): Promise<number> {
+async function timed(
+  p: Plan,
+  options: { concurrency?: number; durability?: "always" | "effects"; tool?: string } = {},
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "planfile-bench-"));
   try {
     const t0 = performance.now();
-    const result = await run(p, { registry: registry(dir), runId: "bench", concurrency: options.concurrency, durability: options.durability });
+    const result = await run(p, {
+      registry: registry(dir),
+      runId: "bench",
+      concurrency: options.concurrency,
+      durability: options.durability,
+    });
     const ms = performance.now() - t0;
     if (result.status !== "succeeded") throw new Error(`bench run ended ${result.status}`);
     return ms;
@@ -83,13 +114,17 @@ export default async function (): Promise<BenchTable[]> {
       title: `Runner per-step overhead: ${N}-step chain of no-op tools, journal on (ms per step, 5 runs)`,
       columns: ["case", "median", "min", "max"],
       rows,
-      notes: [`target < 1 ms per step: ${perStep[0]! < 1 ? "met" : "NOT met"} (default durability, idempotent tools); non-idempotent steps pay two fdatasyncs each: ${perStep[1]!.toFixed(2)} ms`],
+      notes: [
+        `target < 1 ms per step: ${perStep[0]! < 1 ? "met" : "NOT met"} (default durability, idempotent tools); non-idempotent steps pay two fdatasyncs each: ${perStep[1]!.toFixed(2)} ms`,
+      ],
     },
     {
       title: "Runner parallelism: 50 steps of 20 ms, critical path 5 steps (bound 100 ms), median of 3",
       columns: ["concurrency", "wall ms", "wall / bound", "speed-up vs sequential"],
       rows: par,
-      notes: [`target wall/bound ≤ 1.15 with enough concurrency (10): ${atFull / bound <= 1.15 ? "met" : "NOT met"} (${(atFull / bound).toFixed(3)})`],
+      notes: [
+        `target wall/bound ≤ 1.15 with enough concurrency (10): ${atFull / bound <= 1.15 ? "met" : "NOT met"} (${(atFull / bound).toFixed(3)})`,
+      ],
     },
   ];
 }

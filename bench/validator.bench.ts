@@ -23,16 +23,30 @@ export function syntheticPlan(n: number): Plan {
         id: `upload-${i}`,
         tool: "demo.storage.put",
         dependsOn: [`dump-${i}`],
-        args: { bucket: "migrations", file: `\${{ steps.dump-${i}.outputs.path }}`, copies: `\${{ steps.dump-${i}.outputs.bytes }}` },
+        args: {
+          bucket: "migrations",
+          file: `\${{ steps.dump-${i}.outputs.path }}`,
+          copies: `\${{ steps.dump-${i}.outputs.bytes }}`,
+        },
         expectedOutcome: "The dump is in the bucket.",
-        rollback: { tool: "demo.storage.delete", args: { bucket: "migrations", key: `\${{ steps.upload-${i}.outputs.key }}` } },
+        rollback: {
+          tool: "demo.storage.delete",
+          args: { bucket: "migrations", key: `\${{ steps.upload-${i}.outputs.key }}` },
+        },
       });
   }
   return {
     apiVersion: "planfile/v1",
     kind: "Plan",
     metadata: { name: `synthetic-${n}`, goal: `A synthetic ${n}-step plan` },
-    context: [{ id: "source", tool: "demo.db.describe", args: { name: "orders" }, output: { name: "orders", region: "us-east-1", sizeGb: 40 } }],
+    context: [
+      {
+        id: "source",
+        tool: "demo.db.describe",
+        args: { name: "orders" },
+        output: { name: "orders", region: "us-east-1", sizeGb: 40 },
+      },
+    ],
     requiresConfirmation: false,
     riskySteps: [],
     steps: steps as Plan["steps"],
@@ -62,15 +76,36 @@ export default async function (): Promise<BenchTable[]> {
     if (!validatePlanData(plan, registry).ok) throw new Error(`synthetic ${n}-step plan is invalid`);
     // Batches sized so a round takes about half a second on this machine.
     const data = throughput(() => validatePlanData(plan, registry), n === 20 ? 4000 : 400);
-    const withDigest = throughput(() => {
-      const r = validatePlanData(plan, registry);
-      if (r.ok) void r.digest;
-    }, n === 20 ? 2000 : 200);
+    const withDigest = throughput(
+      () => {
+        const r = validatePlanData(plan, registry);
+        if (r.ok) void r.digest;
+      },
+      n === 20 ? 2000 : 200,
+    );
     const fromText = throughput(() => validatePlanText(text, "bench.yaml", registry), n === 20 ? 150 : 15);
     results[n] = { data: data.msPerPlan, text: fromText.msPerPlan };
-    rows.push([`${n} steps`, "parsed plan (schema + rules)", Math.round(data.perSecond), data.msPerPlan, (data.msPerPlan * 1000) / n]);
-    rows.push([`${n} steps`, "parsed plan (schema + rules + digest)", Math.round(withDigest.perSecond), withDigest.msPerPlan, (withDigest.msPerPlan * 1000) / n]);
-    rows.push([`${n} steps`, "YAML text (parse + positions + above)", Math.round(fromText.perSecond), fromText.msPerPlan, (fromText.msPerPlan * 1000) / n]);
+    rows.push([
+      `${n} steps`,
+      "parsed plan (schema + rules)",
+      Math.round(data.perSecond),
+      data.msPerPlan,
+      (data.msPerPlan * 1000) / n,
+    ]);
+    rows.push([
+      `${n} steps`,
+      "parsed plan (schema + rules + digest)",
+      Math.round(withDigest.perSecond),
+      withDigest.msPerPlan,
+      (withDigest.msPerPlan * 1000) / n,
+    ]);
+    rows.push([
+      `${n} steps`,
+      "YAML text (parse + positions + above)",
+      Math.round(fromText.perSecond),
+      fromText.msPerPlan,
+      (fromText.msPerPlan * 1000) / n,
+    ]);
   }
   const growth = (k: "data" | "text") => results[200]![k] / results[20]![k];
   return [

@@ -9,6 +9,10 @@ export default function tests() {
     // No var is a list today; this keeps a future one from silently multiplying tests.
     options: { disableVarExpansion: true },
     metadata: { scenario: s.name, fixture: s.fixture },
-    assert: METRICS.map((metric) => ({ type: "javascript", value: `file://evals/assertions.ts:${assertionExport(metric)}`, metric })),
+    assert: METRICS.map((metric) => ({
+      type: "javascript",
+      value: `file://evals/assertions.ts:${assertionExport(metric)}`,
+      metric,
+    })),
   }));
 }

@@ -21,17 +21,28 @@ behavioural change. 2 usage; 5 a side is not a valid plan.
 
 runMain(async () => {
   const { values, positionals } = parseCli(
-    { options: { format: { type: "string", default: "text" }, base: { type: "string" }, "exit-code": { type: "boolean" }, help: { type: "boolean", short: "h" } } },
+    {
+      options: {
+        format: { type: "string", default: "text" },
+        base: { type: "string" },
+        "exit-code": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
     HELP,
   );
   const format = values.format;
-  if (format !== "text" && format !== "markdown" && format !== "json") throw usage(`--format ${format}: expected text, markdown or json`);
+  if (format !== "text" && format !== "markdown" && format !== "json")
+    throw usage(`--format ${format}: expected text, markdown or json`);
   const results: CompareResult[] = [];
   if (values.base !== undefined) {
     if (positionals.length === 0) throw usage(`--base ${values.base}: name at least one plan file\n${HELP}`);
     for (const file of positionals) results.push(await compareWithRevision(values.base, file, format));
   } else {
-    if (positionals.length !== 2) throw usage(`expected <old.yaml> <new.yaml> (or --base <rev> <plan.yaml>…), got ${positionals.length} file(s)\n${HELP}`);
+    if (positionals.length !== 2)
+      throw usage(
+        `expected <old.yaml> <new.yaml> (or --base <rev> <plan.yaml>…), got ${positionals.length} file(s)\n${HELP}`,
+      );
     results.push(await compareFiles(positionals[0]!, positionals[1]!, format));
   }
   let invalid = false;
@@ -39,7 +50,8 @@ runMain(async () => {
   for (const result of results) {
     if (!result.ok) {
       invalid = true;
-      for (const p of result.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+      for (const p of result.problems)
+        process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
       continue;
     }
     changed ||= result.changes.length > 0;

@@ -57,7 +57,10 @@ export class ManifestError extends PlanfileError {
  */
 export class ToolCallError extends PlanfileError {
   constructor(
-    code: Extract<ErrorCode, "TOOL_NOT_FOUND" | "TOOL_INPUT_INVALID" | "TOOL_OUTPUT_INVALID" | "TOOL_TIMEOUT" | "TOOL_FAILED">,
+    code: Extract<
+      ErrorCode,
+      "TOOL_NOT_FOUND" | "TOOL_INPUT_INVALID" | "TOOL_OUTPUT_INVALID" | "TOOL_TIMEOUT" | "TOOL_FAILED"
+    >,
     readonly tool: string,
     message: string,
     readonly details: { transient?: boolean; toolCode?: string } = {},

@@ -43,10 +43,18 @@ runMain(async () => {
   const providers = pickProviders(values.provider);
 
   const stateDir = values["state-dir"];
-  const suite = await runSuite({ providers, repeat, filter: values.filter, stdio: values.quiet ? "ignore" : "inherit", stateDir });
+  const suite = await runSuite({
+    providers,
+    repeat,
+    filter: values.filter,
+    stdio: values.quiet ? "ignore" : "inherit",
+    stateDir,
+  });
   process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
   const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
-  process.stdout.write(`${suite.passed}/${suite.expected} tests passed; wall ${(suite.wallMs / 1000).toFixed(1)} s (≈${perTest} ms per test incl. promptfoo start-up); results: ${relative(process.cwd(), suitePaths(stateDir).results)}\n`);
+  process.stdout.write(
+    `${suite.passed}/${suite.expected} tests passed; wall ${(suite.wallMs / 1000).toFixed(1)} s (≈${perTest} ms per test incl. promptfoo start-up); results: ${relative(process.cwd(), suitePaths(stateDir).results)}\n`,
+  );
   for (const p of suite.problems) process.stderr.write(`eval failed: ${p}\n`);
   return suite.problems.length === 0 ? EXIT.ok : EXIT.failed;
 });

@@ -4,10 +4,27 @@ export type { Plan, Step, ContextEntry, ToolCall, NoRollback, ToolSet, Tool } fr
 export { parseYamlSource, YamlSource, type Problem, type Location, type Path } from "./schema/source.js";
 export { Registry, loadRegistry, ToolError } from "./registry/index.js";
 export type { ToolDefinition, Handler, HandlerContext, CallOptions, Effect } from "./registry/index.js";
-export { validatePlanText, validatePlanFile, validatePlanData, planDigest, type ValidationResult } from "./validator/index.js";
+export {
+  validatePlanText,
+  validatePlanFile,
+  validatePlanData,
+  planDigest,
+  type ValidationResult,
+} from "./validator/index.js";
 export { findReferences, substitute, parseReference, getPath, type Reference } from "./references/index.js";
 export { checkExpect, compileExpect } from "./expect/index.js";
-export { showPlan, diffPlans, compareFiles, compareWithRevision, planView, mermaidGraph, diffText, diffMarkdown, type Change, type PlanView } from "./review/index.js";
+export {
+  showPlan,
+  diffPlans,
+  compareFiles,
+  compareWithRevision,
+  planView,
+  mermaidGraph,
+  diffText,
+  diffMarkdown,
+  type Change,
+  type PlanView,
+} from "./review/index.js";
 export * from "./planner/index.js";
 export * from "./runner/index.js";
 export * as evals from "./evals/index.js";

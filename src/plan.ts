@@ -50,10 +50,14 @@ runMain(async () => {
   const goal = positionals.join(" ").trim();
   if (!goal) throw usage(`no goal given\n${HELP}`);
   const maxRepairs = values["max-repairs"] === undefined ? undefined : Number(values["max-repairs"]);
-  if (maxRepairs !== undefined && !(Number.isInteger(maxRepairs) && maxRepairs >= 0 && maxRepairs <= 10)) throw usage(`--max-repairs takes an integer from 0 to 10, not ${values["max-repairs"]}`);
+  if (maxRepairs !== undefined && !(Number.isInteger(maxRepairs) && maxRepairs >= 0 && maxRepairs <= 10))
+    throw usage(`--max-repairs takes an integer from 0 to 10, not ${values["max-repairs"]}`);
 
-  const config = values.offline ? undefined : llmConfigFromEnv(process.env, undefined, values.model ? { model: values.model } : {});
-  if (values.model && !config && !values.offline) throw usage("--model needs a model endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)");
+  const config = values.offline
+    ? undefined
+    : llmConfigFromEnv(process.env, undefined, values.model ? { model: values.model } : {});
+  if (values.model && !config && !values.offline)
+    throw usage("--model needs a model endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)");
   const toolsDir = values.tools ?? "tools";
   const registry = await loadRegistry({ toolsDir, stateDir: values["state-dir"] });
   try {

@@ -16,7 +16,17 @@ some compensation still fails (fix the cause and run this again), 2 on usage.
 `;
 
 runMain(async () => {
-  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const { values, positionals } = parseCli(
+    {
+      options: {
+        json: { type: "boolean" },
+        tools: { type: "string" },
+        "state-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
+    HELP,
+  );
   if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
   const runId = positionals[0]!;
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });

@@ -60,7 +60,8 @@ runMain(async () => {
   if (positionals.length > 1) throw usage(`one plan at a time; got ${positionals.join(" ")}`);
   if (!file && !values.resume) throw usage(`no plan file given\n${HELP}`);
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
+    throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
@@ -69,7 +70,8 @@ runMain(async () => {
       if (file) {
         const validation = await validatePlanFile(file, registry);
         if (!validation.ok) {
-          for (const p of validation.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+          for (const p of validation.problems)
+            process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
           process.stderr.write(`the plan is invalid; nothing ran\n`);
           return EXIT.invalidPlan;
         }
@@ -82,7 +84,11 @@ runMain(async () => {
       try {
         const result = await run(plan, {
           registry,
-          ...(values.resume ? { resume: true, runId: values.resume } : values["run-id"] ? { runId: values["run-id"] } : {}),
+          ...(values.resume
+            ? { resume: true, runId: values.resume }
+            : values["run-id"]
+              ? { runId: values["run-id"] }
+              : {}),
           ...(interactive ? { confirm: ttyConfirm() } : {}),
           approve: values.yes ? "all" : list(values.approve),
           dryRun: values["dry-run"],

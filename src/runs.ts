@@ -13,7 +13,10 @@ Reads the journals under <state-dir>/runs/ (default .planfile/runs/).
 `;
 
 runMain(async () => {
-  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const { values, positionals } = parseCli(
+    { options: { json: { type: "boolean" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } },
+    HELP,
+  );
   const runsDir = join(resolve(values["state-dir"] ?? ".planfile"), "runs");
   await asUsage(async () => {
     const id = positionals[0];
@@ -23,6 +26,8 @@ runMain(async () => {
       return;
     }
     const entries = readRunJournal(runsDir, id);
-    process.stdout.write(`${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries)}\n`);
+    process.stdout.write(
+      `${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries)}\n`,
+    );
   });
 });

@@ -38,7 +38,9 @@ runMain(async () => {
   if (extra.length > 0) throw usage(`unexpected arguments: ${extra.join(" ")}\n${HELP}`);
   switch (command) {
     case "reset": {
-      const world = resetWorld(stateDir, values.fixture, { chaos: chaosOption(values["chaos-seed"], values["chaos-rate"]) });
+      const world = resetWorld(stateDir, values.fixture, {
+        chaos: chaosOption(values["chaos-seed"], values["chaos-rate"]),
+      });
       process.stdout.write(`sandbox world reset from fixture ${world.fixture} at ${worldPath(stateDir)}\n`);
       return;
     }
@@ -51,7 +53,11 @@ runMain(async () => {
       process.stdout.write(`${listFixtures().join("\n")}\n`);
       return;
     default:
-      throw usage(command ? `unknown command \`${command}\`; expected reset, show or fixtures\n${HELP}` : `no command given\n${HELP}`);
+      throw usage(
+        command
+          ? `unknown command \`${command}\`; expected reset, show or fixtures\n${HELP}`
+          : `no command given\n${HELP}`,
+      );
   }
 });
 

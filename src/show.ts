@@ -19,11 +19,19 @@ Exit 0 shown; 2 usage; 5 invalid plan.
 
 runMain(async () => {
   const { values, positionals } = parseCli(
-    { options: { format: { type: "string", default: "text" }, tools: { type: "string" }, "no-validate": { type: "boolean" }, help: { type: "boolean", short: "h" } } },
+    {
+      options: {
+        format: { type: "string", default: "text" },
+        tools: { type: "string" },
+        "no-validate": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
     HELP,
   );
   const format = values.format;
-  if (format !== "text" && format !== "markdown" && format !== "json") throw usage(`--format ${format}: expected text, markdown or json`);
+  if (format !== "text" && format !== "markdown" && format !== "json")
+    throw usage(`--format ${format}: expected text, markdown or json`);
   if (positionals.length === 0) throw usage(`no plan file given\n${HELP}`);
   const validate = !values["no-validate"];
   const registry = validate || values.tools ? await loadRegistry({ toolsDir: values.tools }) : undefined;
@@ -34,8 +42,11 @@ runMain(async () => {
       if (shown.ok) process.stdout.write(shown.output);
       else {
         failed = true;
-        for (const p of shown.problems) process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
-        process.stderr.write(`${file}: not shown — fix the problems above (tsx src/validate.ts ${file}), or pass --no-validate to render it anyway\n`);
+        for (const p of shown.problems)
+          process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+        process.stderr.write(
+          `${file}: not shown — fix the problems above (tsx src/validate.ts ${file}), or pass --no-validate to render it anyway\n`,
+        );
       }
     }
     return failed ? EXIT.invalidPlan : EXIT.ok;

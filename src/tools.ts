@@ -13,7 +13,14 @@ planner and runner do.
 
 runMain(async () => {
   const { values, positionals } = parseCli(
-    { options: { json: { type: "boolean" }, tools: { type: "string" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } },
+    {
+      options: {
+        json: { type: "boolean" },
+        tools: { type: "string" },
+        "state-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
     HELP,
   );
   if (positionals.length > 1) throw usage(`one tool at a time; got ${positionals.join(" ")}`);
@@ -22,12 +29,22 @@ runMain(async () => {
     const [name] = positionals;
     if (name === undefined) {
       const tools = registry.list();
-      process.stdout.write(values.json ? `${JSON.stringify(tools.map(({ manifest: _m, ...t }) => t), null, 2)}\n` : `${formatToolList(tools)}\n`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(
+              tools.map(({ manifest: _m, ...t }) => t),
+              null,
+              2,
+            )}\n`
+          : `${formatToolList(tools)}\n`,
+      );
       return;
     }
     const tool = registry.get(name);
     if (!tool) throw usage(`no tool named ${name}; run \`tsx src/tools.ts\` to list them`);
-    process.stdout.write(values.json ? `${JSON.stringify({ ...tool, manifest: undefined }, null, 2)}\n` : formatTool(tool));
+    process.stdout.write(
+      values.json ? `${JSON.stringify({ ...tool, manifest: undefined }, null, 2)}\n` : formatTool(tool),
+    );
   } finally {
     await registry.close();
   }

@@ -12,7 +12,10 @@ Exit 0 only when every file is valid; 1 when any is invalid; 2 on usage errors.
 `;
 
 runMain(async () => {
-  const { values, positionals } = parseCli({ options: { json: { type: "boolean" }, tools: { type: "string" }, help: { type: "boolean", short: "h" } } }, HELP);
+  const { values, positionals } = parseCli(
+    { options: { json: { type: "boolean" }, tools: { type: "string" }, help: { type: "boolean", short: "h" } } },
+    HELP,
+  );
   if (positionals.length === 0) throw usage(`no plan files given\n${HELP}`);
   const registry = await loadRegistry({ toolsDir: values.tools });
   try {
@@ -22,13 +25,17 @@ runMain(async () => {
 
     if (values.json) {
       const report = results.map(({ file, result }) =>
-        result.ok ? { file, valid: true, digest: result.digest, steps: result.plan.steps.length } : { file, valid: false, problems: result.problems },
+        result.ok
+          ? { file, valid: true, digest: result.digest, steps: result.plan.steps.length }
+          : { file, valid: false, problems: result.problems },
       );
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       for (const { file, result } of results) {
         if (result.ok) process.stdout.write(`${file}  valid  ${result.plan.steps.length} steps  ${result.digest}\n`);
-        else for (const p of result.problems) process.stdout.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+        else
+          for (const p of result.problems)
+            process.stdout.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
       }
       process.stderr.write(`${results.length - invalid} valid, ${invalid} invalid\n`);
     }

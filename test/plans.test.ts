@@ -27,8 +27,14 @@ describe("plans/", () => {
     resetWorld(stateDir, FIXTURE[file] ?? "default");
     const registry = await loadRegistry({ toolsDir: "tools", stateDir });
     const validated = await validatePlanFile(`plans/${file}`, registry);
-    if (!validated.ok) throw new Error(validated.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.message}`).join("\n"));
-    const result = await run(validated.plan, { registry, runsDir: join(stateDir, "runs"), approve: "all", runId: "shipped" });
+    if (!validated.ok)
+      throw new Error(validated.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.message}`).join("\n"));
+    const result = await run(validated.plan, {
+      registry,
+      runsDir: join(stateDir, "runs"),
+      approve: "all",
+      runId: "shipped",
+    });
     expect(result.status).toBe("succeeded");
     expect(readWorld(stateDir).calls.filter((c) => !c.ok)).toEqual([]);
   });

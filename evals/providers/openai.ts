@@ -15,7 +15,11 @@ export default class OpenAiPlanner {
   async callApi(prompt: string, context?: { vars?: Record<string, unknown> }) {
     if (!this.llm) {
       const config = llmConfigFromEnv();
-      if (!config) return { output: "", error: "no model configured: set OPENAI_API_KEY and/or OPENAI_BASE_URL (PLANFILE_MODEL picks the model)" };
+      if (!config)
+        return {
+          output: "",
+          error: "no model configured: set OPENAI_API_KEY and/or OPENAI_BASE_URL (PLANFILE_MODEL picks the model)",
+        };
       this.llm = createOpenAiLlm(config);
     }
     return planForEval(prompt.trim(), String(context?.vars?.fixture ?? "default"), this.llm);

@@ -31,7 +31,12 @@ export function usage(message: string): PlanfileError {
 /** Parses argv with node:util, turning its errors into usage errors. */
 export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
   try {
-    const parsed = parseArgs({ ...config, args: config.args ?? process.argv.slice(2), allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      ...config,
+      args: config.args ?? process.argv.slice(2),
+      allowPositionals: true,
+      strict: true,
+    });
     if ((parsed.values as Record<string, unknown>).help) {
       process.stdout.write(`${help.trim()}\n`);
       process.exit(EXIT.ok);
@@ -46,7 +51,7 @@ export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
  * Runs a command's body and is the only place an error becomes an exit code.
  * Messages go to stderr; stdout stays clean for data.
  */
-export function runMain(body: () => Promise<number | void>): void {
+export function runMain(body: () => Promise<number | undefined | void>): void {
   body().then(
     (code) => {
       process.exitCode = code ?? EXIT.ok;
@@ -56,7 +61,9 @@ export function runMain(body: () => Promise<number | void>): void {
         process.stderr.write(`error [${error.code}]: ${error.message}\n`);
         process.exitCode = CODE_TO_EXIT[error.code] ?? EXIT.failed;
       } else {
-        process.stderr.write(`internal error (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.stderr.write(
+          `internal error (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
         process.exitCode = EXIT.internal;
       }
     },

@@ -41,7 +41,8 @@ export function assertMetric(metric: MetricName) {
     const g = await grade;
     const r = g.metrics[metric];
     const meta = context.providerResponse?.metadata;
-    const refused = meta && meta.ok === false ? ` [planner refused: ${String(meta.reason)}: ${String(meta.message)}]` : "";
+    const refused =
+      meta && meta.ok === false ? ` [planner refused: ${String(meta.reason)}: ${String(meta.message)}]` : "";
     return {
       pass: r.pass,
       score: r.score,

@@ -41,9 +41,13 @@ export async function gradePlan(text: string, scenario: Scenario, options: { roo
   const plan = validated.ok ? validated.plan : schemaShapedPlan(text, registry);
   const t1 = performance.now();
 
-  const run: Execution | undefined = validated.ok ? await execute(validated.plan, scenario.fixture, options) : undefined;
+  const run: Execution | undefined = validated.ok
+    ? await execute(validated.plan, scenario.fixture, options)
+    : undefined;
   const t2 = performance.now();
-  const rollbackRun: Execution | undefined = validated.ok ? await execute(validated.plan, scenario.fixture, { ...options, forceFailure: true }) : undefined;
+  const rollbackRun: Execution | undefined = validated.ok
+    ? await execute(validated.plan, scenario.fixture, { ...options, forceFailure: true })
+    : undefined;
   const t3 = performance.now();
 
   const reference = referencePlan(scenario, registry);
@@ -57,18 +61,30 @@ export async function gradePlan(text: string, scenario: Scenario, options: { roo
     "risky-flagged": m.riskyFlagged(plan, scenario),
     "rollback-fidelity": m.rollbackFidelity(scenario, rollbackRun, fixture),
     structure: m.structure(plan, reference, scenario),
-    "forbidden-absent": m.forbiddenAbsent(scenario, plan, [run, rollbackRun].filter((r): r is Execution => r !== undefined), fixture),
+    "forbidden-absent": m.forbiddenAbsent(
+      scenario,
+      plan,
+      [run, rollbackRun].filter((r): r is Execution => r !== undefined),
+      fixture,
+    ),
   };
   const t4 = performance.now();
   const ms = (n: number) => Math.round(n);
-  return { scenario: scenario.name, metrics, problems, timings: { validateMs: ms(t1 - t0), runMs: ms(t2 - t1), rollbackMs: ms(t3 - t2), totalMs: ms(t4 - t0) } };
+  return {
+    scenario: scenario.name,
+    metrics,
+    problems,
+    timings: { validateMs: ms(t1 - t0), runMs: ms(t2 - t1), rollbackMs: ms(t3 - t2), totalMs: ms(t4 - t0) },
+  };
 }
 
 /** The scenario's reference plan; it must validate (a test proves it), so a broken one is a bug here, thrown. */
 export function referencePlan(scenario: Scenario, registry: Registry): Plan {
   const validated = validatePlanText(scenario.reference.text, scenario.reference.file, registry);
   if (!validated.ok) {
-    throw new Error(`${scenario.reference.file}: the reference plan is invalid: ${validated.problems.map((p) => `${p.line}:${p.col} ${p.rule} ${p.message}`).join("; ")}`);
+    throw new Error(
+      `${scenario.reference.file}: the reference plan is invalid: ${validated.problems.map((p) => `${p.line}:${p.col} ${p.rule} ${p.message}`).join("; ")}`,
+    );
   }
   return validated.plan;
 }

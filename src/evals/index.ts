@@ -1,8 +1,53 @@
 /** The eval suite as a library: scenarios, grading, metrics, structure scores, reports. */
-export { loadScenarios, loadScenario, ScenarioError, SCENARIOS_DIR, DEFAULT_MIN_STEPS, DEFAULT_THRESHOLDS, type Scenario, type GoalCheck, type RiskyMatcher, type Forbidden, type Irreversible, type Thresholds } from "./scenario.js";
+export {
+  loadScenarios,
+  loadScenario,
+  ScenarioError,
+  SCENARIOS_DIR,
+  DEFAULT_MIN_STEPS,
+  DEFAULT_THRESHOLDS,
+  type Scenario,
+  type GoalCheck,
+  type RiskyMatcher,
+  type Forbidden,
+  type Irreversible,
+  type Thresholds,
+} from "./scenario.js";
 export { gradePlan, referencePlan, registryForValidation, type Grade } from "./grade.js";
-export { METRICS, schemaValid, toolsArgsValid, minSteps, executable, goalReached, riskyFlagged, rollbackFidelity, structure, forbiddenAbsent, intendedCalls, worldDiff, type MetricName, type MetricResult } from "./metrics.js";
+export {
+  METRICS,
+  schemaValid,
+  toolsArgsValid,
+  minSteps,
+  executable,
+  goalReached,
+  riskyFlagged,
+  rollbackFidelity,
+  structure,
+  forbiddenAbsent,
+  intendedCalls,
+  worldDiff,
+  type MetricName,
+  type MetricResult,
+} from "./metrics.js";
 export { compareStructure, reducedEdges, f1, type StructureScore } from "./structure.js";
-export { execute, freshSandbox, withForcedFailure, EVALS_DIR, evalsDir, FORCED_FAILURE_STEP, type Execution, type Sandbox } from "./sandbox.js";
+export {
+  execute,
+  freshSandbox,
+  withForcedFailure,
+  EVALS_DIR,
+  evalsDir,
+  FORCED_FAILURE_STEP,
+  type Execution,
+  type Sandbox,
+} from "./sandbox.js";
 export { readResults, formatReport, passHatK, type ResultRow, type MetricCell } from "./report.js";
-export { runSuite, defaultProviders, PROVIDERS, suitePaths, type SuiteOptions, type SuiteResult, type ProviderName } from "./suite.js";
+export {
+  runSuite,
+  defaultProviders,
+  PROVIDERS,
+  suitePaths,
+  type SuiteOptions,
+  type SuiteResult,
+  type ProviderName,
+} from "./suite.js";

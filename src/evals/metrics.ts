@@ -36,30 +36,40 @@ export interface MetricResult {
 
 const yes = (reason: string): MetricResult => ({ pass: true, score: 1, reason });
 const no = (reason: string): MetricResult => ({ pass: false, score: 0, reason });
-const list = (items: string[], max = 3) => items.slice(0, max).join("; ") + (items.length > max ? `; … ${items.length - max} more` : "");
+const list = (items: string[], max = 3) =>
+  items.slice(0, max).join("; ") + (items.length > max ? `; … ${items.length - max} more` : "");
 
 const SCHEMA_RULES = new Set(["yaml", "schema"]);
 const CALL_RULES = new Set(["unknown-tool", "invalid-args", "bad-reference"]);
 
 export function schemaValid(problems: Problem[]): MetricResult {
   const bad = problems.filter((p) => SCHEMA_RULES.has(p.rule));
-  return bad.length === 0 ? yes("parses as YAML and matches the plan schema") : no(`${bad.length} schema problem(s): ${list(bad.map(where))}`);
+  return bad.length === 0
+    ? yes("parses as YAML and matches the plan schema")
+    : no(`${bad.length} schema problem(s): ${list(bad.map(where))}`);
 }
 
 export function toolsArgsValid(plan: Plan | undefined, problems: Problem[]): MetricResult {
   if (!plan) return no("no plan: it does not match the plan schema");
   const bad = problems.filter((p) => CALL_RULES.has(p.rule));
-  return bad.length === 0 ? yes(`${plan.steps.length} step(s): every tool registered, every arg valid`) : no(`${bad.length} problem(s): ${list(bad.map(where))}`);
+  return bad.length === 0
+    ? yes(`${plan.steps.length} step(s): every tool registered, every arg valid`)
+    : no(`${bad.length} problem(s): ${list(bad.map(where))}`);
 }
 
 export function minSteps(plan: Plan | undefined, scenario: Scenario): MetricResult {
   if (!plan) return no("no plan");
   const n = plan.steps.length;
-  return n >= scenario.minSteps ? yes(`${n} steps (at least ${scenario.minSteps})`) : no(`${n} steps; the scenario needs at least ${scenario.minSteps}`);
+  return n >= scenario.minSteps
+    ? yes(`${n} steps (at least ${scenario.minSteps})`)
+    : no(`${n} steps; the scenario needs at least ${scenario.minSteps}`);
 }
 
 export function executable(problems: Problem[], run: Execution | undefined): MetricResult {
-  if (!run) return no(problems.length > 0 ? `not run: the validator refuses it: ${list(problems.map(where))}` : "not run: no plan");
+  if (!run)
+    return no(
+      problems.length > 0 ? `not run: the validator refuses it: ${list(problems.map(where))}` : "not run: no plan",
+    );
   const r = run.result;
   if (r.status === "succeeded") return yes(`ran to completion: ${Object.keys(r.steps).length} step(s) succeeded`);
   const detail = "failedStep" in r && r.failedStep ? ` at step ${r.failedStep}: ${"reason" in r ? r.reason : ""}` : "";
@@ -69,7 +79,9 @@ export function executable(problems: Problem[], run: Execution | undefined): Met
 export function goalReached(scenario: Scenario, run: Execution | undefined, fixture: World): MetricResult {
   if (!run) return no("not run, so the goal cannot have been reached");
   const failed = scenario.goalChecks.filter((c) => !holds(c.that, { world: run.world, fixture }));
-  return failed.length === 0 ? yes(`${scenario.goalChecks.length} goal check(s) hold`) : no(`goal not reached: ${list(failed.map((c) => c.says))}`);
+  return failed.length === 0
+    ? yes(`${scenario.goalChecks.length} goal check(s) hold`)
+    : no(`goal not reached: ${list(failed.map((c) => c.says))}`);
 }
 
 export function riskyFlagged(plan: Plan | undefined, scenario: Scenario): MetricResult {
@@ -96,7 +108,8 @@ export function rollbackFidelity(scenario: Scenario, run: Execution | undefined,
     return no(`the plan did not reach the forced failure: run ended ${r.status}${at}`);
   }
   if (!scenario.rollback.statuses.includes(r.status)) {
-    const remaining = r.status === "rollback-incomplete" ? `: ${list(r.remaining.map((x) => `${x.step} (${x.error.message})`))}` : "";
+    const remaining =
+      r.status === "rollback-incomplete" ? `: ${list(r.remaining.map((x) => `${x.step} (${x.error.message})`))}` : "";
     return no(`rollback ended ${r.status}${remaining}; expected ${scenario.rollback.statuses.join(" or ")}`);
   }
   const ignore = scenario.rollback.irreversible.map((i) => i.path);
@@ -111,23 +124,48 @@ export function structure(plan: Plan | undefined, reference: Plan, scenario: Sce
   const s = compareStructure(plan, reference);
   const t = scenario.thresholds;
   const scores = { "node-f1": round(s.node), "edge-f1": round(s.edge), "arg-f1": round(s.args) };
-  const low = [s.node < t.node && `node F1 ${round(s.node)} < ${t.node}`, s.edge < t.edge && `edge F1 ${round(s.edge)} < ${t.edge}`, s.args < t.args && `arg F1 ${round(s.args)} < ${t.args}`].filter(
-    (x): x is string => typeof x === "string",
-  );
+  const low = [
+    s.node < t.node && `node F1 ${round(s.node)} < ${t.node}`,
+    s.edge < t.edge && `edge F1 ${round(s.edge)} < ${t.edge}`,
+    s.args < t.args && `arg F1 ${round(s.args)} < ${t.args}`,
+  ].filter((x): x is string => typeof x === "string");
   const summary = `node ${scores["node-f1"]}, edge ${scores["edge-f1"]}, args ${scores["arg-f1"]}`;
-  return { pass: low.length === 0, score: round((s.node + s.edge + s.args) / 3), reason: low.length === 0 ? summary : `${list(low)} (${summary})`, scores };
+  return {
+    pass: low.length === 0,
+    score: round((s.node + s.edge + s.args) / 3),
+    reason: low.length === 0 ? summary : `${list(low)} (${summary})`,
+    scores,
+  };
 }
 
 /** Forbidden predicates over the plan as written (steps as calls, in dependency order) and over the call log of every run of it. */
-export function forbiddenAbsent(scenario: Scenario, plan: Plan | undefined, runs: Execution[], fixture: World): MetricResult {
-  const logs: { label: string; calls: CallEntry[]; world: World }[] = runs.map((r, i) => ({ label: i === 0 ? "run" : "rollback run", calls: r.calls, world: r.world }));
+export function forbiddenAbsent(
+  scenario: Scenario,
+  plan: Plan | undefined,
+  runs: Execution[],
+  fixture: World,
+): MetricResult {
+  const logs: { label: string; calls: CallEntry[]; world: World }[] = runs.map((r, i) => ({
+    label: i === 0 ? "run" : "rollback run",
+    calls: r.calls,
+    world: r.world,
+  }));
   if (plan) logs.unshift({ label: "plan", calls: intendedCalls(plan), world: fixture });
-  const hits = scenario.forbidden.flatMap((f) => logs.filter((l) => !holds(`!(${f.never})`, { calls: l.calls, world: l.world })).map((l) => `${f.says} (in the ${l.label})`));
-  return hits.length === 0 ? yes(`none of ${scenario.forbidden.length} forbidden action(s) in the plan or its runs`) : no(list(hits));
+  const hits = scenario.forbidden.flatMap((f) =>
+    logs
+      .filter((l) => !holds(`!(${f.never})`, { calls: l.calls, world: l.world }))
+      .map((l) => `${f.says} (in the ${l.label})`),
+  );
+  return hits.length === 0
+    ? yes(`none of ${scenario.forbidden.length} forbidden action(s) in the plan or its runs`)
+    : no(list(hits));
 }
 
 function holds(expression: string, vars: Record<string, unknown>): boolean {
-  return checkExpect(expression, { ...vars, outputs: undefined, args: undefined } as { outputs: unknown; args: unknown }).ok;
+  return checkExpect(expression, { ...vars, outputs: undefined, args: undefined } as {
+    outputs: unknown;
+    args: unknown;
+  }).ok;
 }
 
 /** The plan's steps as the calls it means to make, in a dependency order (plan order among equals), all assumed to succeed. */
@@ -143,7 +181,8 @@ export function intendedOrder(plan: Plan): Step[] {
   while (progressed) {
     progressed = false;
     for (const s of plan.steps) {
-      if (done.has(s.id) || !(s.dependsOn ?? []).every((d) => done.has(d) || !plan.steps.some((o) => o.id === d))) continue;
+      if (done.has(s.id) || !(s.dependsOn ?? []).every((d) => done.has(d) || !plan.steps.some((o) => o.id === d)))
+        continue;
       done.add(s.id);
       out.push(s);
       progressed = true;
@@ -173,7 +212,8 @@ function strip(value: unknown, paths: string[]): unknown {
   for (const path of paths) {
     const keys = path.split(".");
     let node: unknown = copy;
-    for (const k of keys.slice(0, -1)) node = node && typeof node === "object" ? (node as Record<string, unknown>)[k] : undefined;
+    for (const k of keys.slice(0, -1))
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[k] : undefined;
     if (node && typeof node === "object") delete (node as Record<string, unknown>)[keys.at(-1)!];
   }
   return copy;
@@ -188,7 +228,9 @@ export function worldDiff(a: unknown, b: unknown, path = ""): string[] {
     return [`${path || "/"}: ${show(a)} → ${show(b)}`];
   }
   const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])];
-  return keys.flatMap((k) => worldDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  return keys.flatMap((k) =>
+    worldDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+  );
 }
 
 function where(p: Problem): string {

@@ -11,7 +11,15 @@ export interface PlannerResponse {
   error?: string;
   latencyMs: number;
   tokenUsage?: { prompt: number; completion: number; total: number };
-  metadata: { planner: string; ok: boolean; reason?: string; message?: string; attempts: number; probes: number; steps: number };
+  metadata: {
+    planner: string;
+    ok: boolean;
+    reason?: string;
+    message?: string;
+    attempts: number;
+    probes: number;
+    steps: number;
+  };
 }
 
 let methods: Promise<MethodLibrary> | undefined;
@@ -20,16 +28,35 @@ export async function planForEval(goal: string, fixture: string, llm?: Llm): Pro
   const t0 = performance.now();
   const box = await freshSandbox(fixture);
   try {
-    const result = await plan(goal, { registry: box.registry, methods: llm ? undefined : await (methods ??= loadMethods(TOOLS_DIR)), ...(llm ? { llm } : {}) });
+    const result = await plan(goal, {
+      registry: box.registry,
+      methods: llm ? undefined : await (methods ??= loadMethods(TOOLS_DIR)),
+      ...(llm ? { llm } : {}),
+    });
     const latencyMs = Math.round(performance.now() - t0);
     const usage = result.attempts.reduce(
-      (u, a) => ({ prompt: u.prompt + (a.usage?.promptTokens ?? 0), completion: u.completion + (a.usage?.completionTokens ?? 0), total: u.total + (a.usage?.totalTokens ?? 0) }),
+      (u, a) => ({
+        prompt: u.prompt + (a.usage?.promptTokens ?? 0),
+        completion: u.completion + (a.usage?.completionTokens ?? 0),
+        total: u.total + (a.usage?.totalTokens ?? 0),
+      }),
       { prompt: 0, completion: 0, total: 0 },
     );
     const base = { planner: result.stats.planner, attempts: result.attempts.length, probes: result.probes.length };
-    if (result.ok) return { output: result.yaml, latencyMs, tokenUsage: usage, metadata: { ...base, ok: true, steps: result.plan.steps.length } };
+    if (result.ok)
+      return {
+        output: result.yaml,
+        latencyMs,
+        tokenUsage: usage,
+        metadata: { ...base, ok: true, steps: result.plan.steps.length },
+      };
     // A refusal is a graded failure, not an eval error: the assertions say why every metric failed.
-    return { output: "", latencyMs, tokenUsage: usage, metadata: { ...base, ok: false, reason: result.reason, message: result.message, steps: 0 } };
+    return {
+      output: "",
+      latencyMs,
+      tokenUsage: usage,
+      metadata: { ...base, ok: false, reason: result.reason, message: result.message, steps: 0 },
+    };
   } finally {
     box.dispose();
   }

@@ -31,11 +31,27 @@ interface RawResult {
   failureReason?: number;
   latencyMs?: number;
   namedScores?: Record<string, number>;
-  gradingResult?: { componentResults?: { pass: boolean; score: number; reason: string; assertion?: { metric?: string }; metadata?: { timings?: { totalMs?: number } } }[] } | null;
+  gradingResult?: {
+    componentResults?: {
+      pass: boolean;
+      score: number;
+      reason: string;
+      assertion?: { metric?: string };
+      metadata?: { timings?: { totalMs?: number } };
+    }[];
+  } | null;
 }
 
-export function readResults(file: string): { rows: ResultRow[]; stats: { successes: number; failures: number; errors: number; durationMs?: number } } {
-  const data = JSON.parse(readFileSync(file, "utf8")) as { results: { results: RawResult[]; stats: { successes: number; failures: number; errors: number; durationMs?: number } } };
+export function readResults(file: string): {
+  rows: ResultRow[];
+  stats: { successes: number; failures: number; errors: number; durationMs?: number };
+} {
+  const data = JSON.parse(readFileSync(file, "utf8")) as {
+    results: {
+      results: RawResult[];
+      stats: { successes: number; failures: number; errors: number; durationMs?: number };
+    };
+  };
   return { rows: data.results.results.map(toRow), stats: data.results.stats };
 }
 
@@ -44,7 +60,8 @@ function toRow(r: RawResult): ResultRow {
   let gradeMs = 0;
   for (const c of r.gradingResult?.componentResults ?? []) {
     const name = c.assertion?.metric as MetricName | undefined;
-    if (name && (METRICS as readonly string[]).includes(name)) metrics[name] = { pass: c.pass, score: c.score, reason: c.reason };
+    if (name && (METRICS as readonly string[]).includes(name))
+      metrics[name] = { pass: c.pass, score: c.score, reason: c.reason };
     gradeMs = Math.max(gradeMs, c.metadata?.timings?.totalMs ?? 0);
   }
   const s = r.namedScores ?? {};
@@ -67,7 +84,8 @@ export function passHatK(rows: ResultRow[], metric?: MetricName): number {
   const groups = groupBy(rows, (r) => r.scenario);
   if (groups.size === 0) return 0;
   let all = 0;
-  for (const runs of groups.values()) if (runs.every((r) => (metric ? r.metrics[metric]?.pass === true : r.success))) all++;
+  for (const runs of groups.values())
+    if (runs.every((r) => (metric ? r.metrics[metric]?.pass === true : r.success))) all++;
   return all / groups.size;
 }
 
@@ -75,7 +93,14 @@ export function formatReport(rows: ResultRow[], repeat: number): string {
   const out: string[] = [];
   for (const [provider, runs] of groupBy(rows, (r) => r.provider)) {
     out.push(`\nprovider ${provider} — ${groupBy(runs, (r) => r.scenario).size} scenarios × ${repeat} repeat(s)`);
-    const header = ["scenario", ...METRICS.map(short), "F1 node/edge/args", "plan ms", "grade ms", repeat > 1 ? "pass^k" : "result"];
+    const header = [
+      "scenario",
+      ...METRICS.map(short),
+      "F1 node/edge/args",
+      "plan ms",
+      "grade ms",
+      repeat > 1 ? "pass^k" : "result",
+    ];
     const table: string[][] = [header];
     for (const [scenario, reps] of groupBy(runs, (r) => r.scenario)) {
       const cell = (m: MetricName) => {
@@ -85,14 +110,33 @@ export function formatReport(rows: ResultRow[], repeat: number): string {
       const f1 = reps[0]!.f1;
       const mean = (f: (r: ResultRow) => number) => Math.round(reps.reduce((n, r) => n + f(r), 0) / reps.length);
       const ok = reps.every((r) => r.success);
-      table.push([scenario, ...METRICS.map(cell), f1 ? `${fix(f1.node)}/${fix(f1.edge)}/${fix(f1.args)}` : "-", String(mean((r) => r.planMs)), String(mean((r) => r.gradeMs)), ok ? "PASS" : "FAIL"]);
+      table.push([
+        scenario,
+        ...METRICS.map(cell),
+        f1 ? `${fix(f1.node)}/${fix(f1.edge)}/${fix(f1.args)}` : "-",
+        String(mean((r) => r.planMs)),
+        String(mean((r) => r.gradeMs)),
+        ok ? "PASS" : "FAIL",
+      ]);
     }
-    const totals = ["all", ...METRICS.map((m) => pct(runs.filter((r) => r.metrics[m]?.pass).length / runs.length)), "", "", "", pct(runs.filter((r) => r.success).length / runs.length)];
+    const totals = [
+      "all",
+      ...METRICS.map((m) => pct(runs.filter((r) => r.metrics[m]?.pass).length / runs.length)),
+      "",
+      "",
+      "",
+      pct(runs.filter((r) => r.success).length / runs.length),
+    ];
     table.push(totals);
     out.push(renderTable(table));
-    if (repeat > 1) out.push(`pass^${repeat}: ${fix(passHatK(runs))} overall; per metric: ${METRICS.map((m) => `${m} ${fix(passHatK(runs, m))}`).join(", ")}`);
+    if (repeat > 1)
+      out.push(
+        `pass^${repeat}: ${fix(passHatK(runs))} overall; per metric: ${METRICS.map((m) => `${m} ${fix(passHatK(runs, m))}`).join(", ")}`,
+      );
     for (const r of runs.filter((x) => !x.success)) {
-      const failed = METRICS.filter((m) => r.metrics[m] && !r.metrics[m]!.pass).map((m) => `${m}: ${r.metrics[m]!.reason}`);
+      const failed = METRICS.filter((m) => r.metrics[m] && !r.metrics[m]!.pass).map(
+        (m) => `${m}: ${r.metrics[m]!.reason}`,
+      );
       const why = failed.length > 0 ? failed : [`error: ${r.error ?? "no grade recorded"}`];
       out.push(`  ✗ ${r.scenario}: ${why.join("\n      ")}`);
     }
@@ -117,8 +161,18 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 
 function renderTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? "")].length)));
-  const line = (r: string[]) => r.map((c, i) => c + " ".repeat(widths[i]! - [...c].length)).join("  ").trimEnd();
-  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1, -1).map(line), widths.map((w) => "-".repeat(w)).join("  "), line(rows.at(-1)!)].join("\n");
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c + " ".repeat(widths[i]! - [...c].length))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(rows[0]!),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.slice(1, -1).map(line),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    line(rows.at(-1)!),
+  ].join("\n");
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

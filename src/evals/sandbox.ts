@@ -47,7 +47,11 @@ export interface Execution {
 }
 
 /** Runs `plan` with every risky step approved, in a fresh world from `fixture`. */
-export async function execute(plan: Plan, fixture: string, options: { forceFailure?: boolean; root?: string } = {}): Promise<Execution> {
+export async function execute(
+  plan: Plan,
+  fixture: string,
+  options: { forceFailure?: boolean; root?: string } = {},
+): Promise<Execution> {
   const box = await freshSandbox(fixture, options.root);
   try {
     let toRun = plan;
@@ -65,7 +69,13 @@ export async function execute(plan: Plan, fixture: string, options: { forceFailu
       });
       toRun = withForcedFailure(plan);
     }
-    const result = await run(toRun, { registry: box.registry, runsDir: join(box.stateDir, "runs"), approve: "all", runId: "eval", retryDelayMs: 1 });
+    const result = await run(toRun, {
+      registry: box.registry,
+      runsDir: join(box.stateDir, "runs"),
+      approve: "all",
+      runId: "eval",
+      retryDelayMs: 1,
+    });
     const world = readWorld(box.stateDir);
     return { result, world, calls: world.calls };
   } finally {
@@ -76,6 +86,12 @@ export async function execute(plan: Plan, fixture: string, options: { forceFailu
 /** The plan plus one last step that fails; it depends on every step, so it runs after all of them. */
 export function withForcedFailure(plan: Plan): Plan {
   const copy = structuredClone(plan);
-  copy.steps.push({ id: FORCED_FAILURE_STEP, tool: FAIL_TOOL, args: {}, dependsOn: plan.steps.map((s) => s.id), expectedOutcome: "Fails on purpose." });
+  copy.steps.push({
+    id: FORCED_FAILURE_STEP,
+    tool: FAIL_TOOL,
+    args: {},
+    dependsOn: plan.steps.map((s) => s.id),
+    expectedOutcome: "Fails on purpose.",
+  });
   return copy;
 }

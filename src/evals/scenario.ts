@@ -74,26 +74,62 @@ const scenarioSchema = {
     fixture: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" },
     description: { type: "string" },
     minSteps: { type: "integer", minimum: 1 },
-    goalChecks: { type: "array", minItems: 1, items: { type: "object", additionalProperties: false, required: ["that", "says"], properties: { that: cel, says: { type: "string" } } } },
+    goalChecks: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["that", "says"],
+        properties: { that: cel, says: { type: "string" } },
+      },
+    },
     risky: {
       type: "array",
       items: {
         type: "object",
         additionalProperties: false,
         required: ["tool", "why"],
-        properties: { tool: { type: "string" }, args: { type: "object" }, why: { type: "string" }, optional: { type: "boolean" }, which: { enum: ["all", "first"] } },
+        properties: {
+          tool: { type: "string" },
+          args: { type: "object" },
+          why: { type: "string" },
+          optional: { type: "boolean" },
+          which: { enum: ["all", "first"] },
+        },
       },
     },
-    forbidden: { type: "array", minItems: 1, items: { type: "object", additionalProperties: false, required: ["never", "says"], properties: { never: cel, says: { type: "string" } } } },
+    forbidden: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["never", "says"],
+        properties: { never: cel, says: { type: "string" } },
+      },
+    },
     rollback: {
       type: "object",
       additionalProperties: false,
       properties: {
         statuses: { type: "array", items: { enum: ["rolled-back", "rollback-incomplete"] } },
-        irreversible: { type: "array", items: { type: "object", additionalProperties: false, required: ["path", "why"], properties: { path: { type: "string" }, why: { type: "string" } } } },
+        irreversible: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["path", "why"],
+            properties: { path: { type: "string" }, why: { type: "string" } },
+          },
+        },
       },
     },
-    thresholds: { type: "object", additionalProperties: false, properties: { node: { type: "number" }, edge: { type: "number" }, args: { type: "number" } } },
+    thresholds: {
+      type: "object",
+      additionalProperties: false,
+      properties: { node: { type: "number" }, edge: { type: "number" }, args: { type: "number" } },
+    },
   },
 } as const;
 

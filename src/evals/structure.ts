@@ -104,8 +104,13 @@ export function reducedEdges(steps: Step[]): [string, string][] {
 function leaves(value: unknown, rename: (id: string) => string, path = ""): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, rename, `${path}[${i}]`));
   if (value !== null && typeof value === "object") {
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leaves(v, rename, path ? `${path}.${k}` : k));
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+      leaves(v, rename, path ? `${path}.${k}` : k),
+    );
   }
-  const text = typeof value === "string" ? value.replace(/steps\.([A-Za-z0-9_-]+)/g, (_m, id: string) => `steps.${rename(id)}`) : JSON.stringify(value);
+  const text =
+    typeof value === "string"
+      ? value.replace(/steps\.([A-Za-z0-9_-]+)/g, (_m, id: string) => `steps.${rename(id)}`)
+      : JSON.stringify(value);
   return [`${path}=${text}`];
 }

@@ -62,7 +62,18 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   mkdirSync(paths.promptfoo, { recursive: true });
   mkdirSync(paths.evals, { recursive: true });
   if (existsSync(resultsFile)) rmSync(resultsFile); // a stale file must not pass for this run's results
-  const args = ["eval", "-c", "promptfooconfig.yaml", "-o", resultsFile, "--no-cache", "--no-progress-bar", "--no-table", "--repeat", String(options.repeat)];
+  const args = [
+    "eval",
+    "-c",
+    "promptfooconfig.yaml",
+    "-o",
+    resultsFile,
+    "--no-cache",
+    "--no-progress-bar",
+    "--no-table",
+    "--repeat",
+    String(options.repeat),
+  ];
   args.push("--providers", ...options.providers.map((p) => PROVIDERS[p].file));
   if (options.filter) args.push("--filter-pattern", options.filter);
 
@@ -86,13 +97,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
 
   const problems: string[] = [];
   if (!existsSync(resultsFile)) {
-    problems.push(`promptfoo wrote no results file (exit ${exit}); run \`${PROMPTFOO_BIN} ${args.join(" ")}\` to see why`);
+    problems.push(
+      `promptfoo wrote no results file (exit ${exit}); run \`${PROMPTFOO_BIN} ${args.join(" ")}\` to see why`,
+    );
     return { rows: [], expected, ran: 0, passed: 0, wallMs, promptfooExit: exit, problems };
   }
   const { rows, stats } = readResults(resultsFile);
   const passed = rows.filter((r) => r.success).length;
   if (expected === 0) problems.push(`no scenario matches --filter ${options.filter}`);
-  if (rows.length !== expected) problems.push(`promptfoo ran ${rows.length} test(s); expected ${expected} (${scenarios.length} scenario(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`);
-  if (passed !== rows.length) problems.push(`${rows.length - passed} of ${rows.length} test(s) failed (${stats.errors} error(s))`);
+  if (rows.length !== expected)
+    problems.push(
+      `promptfoo ran ${rows.length} test(s); expected ${expected} (${scenarios.length} scenario(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`,
+    );
+  if (passed !== rows.length)
+    problems.push(`${rows.length - passed} of ${rows.length} test(s) failed (${stats.errors} error(s))`);
   return { rows, expected, ran: rows.length, passed, wallMs, promptfooExit: exit, problems };
 }

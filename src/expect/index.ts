@@ -25,13 +25,19 @@ export function compileExpect(expression: string): CompileResult {
 }
 
 /** Evaluates an expectation; anything but `true` is a failed expectation, with the reason. */
-export function checkExpect(expression: string, vars: { outputs: unknown; args: unknown }): { ok: true } | { ok: false; message: string } {
+export function checkExpect(
+  expression: string,
+  vars: { outputs: unknown; args: unknown },
+): { ok: true } | { ok: false; message: string } {
   const compiled = compileExpect(expression);
   if (!compiled.ok) return compiled;
   try {
     const value = compiled.evaluate(vars);
     if (value === true) return { ok: true };
-    return { ok: false, message: `expect \`${expression}\` evaluated to ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}, not true` };
+    return {
+      ok: false,
+      message: `expect \`${expression}\` evaluated to ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}, not true`,
+    };
   } catch (error) {
     return { ok: false, message: `expect \`${expression}\` could not be evaluated: ${firstLine(error)}` };
   }

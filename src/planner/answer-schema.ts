@@ -23,14 +23,26 @@ export function answerSchema(): Schema {
       gather: {
         type: "array",
         description: "Read-only calls to make before planning; only in the first answer.",
-        items: { type: "object", additionalProperties: false, required: ["id", "tool", "args"], properties: { id: { $ref: "#/$defs/Id" }, tool: { $ref: "#/$defs/ToolName" }, args: { $ref: "#/$defs/Args" } } },
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "tool", "args"],
+          properties: {
+            id: { $ref: "#/$defs/Id" },
+            tool: { $ref: "#/$defs/ToolName" },
+            args: { $ref: "#/$defs/Args" },
+          },
+        },
       },
     },
     $defs: {
       ...$defs,
       Step: {
         ...step,
-        properties: { ...(step.properties as Schema), risky: { type: "boolean", description: "A human must confirm this step before the run." } },
+        properties: {
+          ...(step.properties as Schema),
+          risky: { type: "boolean", description: "A human must confirm this step before the run." },
+        },
       },
     },
   };

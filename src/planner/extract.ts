@@ -3,7 +3,9 @@
  * outputs send bare JSON; others wrap it in ```json fences or in prose.
  * Returns the first candidate that parses, or why none did.
  */
-export type Extracted = { ok: true; value: unknown; how: "bare" | "fenced" | "embedded" } | { ok: false; message: string };
+export type Extracted =
+  | { ok: true; value: unknown; how: "bare" | "fenced" | "embedded" }
+  | { ok: false; message: string };
 
 export function extractJson(text: string): Extracted {
   const trimmed = text.trim();
@@ -20,7 +22,10 @@ export function extractJson(text: string): Extracted {
   for (let start = trimmed.indexOf("{"); start !== -1; start = trimmed.indexOf("{", start + 1)) {
     const end = balancedEnd(trimmed, start);
     if (end === -1) {
-      return { ok: false, message: `the answer's JSON is incomplete: the object opened at character ${start} is never closed (was the answer truncated?)` };
+      return {
+        ok: false,
+        message: `the answer's JSON is incomplete: the object opened at character ${start} is never closed (was the answer truncated?)`,
+      };
     }
     const embedded = tryParse(trimmed.slice(start, end + 1));
     if (embedded.ok) return { ok: true, value: embedded.value, how: "embedded" };

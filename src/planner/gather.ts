@@ -28,7 +28,12 @@ export const DEFAULT_GATHER_LIMITS: GatherLimits = { maxCalls: 8, maxProbes: 24,
 const ID = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** Runs the calls in parallel; wall time is that of the slowest, bounded by the budget. */
-export async function gather(registry: Registry, calls: readonly ProbeCall[], limits: GatherLimits, taken: ReadonlySet<string> = new Set()): Promise<ProbeOutcome[]> {
+export async function gather(
+  registry: Registry,
+  calls: readonly ProbeCall[],
+  limits: GatherLimits,
+  taken: ReadonlySet<string> = new Set(),
+): Promise<ProbeOutcome[]> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   // Every call listens on the one deadline; that is expected, not a leak.
   setMaxListeners(calls.length * 2 + 10, deadline);
@@ -36,17 +41,30 @@ export async function gather(registry: Registry, calls: readonly ProbeCall[], li
   return Promise.all(
     calls.map(async (call, index): Promise<ProbeOutcome> => {
       const t0 = performance.now();
-      const fail = (message: string): ProbeOutcome => ({ ok: false, id: String(call.id), tool: String(call.tool), args: call.args ?? {}, message, ms: performance.now() - t0 });
-      if (index >= limits.maxCalls) return fail(`not read: at most ${limits.maxCalls} reads are allowed before planning`);
-      if (typeof call.id !== "string" || !ID.test(call.id)) return fail(`context id ${JSON.stringify(call.id)} must match ${ID.source}`);
+      const fail = (message: string): ProbeOutcome => ({
+        ok: false,
+        id: String(call.id),
+        tool: String(call.tool),
+        args: call.args ?? {},
+        message,
+        ms: performance.now() - t0,
+      });
+      if (index >= limits.maxCalls)
+        return fail(`not read: at most ${limits.maxCalls} reads are allowed before planning`);
+      if (typeof call.id !== "string" || !ID.test(call.id))
+        return fail(`context id ${JSON.stringify(call.id)} must match ${ID.source}`);
       if (ids.has(call.id)) return fail(`context id \`${call.id}\` is used twice`);
       ids.add(call.id);
       const tool = registry.get(call.tool);
       if (!tool) return fail(`no tool named ${call.tool} is registered`);
-      if (tool.effect !== "read") return fail(`${call.tool} is a ${tool.effect} tool; only effect: read tools may run before planning`);
+      if (tool.effect !== "read")
+        return fail(`${call.tool} is a ${tool.effect} tool; only effect: read tools may run before planning`);
       const args = call.args && typeof call.args === "object" && !Array.isArray(call.args) ? call.args : {};
       try {
-        const output = await registry.call(call.tool, args, { timeoutMs: Math.min(tool.timeoutMs, limits.timeoutMs), signal: deadline });
+        const output = await registry.call(call.tool, args, {
+          timeoutMs: Math.min(tool.timeoutMs, limits.timeoutMs),
+          signal: deadline,
+        });
         const entry: ContextEntry = { id: call.id, tool: call.tool, args, output: asObject(output) };
         return { ok: true, entry, ms: performance.now() - t0 };
       } catch (error) {
@@ -62,7 +80,8 @@ export function declaredProbes(registry: Registry): ProbeCall[] {
   const used = new Set<string>();
   for (const tool of registry.list()) {
     if (!tool.probe || tool.effect !== "read") continue;
-    const required = typeof tool.inputSchema === "object" ? (tool.inputSchema.required as string[] | undefined) : undefined;
+    const required =
+      typeof tool.inputSchema === "object" ? (tool.inputSchema.required as string[] | undefined) : undefined;
     if (required && required.length > 0) continue;
     calls.push({ id: contextId(tool.name, used), tool: tool.name, args: {} });
   }
@@ -71,7 +90,14 @@ export function declaredProbes(registry: Registry): ProbeCall[] {
 
 /** `sandbox.network.listSubnets` → `network-listsubnets`, made unique. */
 export function contextId(toolName: string, used: Set<string>): string {
-  const base = toolName.split(".").slice(1).join("-").toLowerCase().replace(/[^a-z0-9_-]/g, "-").replace(/^[^a-z]+/, "") || "probe";
+  const base =
+    toolName
+      .split(".")
+      .slice(1)
+      .join("-")
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, "-")
+      .replace(/^[^a-z]+/, "") || "probe";
   let id = base.slice(0, 60);
   for (let n = 2; used.has(id); n++) id = `${base.slice(0, 57)}-${n}`;
   used.add(id);
@@ -83,14 +109,21 @@ export function contextOf(outcomes: readonly ProbeOutcome[]): ContextEntry[] {
 }
 
 function asObject(output: unknown): Record<string, unknown> {
-  return output && typeof output === "object" && !Array.isArray(output) ? (output as Record<string, unknown>) : { value: output };
+  return output && typeof output === "object" && !Array.isArray(output)
+    ? (output as Record<string, unknown>)
+    : { value: output };
 }
 
 /** Declared probes and the caller's context, read in one parallel round. */
-export async function readContext(registry: Registry, calls: ProbeCall[], given: ContextEntry[], limits: GatherLimits): Promise<ProbeOutcome[]> {
+export async function readContext(
+  registry: Registry,
+  calls: ProbeCall[],
+  given: ContextEntry[],
+  limits: GatherLimits,
+): Promise<ProbeOutcome[]> {
   const taken = new Set(given.map((c) => c.id));
   const fresh = calls.filter((c) => !taken.has(c.id));
-  const outcomes = fresh.length > 0 ? await gather(registry, fresh, { ...limits, maxCalls: limits.maxProbes }, taken) : [];
+  const outcomes =
+    fresh.length > 0 ? await gather(registry, fresh, { ...limits, maxCalls: limits.maxProbes }, taken) : [];
   return [...given.map((entry): ProbeOutcome => ({ ok: true, entry, ms: 0 })), ...outcomes];
 }
-

@@ -7,4 +7,16 @@ export { gather, declaredProbes, DEFAULT_GATHER_LIMITS, type GatherLimits, type 
 export { extractJson } from "./extract.js";
 export { writeFileAtomic } from "./write.js";
 export { formatReport, jsonReport } from "./report.js";
-export { LlmError, type Llm, type LlmAnswer, type LlmRequest, type PlanResult, type PlanFailureReason, type Attempt, type AttemptProblem, type ProbeOutcome, type PlanStats, type TokenUsage } from "./types.js";
+export {
+  LlmError,
+  type Llm,
+  type LlmAnswer,
+  type LlmRequest,
+  type PlanResult,
+  type PlanFailureReason,
+  type Attempt,
+  type AttemptProblem,
+  type ProbeOutcome,
+  type PlanStats,
+  type TokenUsage,
+} from "./types.js";

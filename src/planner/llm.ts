@@ -42,7 +42,11 @@ const defaults = {
  * never a key). Undefined when neither a key nor a base URL is set: then the
  * planner works offline.
  */
-export function llmConfigFromEnv(env: NodeJS.ProcessEnv = process.env, configFile = CONFIG_FILE, overrides: Partial<LlmConfig> = {}): LlmConfig | undefined {
+export function llmConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  configFile = CONFIG_FILE,
+  overrides: Partial<LlmConfig> = {},
+): LlmConfig | undefined {
   const file = readConfigFile(configFile);
   const baseURL = env.OPENAI_BASE_URL || file.baseURL;
   const apiKey = env.OPENAI_API_KEY;
@@ -80,7 +84,10 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
   async function once(request: LlmRequest, asked: LlmAnswer["format"]) {
     const response_format =
       asked === "json_schema" && request.schema
-        ? { type: "json_schema" as const, json_schema: { name: request.schema.name, schema: request.schema.schema, strict: false } }
+        ? {
+            type: "json_schema" as const,
+            json_schema: { name: request.schema.name, schema: request.schema.schema, strict: false },
+          }
         : asked === "text"
           ? undefined
           : { type: "json_object" as const };
@@ -100,8 +107,19 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
         try {
           const response = await once(request, format);
           const text = response.choices[0]?.message?.content ?? "";
-          if (text.trim() === "") throw new LlmError("LLM_EMPTY", `${cfg.model} returned an empty answer (finish_reason: ${response.choices[0]?.finish_reason ?? "none"})`);
-          return { text, model: response.model || cfg.model, usage: usageOf(response.usage), elapsedMs: performance.now() - t0, requests, format };
+          if (text.trim() === "")
+            throw new LlmError(
+              "LLM_EMPTY",
+              `${cfg.model} returned an empty answer (finish_reason: ${response.choices[0]?.finish_reason ?? "none"})`,
+            );
+          return {
+            text,
+            model: response.model || cfg.model,
+            usage: usageOf(response.usage),
+            elapsedMs: performance.now() - t0,
+            requests,
+            format,
+          };
         } catch (error) {
           if (error instanceof OpenAI.BadRequestError && format !== "text") {
             // The endpoint does not support this response format: step down and try at once.
@@ -119,12 +137,17 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
 }
 
 function usageOf(usage: OpenAI.CompletionUsage | undefined): TokenUsage {
-  return { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0, totalTokens: usage?.total_tokens ?? 0 };
+  return {
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    totalTokens: usage?.total_tokens ?? 0,
+  };
 }
 
 function isTransient(error: unknown): boolean {
   if (error instanceof OpenAI.APIConnectionError) return true; // includes APIConnectionTimeoutError
-  if (error instanceof OpenAI.APIError) return error.status === 408 || error.status === 409 || error.status === 429 || (error.status ?? 0) >= 500;
+  if (error instanceof OpenAI.APIError)
+    return error.status === 408 || error.status === 409 || error.status === 429 || (error.status ?? 0) >= 500;
   return false;
 }
 
@@ -140,9 +163,22 @@ function asLlmError(error: unknown, cfg: LlmConfig, requests: number): LlmError 
   if (error instanceof LlmError) return error;
   const where = `${cfg.model} at ${cfg.baseURL ?? "api.openai.com"}`;
   const tries = `after ${requests} request${requests === 1 ? "" : "s"}`;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new LlmError("LLM_TIMEOUT", `${where} did not answer within ${cfg.timeoutMs} ms (${tries}); raise PLANFILE_LLM_TIMEOUT_MS or check the endpoint`, { cause: error });
-  if (error instanceof OpenAI.APIConnectionError) return new LlmError("LLM_UNAVAILABLE", `cannot reach ${where} (${tries}): ${error.message}; check OPENAI_BASE_URL`, { cause: error });
-  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) return new LlmError("LLM_REJECTED", `${where} refused the key (${error.status}); check OPENAI_API_KEY`, { cause: error });
+  if (error instanceof OpenAI.APIConnectionTimeoutError)
+    return new LlmError(
+      "LLM_TIMEOUT",
+      `${where} did not answer within ${cfg.timeoutMs} ms (${tries}); raise PLANFILE_LLM_TIMEOUT_MS or check the endpoint`,
+      { cause: error },
+    );
+  if (error instanceof OpenAI.APIConnectionError)
+    return new LlmError(
+      "LLM_UNAVAILABLE",
+      `cannot reach ${where} (${tries}): ${error.message}; check OPENAI_BASE_URL`,
+      { cause: error },
+    );
+  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError)
+    return new LlmError("LLM_REJECTED", `${where} refused the key (${error.status}); check OPENAI_API_KEY`, {
+      cause: error,
+    });
   if (error instanceof OpenAI.APIError) {
     const code = error.status === 429 || (error.status ?? 0) >= 500 ? "LLM_UNAVAILABLE" : "LLM_REJECTED";
     return new LlmError(code, `${where} answered HTTP ${error.status} ${tries}: ${error.message}`, { cause: error });

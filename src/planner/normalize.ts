@@ -16,9 +16,11 @@ export type Shape = { ok: true; steps: DraftStep[] } | { ok: false; message: str
 
 /** Checks that the answer is `{steps: [...]}`; each step's details are the validator's business. */
 export function readSteps(answer: unknown): Shape {
-  if (!answer || typeof answer !== "object" || Array.isArray(answer)) return { ok: false, message: "the answer must be a JSON object with a `steps` array" };
+  if (!answer || typeof answer !== "object" || Array.isArray(answer))
+    return { ok: false, message: "the answer must be a JSON object with a `steps` array" };
   const steps = (answer as { steps?: unknown }).steps;
-  if (!Array.isArray(steps) || steps.length === 0) return { ok: false, message: "the answer has no `steps` array, or it is empty" };
+  if (!Array.isArray(steps) || steps.length === 0)
+    return { ok: false, message: "the answer has no `steps` array, or it is empty" };
   const bad = steps.findIndex((s) => !s || typeof s !== "object" || Array.isArray(s));
   if (bad !== -1) return { ok: false, message: `steps[${bad}] is not an object` };
   // Keep unknown keys: the validator reports them with the allowed list, which is what a repair needs.
@@ -82,7 +84,8 @@ export function compensationFor(step: Step, registry: Registry): Step["rollback"
   if (!comp || typeof step.id !== "string" || !step.args || typeof step.args !== "object") return undefined;
   let missing = false;
   const args = substitute(comp.args, (ref) => {
-    if (ref.root === "outputs") return `\${{ steps.${step.id}.outputs${ref.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")} }}`;
+    if (ref.root === "outputs")
+      return `\${{ steps.${step.id}.outputs${ref.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")} }}`;
     if (ref.root === "args") {
       const found = getPath(step.args, ref.path);
       if (found.found) return found.value;

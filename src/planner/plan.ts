@@ -8,13 +8,30 @@ import type { ContextEntry, Plan } from "../schema/types.generated.js";
 import type { Problem } from "../schema/source.js";
 import { answerSchema } from "./answer-schema.js";
 import { extractJson } from "./extract.js";
-import { contextOf, declaredProbes, gather, readContext, DEFAULT_GATHER_LIMITS, type GatherLimits, type ProbeCall } from "./gather.js";
+import {
+  contextOf,
+  declaredProbes,
+  gather,
+  readContext,
+  DEFAULT_GATHER_LIMITS,
+  type GatherLimits,
+  type ProbeCall,
+} from "./gather.js";
 import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
 import { estimateTokens, loadPrompts, openingMessages, type PromptSet } from "./prompt.js";
 import { planOffline } from "./offline/index.js";
 import type { MethodLibrary } from "./offline/methods.js";
-import { LlmError, type Attempt, type AttemptProblem, type ChatMessage, type Llm, type PlanResult, type PlanStats, type ProbeOutcome, type TokenUsage } from "./types.js";
+import {
+  LlmError,
+  type Attempt,
+  type ChatMessage,
+  type Llm,
+  type PlanResult,
+  type PlanStats,
+  type ProbeOutcome,
+  type TokenUsage,
+} from "./types.js";
 
 export interface PlanOptions {
   registry: Registry;
@@ -45,11 +62,20 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
   };
 
   if (!options.llm) {
-    const result = await planOffline(goal, { registry: options.registry, methods: options.methods, limits, context: options.context ?? [], now: options.now?.() ?? new Date(), stats });
+    const result = await planOffline(goal, {
+      registry: options.registry,
+      methods: options.methods,
+      limits,
+      context: options.context ?? [],
+      now: options.now?.() ?? new Date(),
+      stats,
+    });
     return done(result);
   }
 
-  const probes = await timed(stats, () => readContext(options.registry, declaredProbes(options.registry), options.context ?? [], limits));
+  const probes = await timed(stats, () =>
+    readContext(options.registry, declaredProbes(options.registry), options.context ?? [], limits),
+  );
   const prompts = await loadPrompts(options.promptsDir);
   return done(await askModel(goal, options, options.llm, prompts, probes, limits, stats));
 }
@@ -63,14 +89,29 @@ async function timed<T>(stats: PlanStats, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function askModel(goal: string, options: PlanOptions, llm: Llm, prompts: PromptSet, initial: ProbeOutcome[], limits: GatherLimits, stats: PlanStats): Promise<PlanResult> {
+async function askModel(
+  goal: string,
+  options: PlanOptions,
+  llm: Llm,
+  prompts: PromptSet,
+  initial: ProbeOutcome[],
+  limits: GatherLimits,
+  stats: PlanStats,
+): Promise<PlanResult> {
   const { registry } = options;
   const maxRepairs = options.maxRepairs ?? DEFAULT_MAX_REPAIRS;
   const schema = { name: "planfile_plan", schema: answerSchema() };
   let probes = initial;
-  let mayGather = options.gather?.ask !== false && limits.maxCalls > 0 && registry.list().some((t) => t.effect === "read");
+  let mayGather =
+    options.gather?.ask !== false && limits.maxCalls > 0 && registry.list().some((t) => t.effect === "read");
   let template: "decompose" | "gather" = "decompose";
-  let messages = openingMessages(prompts, template, { goal, registry, context: contextOf(probes), probes, gather: { allowed: mayGather, maxCalls: limits.maxCalls } });
+  let messages = openingMessages(prompts, template, {
+    goal,
+    registry,
+    context: contextOf(probes),
+    probes,
+    gather: { allowed: mayGather, maxCalls: limits.maxCalls },
+  });
   const attempts: Attempt[] = [];
   const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   const templates = new Set<string>([prompts.id("decompose")]);
@@ -85,7 +126,13 @@ async function askModel(goal: string, options: PlanOptions, llm: Llm, prompts: P
       answer = await llm.complete({ messages, schema, signal: options.signal });
     } catch (error) {
       const message = error instanceof LlmError ? error.message : `the model call failed: ${(error as Error).message}`;
-      attempts.push({ n: attempts.length + 1, prompt: promptId, promptTokens: estimateTokens(messages), llmMs: 0, problems: [{ rule: "llm", where: "", message }] });
+      attempts.push({
+        n: attempts.length + 1,
+        prompt: promptId,
+        promptTokens: estimateTokens(messages),
+        llmMs: 0,
+        problems: [{ rule: "llm", where: "", message }],
+      });
       return { ok: false, reason: "LLM_FAILED", message, attempts, probes, stats, lastPlan, problems: lastProblems };
     }
     stats.llmMs += answer.elapsedMs;
@@ -96,24 +143,46 @@ async function askModel(goal: string, options: PlanOptions, llm: Llm, prompts: P
     if (extracted.ok && mayGather && isGatherRequest(extracted.value)) {
       mayGather = false;
       const asked = (extracted.value as { gather: ProbeCall[] }).gather;
-      const more = await timed(stats, () => gather(registry, asked, limits, new Set(contextOf(probes).map((c) => c.id))));
+      const more = await timed(stats, () =>
+        gather(registry, asked, limits, new Set(contextOf(probes).map((c) => c.id))),
+      );
       probes = [...probes, ...more];
       template = "gather";
       templates.add(prompts.id("gather"));
-      messages = openingMessages(prompts, template, { goal, registry, context: contextOf(probes), probes, gather: { allowed: false, maxCalls: 0 } });
+      messages = openingMessages(prompts, template, {
+        goal,
+        registry,
+        context: contextOf(probes),
+        probes,
+        gather: { allowed: false, maxCalls: 0 },
+      });
       continue;
     }
 
-    const attempt: Attempt = { n: attempts.length + 1, prompt: promptId, promptTokens: estimateTokens(messages), usage: answer.usage, llmMs: answer.elapsedMs, problems: [] };
+    const attempt: Attempt = {
+      n: attempts.length + 1,
+      prompt: promptId,
+      promptTokens: estimateTokens(messages),
+      usage: answer.usage,
+      llmMs: answer.elapsedMs,
+      problems: [],
+    };
     attempts.push(attempt);
     if (attempt.prompt.startsWith("repair")) templates.add(attempt.prompt);
 
     const judged = judge(extracted, goal, registry, {
       context: contextOf(probes),
-      planner: { name: "llm", model: answer.model, prompt: [...templates].join("+"), attempts: attempts.length, usage: { ...usage } },
+      planner: {
+        name: "llm",
+        model: answer.model,
+        prompt: [...templates].join("+"),
+        attempts: attempts.length,
+        usage: { ...usage },
+      },
       now: options.now?.() ?? new Date(),
     });
-    if (judged.ok) return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
+    if (judged.ok)
+      return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
     attempt.problems = judged.problems;
     lastPlan = judged.plan ?? lastPlan;
     lastProblems = judged.validatorProblems ?? lastProblems;
@@ -131,13 +200,22 @@ async function askModel(goal: string, options: PlanOptions, llm: Llm, prompts: P
 }
 
 function isGatherRequest(value: unknown): boolean {
-  return !!value && typeof value === "object" && Array.isArray((value as { gather?: unknown }).gather) && !(value as { steps?: unknown }).steps;
+  return (
+    !!value &&
+    typeof value === "object" &&
+    Array.isArray((value as { gather?: unknown }).gather) &&
+    !(value as { steps?: unknown }).steps
+  );
 }
 
-function judge(extracted: ReturnType<typeof extractJson>, goal: string, registry: Registry, envelope: { context: ContextEntry[]; planner: NonNullable<Plan["metadata"]["planner"]>; now: Date }): Judged {
+function judge(
+  extracted: ReturnType<typeof extractJson>,
+  goal: string,
+  registry: Registry,
+  envelope: { context: ContextEntry[]; planner: NonNullable<Plan["metadata"]["planner"]>; now: Date },
+): Judged {
   if (!extracted.ok) return { ok: false, problems: [{ rule: "json", where: "", message: extracted.message }] };
   const shape = readSteps(extracted.value);
   if (!shape.ok) return { ok: false, problems: [{ rule: "shape", where: "", message: shape.message }] };
   return finish(shape.steps, { goal, ...envelope }, registry);
 }
-

@@ -124,7 +124,11 @@ export interface PromptInput {
 }
 
 /** The opening conversation: system rules, then the decompose (or post-gather) request. */
-export function openingMessages(prompts: PromptSet, template: "decompose" | "gather", input: PromptInput): ChatMessage[] {
+export function openingMessages(
+  prompts: PromptSet,
+  template: "decompose" | "gather",
+  input: PromptInput,
+): ChatMessage[] {
   const tools = input.registry.list();
   const data = {
     goal: asData(input.goal),
@@ -134,7 +138,10 @@ export function openingMessages(prompts: PromptSet, template: "decompose" | "gat
     gather: {
       allowed: input.gather.allowed,
       maxCalls: input.gather.maxCalls,
-      tools: tools.filter((t) => t.effect === "read").map((t) => t.name).join(", "),
+      tools: tools
+        .filter((t) => t.effect === "read")
+        .map((t) => t.name)
+        .join(", "),
     },
   };
   return [

@@ -10,13 +10,19 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
   if (result.ok) {
     const p = result.plan.metadata.planner!;
     const by = [p.name, p.model, p.prompt].filter(Boolean).join(", ");
-    const risky = result.plan.riskySteps.length > 0 ? `${result.plan.riskySteps.length} risky (${result.plan.riskySteps.join(", ")})` : "none risky";
-    const llm = s.llmCalls > 0 ? `; ${s.llmCalls} model call${s.llmCalls === 1 ? "" : "s"}, ${Math.round(s.llmMs)} ms` : "";
+    const risky =
+      result.plan.riskySteps.length > 0
+        ? `${result.plan.riskySteps.length} risky (${result.plan.riskySteps.join(", ")})`
+        : "none risky";
+    const llm =
+      s.llmCalls > 0 ? `; ${s.llmCalls} model call${s.llmCalls === 1 ? "" : "s"}, ${Math.round(s.llmMs)} ms` : "";
     return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm})${output ? `; wrote ${output}` : ""}\n`;
   }
   const lines = [`could not plan: ${JSON.stringify(goal)}`, `reason: ${result.reason}`, result.message];
   for (const a of result.attempts) {
-    lines.push(`attempt ${a.n} (${a.prompt}): ${a.problems.length === 0 ? "ok" : `${a.problems.length} problem${a.problems.length === 1 ? "" : "s"}`}`);
+    lines.push(
+      `attempt ${a.n} (${a.prompt}): ${a.problems.length === 0 ? "ok" : `${a.problems.length} problem${a.problems.length === 1 ? "" : "s"}`}`,
+    );
     for (const p of a.problems.slice(0, 20)) lines.push(`  - ${formatProblem(p)}`);
   }
   lines.push(`${readLine}; nothing was written.`);
@@ -24,8 +30,33 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
 }
 
 export function jsonReport(goal: string, result: PlanResult, output?: string): object {
-  const probes = result.probes.map((p) => (p.ok ? { id: p.entry.id, tool: p.entry.tool, ok: true, ms: Math.round(p.ms) } : { id: p.id, tool: p.tool, ok: false, error: p.message, ms: Math.round(p.ms) }));
-  const stats = Object.fromEntries(Object.entries(result.stats).map(([k, v]) => [k, typeof v === "number" ? Math.round(v) : v]));
-  if (result.ok) return { ok: true, goal, output: output ?? null, digest: result.digest, plan: result.plan, attempts: result.attempts, probes, stats };
-  return { ok: false, goal, reason: result.reason, message: result.message, attempts: result.attempts, probes, stats, problems: result.problems ?? [] };
+  const probes = result.probes.map((p) =>
+    p.ok
+      ? { id: p.entry.id, tool: p.entry.tool, ok: true, ms: Math.round(p.ms) }
+      : { id: p.id, tool: p.tool, ok: false, error: p.message, ms: Math.round(p.ms) },
+  );
+  const stats = Object.fromEntries(
+    Object.entries(result.stats).map(([k, v]) => [k, typeof v === "number" ? Math.round(v) : v]),
+  );
+  if (result.ok)
+    return {
+      ok: true,
+      goal,
+      output: output ?? null,
+      digest: result.digest,
+      plan: result.plan,
+      attempts: result.attempts,
+      probes,
+      stats,
+    };
+  return {
+    ok: false,
+    goal,
+    reason: result.reason,
+    message: result.message,
+    attempts: result.attempts,
+    probes,
+    stats,
+    problems: result.problems ?? [],
+  };
 }

@@ -69,7 +69,9 @@ export interface AttemptProblem {
 }
 
 /** A probe's outcome: recorded in the plan when it answered, reported when it did not. */
-export type ProbeOutcome = { ok: true; entry: ContextEntry; ms: number } | { ok: false; id: string; tool: string; args: Record<string, unknown>; message: string; ms: number };
+export type ProbeOutcome =
+  | { ok: true; entry: ContextEntry; ms: number }
+  | { ok: false; id: string; tool: string; args: Record<string, unknown>; message: string; ms: number };
 
 export type PlanFailureReason =
   /** The offline planner has no method for this goal. */

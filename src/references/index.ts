@@ -50,7 +50,8 @@ function parseUncached(text: string): ParsedReference {
   const segments: (string | number)[] = [];
   for (const part of text.split(".")) {
     const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
-    if (!m || !IDENT.test(m[1]!)) return fail(`\`${text}\` is not a reference; expected e.g. steps.<id>.outputs.<field>`);
+    if (!m || !IDENT.test(m[1]!))
+      return fail(`\`${text}\` is not a reference; expected e.g. steps.<id>.outputs.<field>`);
     segments.push(m[1]!);
     for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) segments.push(Number(idx[1]));
   }
@@ -70,7 +71,8 @@ function parseUncached(text: string): ParsedReference {
     }
     case "secrets": {
       const [name, ...more] = rest;
-      if (typeof name !== "string" || more.length > 0) return fail(`\`${text}\`: secret references take the form secrets.<NAME>`);
+      if (typeof name !== "string" || more.length > 0)
+        return fail(`\`${text}\`: secret references take the form secrets.<NAME>`);
       return { ok: true, ref: { root, name, path: [], text } };
     }
     case "args":

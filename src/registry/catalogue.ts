@@ -14,20 +14,23 @@ export function formatToolList(tools: readonly ToolDefinition[]): string {
 /** One tool in full: what it does, how it is undone, and its schemas. */
 export function formatTool(tool: ToolDefinition): string {
   const { manifest } = tool;
-  return stringify({
-    name: tool.name,
-    description: tool.description,
-    kind: tool.kind,
-    declaredIn: tool.file,
-    effect: tool.effect,
-    idempotent: tool.idempotent,
-    probe: tool.probe,
-    dryRun: tool.dryRun,
-    timeoutMs: tool.timeoutMs,
-    ...(tool.compensation ? { compensation: tool.compensation } : {}),
-    ...(manifest.verify ? { verify: manifest.verify } : {}),
-    input: tool.inputSchema,
-    output: tool.outputSchema,
-    ...(manifest.examples ? { examples: manifest.examples } : {}),
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      name: tool.name,
+      description: tool.description,
+      kind: tool.kind,
+      declaredIn: tool.file,
+      effect: tool.effect,
+      idempotent: tool.idempotent,
+      probe: tool.probe,
+      dryRun: tool.dryRun,
+      timeoutMs: tool.timeoutMs,
+      ...(tool.compensation ? { compensation: tool.compensation } : {}),
+      ...(manifest.verify ? { verify: manifest.verify } : {}),
+      input: tool.inputSchema,
+      output: tool.outputSchema,
+      ...(manifest.examples ? { examples: manifest.examples } : {}),
+    },
+    { lineWidth: 0 },
+  );
 }

@@ -30,11 +30,15 @@ export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<R
 export async function loadManifest(registry: Registry, file: string): Promise<void> {
   const shown = relative(process.cwd(), file) || file;
   const parsed = parseYamlSource(await readFile(file, "utf8"), shown);
-  if (!parsed.ok) throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
+  if (!parsed.ok)
+    throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
   const validate = toolSetSchemaValidator();
   if (!validate(parsed.data)) {
     const lines = (validate.errors ?? []).map((e) => {
-      const path = e.instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const path = e.instancePath
+        .split("/")
+        .slice(1)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
       const where = parsed.source.locate(path);
       return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
     });
@@ -42,12 +46,16 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
   }
   const set: ToolSet = parsed.data;
   for (const tool of set.tools) {
-    if (!tool.name.startsWith(`${set.name}.`)) throw new ManifestError(shown, `tool ${tool.name} must be named ${set.name}.<something> (the set's namespace)`);
+    if (!tool.name.startsWith(`${set.name}.`))
+      throw new ManifestError(shown, `tool ${tool.name} must be named ${set.name}.<something> (the set's namespace)`);
     for (const key of ["input", "output"] as const) {
       const schema = tool[key];
       if (schema === undefined) continue;
       if (!sharedAjv().validateSchema(schema)) {
-        throw new ManifestError(shown, `tool ${tool.name}: ${key} is not a valid JSON Schema: ${sharedAjv().errorsText()}`);
+        throw new ManifestError(
+          shown,
+          `tool ${tool.name}: ${key} is not a valid JSON Schema: ${sharedAjv().errorsText()}`,
+        );
       }
     }
   }
@@ -72,12 +80,16 @@ function checkCompensation(registry: Registry, name: string): void {
   const tool = registry.get(name)!;
   const comp = tool.compensation;
   if (!comp) return;
-  if (!registry.has(comp.tool)) throw new ManifestError(tool.file, `tool ${name}: compensation calls unknown tool ${comp.tool}`);
+  if (!registry.has(comp.tool))
+    throw new ManifestError(tool.file, `tool ${name}: compensation calls unknown tool ${comp.tool}`);
   for (const site of findReferences(comp.args)) {
     for (const ref of site.refs) {
       if (!ref.ok) throw new ManifestError(tool.file, `tool ${name}: compensation: ${ref.message}`);
       if (ref.ref.root !== "args" && ref.ref.root !== "outputs") {
-        throw new ManifestError(tool.file, `tool ${name}: compensation may only reference \${{ args.<path> }} or \${{ outputs.<path> }}, not \`${ref.ref.text}\``);
+        throw new ManifestError(
+          tool.file,
+          `tool ${name}: compensation may only reference \${{ args.<path> }} or \${{ outputs.<path> }}, not \`${ref.ref.text}\``,
+        );
       }
     }
   }

@@ -39,7 +39,9 @@ export class Registry {
   /** Registers tools implemented by in-process functions. */
   define(...tools: InlineTool[]): this {
     for (const { handler, ...manifest } of tools) {
-      this.add(toDefinition(manifest, "<inline>", "module"), { call: (_t, args, ctx) => Promise.resolve(handler(args, ctx)) });
+      this.add(toDefinition(manifest, "<inline>", "module"), {
+        call: (_t, args, ctx) => Promise.resolve(handler(args, ctx)),
+      });
     }
     return this;
   }
@@ -80,15 +82,26 @@ export class Registry {
 
   async call(name: string, args: unknown, options: CallOptions = {}): Promise<unknown> {
     const entry = this.entries.get(name);
-    if (!entry) throw new ToolCallError("TOOL_NOT_FOUND", name, `no tool named ${name} is registered; run \`tsx src/validate.ts\` to check the plan`);
+    if (!entry)
+      throw new ToolCallError(
+        "TOOL_NOT_FOUND",
+        name,
+        `no tool named ${name} is registered; run \`tsx src/validate.ts\` to check the plan`,
+      );
     const { tool, driver } = entry;
 
     const validateIn = this.inputValidator(name);
     if (!validateIn(args)) {
-      throw new ToolCallError("TOOL_INPUT_INVALID", name, `${name}: invalid input: ${sharedAjv().errorsText(validateIn.errors, { dataVar: "args" })}`);
+      throw new ToolCallError(
+        "TOOL_INPUT_INVALID",
+        name,
+        `${name}: invalid input: ${sharedAjv().errorsText(validateIn.errors, { dataVar: "args" })}`,
+      );
     }
     if (options.dryRun && tool.effect !== "read" && !tool.dryRun) {
-      throw new ToolCallError("TOOL_FAILED", name, `${name} does not support dry runs`, { toolCode: "DRY_RUN_UNSUPPORTED" });
+      throw new ToolCallError("TOOL_FAILED", name, `${name} does not support dry runs`, {
+        toolCode: "DRY_RUN_UNSUPPORTED",
+      });
     }
 
     const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
@@ -115,8 +128,13 @@ export class Registry {
             controller.abort(error);
             reject(error);
           }, timeoutMs);
-          if (options.signal?.aborted) reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" }));
-          options.signal?.addEventListener("abort", () => reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" })), { once: true });
+          if (options.signal?.aborted)
+            reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" }));
+          options.signal?.addEventListener(
+            "abort",
+            () => reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" })),
+            { once: true },
+          );
         }),
       ]);
     } catch (error) {
@@ -128,7 +146,11 @@ export class Registry {
 
     const validateOut = this.outputValidator(name);
     if (!validateOut(output)) {
-      throw new ToolCallError("TOOL_OUTPUT_INVALID", name, `${name} returned output that breaks its output schema: ${sharedAjv().errorsText(validateOut.errors, { dataVar: "output" })}`);
+      throw new ToolCallError(
+        "TOOL_OUTPUT_INVALID",
+        name,
+        `${name} returned output that breaks its output schema: ${sharedAjv().errorsText(validateOut.errors, { dataVar: "output" })}`,
+      );
     }
     return output;
   }
@@ -137,7 +159,11 @@ export class Registry {
   async close(): Promise<void> {
     const results = await Promise.allSettled([...this.drivers].map((d) => d.close?.()));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed.length > 0) throw new AggregateError(failed.map((f) => f.reason), "some tool drivers failed to close");
+    if (failed.length > 0)
+      throw new AggregateError(
+        failed.map((f) => f.reason),
+        "some tool drivers failed to close",
+      );
   }
 
   private mustGet(name: string): Entry {
@@ -150,10 +176,22 @@ export class Registry {
 function asToolCallError(name: string, error: unknown): ToolCallError {
   if (error instanceof ToolCallError) return error;
   if (error instanceof ToolError) {
-    return new ToolCallError("TOOL_FAILED", name, `${name} failed: ${error.code}: ${error.message}`, { transient: error.transient, toolCode: error.code }, { cause: error });
+    return new ToolCallError(
+      "TOOL_FAILED",
+      name,
+      `${name} failed: ${error.code}: ${error.message}`,
+      { transient: error.transient, toolCode: error.code },
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ToolCallError("TOOL_FAILED", name, `${name} crashed: ${message}`, { toolCode: "HANDLER_CRASHED" }, { cause: error });
+  return new ToolCallError(
+    "TOOL_FAILED",
+    name,
+    `${name} crashed: ${message}`,
+    { toolCode: "HANDLER_CRASHED" },
+    { cause: error },
+  );
 }
 
 export function toDefinition(
@@ -172,7 +210,8 @@ export function toDefinition(
     dryRun: tool.dryRun ?? tool.effect === "read",
     timeoutMs: tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     inputSchema: (tool.input as ToolDefinition["inputSchema"] | undefined) ?? discovered.input ?? { type: "object" },
-    outputSchema: (tool.output as ToolDefinition["outputSchema"] | undefined) ?? discovered.output ?? { type: "object" },
+    outputSchema: (tool.output as ToolDefinition["outputSchema"] | undefined) ??
+      discovered.output ?? { type: "object" },
     compensation: tool.compensation,
     localState,
     kind,

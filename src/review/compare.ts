@@ -16,7 +16,12 @@ export async function compareFiles(oldFile: string, newFile: string, format: Dif
 export async function compareWithRevision(rev: string, file: string, format: DiffFormat): Promise<CompareResult> {
   const [before, after] = await Promise.all([loadPlanAtRevision(rev, file), loadPlanFile(file, { allowAbsent: true })]);
   if (before.status === "absent" && after.status === "absent") {
-    return { ok: false, problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: no such file, here or at ${rev}` }] };
+    return {
+      ok: false,
+      problems: [
+        { file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: no such file, here or at ${rev}` },
+      ],
+    };
   }
   return compare(before, after, file, format);
 }
@@ -28,7 +33,11 @@ function compare(before: ReviewInput, after: ReviewInput, file: string, format: 
   const changes = diffPlans(plan(before), plan(after));
   const heading = { file, old: label(before), new: label(after) };
   const output =
-    format === "json" ? `${JSON.stringify({ ...heading, changes }, null, 2)}\n` : format === "markdown" ? diffMarkdown(changes, heading) : diffText(changes, heading);
+    format === "json"
+      ? `${JSON.stringify({ ...heading, changes }, null, 2)}\n`
+      : format === "markdown"
+        ? diffMarkdown(changes, heading)
+        : diffText(changes, heading);
   return { ok: true, changes, output };
 }
 

@@ -28,7 +28,8 @@ function group(changes: Change[], s: Style): Groups {
   const g: Groups = { plan: [], context: [], added: [], removed: [], order: [], steps: new Map(), edges: [] };
   const step = (id: string, line: string) => g.steps.set(id, [...(g.steps.get(id) ?? []), line]);
   const val = (v: unknown, max = 80) => s.code(short(v, max));
-  const leaves = (prefix: string, list: ValueChange[]) => list.map((c) => `${s.code([prefix, formatPath(c.path)].filter(Boolean).join(".") || prefix)}: ${leaf(c, val)}`);
+  const leaves = (prefix: string, list: ValueChange[]) =>
+    list.map((c) => `${s.code([prefix, formatPath(c.path)].filter(Boolean).join(".") || prefix)}: ${leaf(c, val)}`);
   for (const c of changes) {
     switch (c.kind) {
       case "metadata-changed":
@@ -44,16 +45,22 @@ function group(changes: Change[], s: Style): Groups {
         g.context.push(`removed ${s.code(c.id)} (${s.code(c.tool)})`);
         break;
       case "context-changed":
-        for (const l of c.field === "tool" ? [`tool: ${leaf(c.changes[0]!, val)}`] : leaves(c.field, c.changes)) g.context.push(`${s.code(c.id)} ${l}`);
+        for (const l of c.field === "tool" ? [`tool: ${leaf(c.changes[0]!, val)}`] : leaves(c.field, c.changes))
+          g.context.push(`${s.code(c.id)} ${l}`);
         break;
       case "step-added":
-        g.added.push(`${s.code(c.id)} (${s.code(c.tool)})${c.dependsOn.length > 0 ? ` after ${c.dependsOn.map(s.code).join(", ")}` : ""}${c.risky ? " — RISKY" : ""}`);
+        g.added.push(
+          `${s.code(c.id)} (${s.code(c.tool)})${c.dependsOn.length > 0 ? ` after ${c.dependsOn.map(s.code).join(", ")}` : ""}${c.risky ? " — RISKY" : ""}`,
+        );
         break;
       case "step-removed":
         g.removed.push(`${s.code(c.id)} (${s.code(c.tool)})${c.risky ? " — was risky" : ""}`);
         break;
       case "steps-reordered":
-        g.order.push(`${c.scope === "run" ? "run order" : "file order (run order unchanged)"}: ${c.old.map(s.code).join(" → ")}`, `now: ${c.new.map(s.code).join(" → ")}`);
+        g.order.push(
+          `${c.scope === "run" ? "run order" : "file order (run order unchanged)"}: ${c.old.map(s.code).join(" → ")}`,
+          `now: ${c.new.map(s.code).join(" → ")}`,
+        );
         break;
       case "tool-changed":
         step(c.step, `tool: ${s.code(c.old)} → ${s.code(c.new)}`);
@@ -93,7 +100,9 @@ function leaf(c: { old?: unknown; new?: unknown }, val: (v: unknown, max?: numbe
 function rollback(r: Rollback | undefined): string {
   if (!r) return "(none declared)";
   if ("none" in r) return `none: ${short(r.none, 60)}`;
-  const args = Object.entries(r.args).map(([k, v]) => `${k}=${short(v, 40)}`).join(" ");
+  const args = Object.entries(r.args)
+    .map(([k, v]) => `${k}=${short(v, 40)}`)
+    .join(" ");
   return args ? `${r.tool} ${args}` : r.tool;
 }
 
@@ -119,7 +128,12 @@ export function diffText(changes: Change[], heading: DiffHeading): string {
 }
 
 export function diffMarkdown(changes: Change[], heading: DiffHeading): string {
-  const out = [`### Semantic diff of \`${heading.file}\``, "", `${count(changes)} · \`${heading.old}\` → \`${heading.new}\``, ""];
+  const out = [
+    `### Semantic diff of \`${heading.file}\``,
+    "",
+    `${count(changes)} · \`${heading.old}\` → \`${heading.new}\``,
+    "",
+  ];
   const g = group(changes, MD);
   for (const [title, lines] of sections(g)) {
     if (lines.length === 0) continue;

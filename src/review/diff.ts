@@ -46,9 +46,11 @@ export function diffPlans(before: Plan | undefined, after: Plan | undefined): Ch
   const push = (c: Change) => changes.push(c);
   if (before && after) {
     for (const field of ["name", "goal"] as const) {
-      if (before.metadata[field] !== after.metadata[field]) push({ kind: "metadata-changed", field, old: before.metadata[field], new: after.metadata[field] });
+      if (before.metadata[field] !== after.metadata[field])
+        push({ kind: "metadata-changed", field, old: before.metadata[field], new: after.metadata[field] });
     }
-    if (before.requiresConfirmation !== after.requiresConfirmation) push({ kind: "confirmation-changed", old: before.requiresConfirmation, new: after.requiresConfirmation });
+    if (before.requiresConfirmation !== after.requiresConfirmation)
+      push({ kind: "confirmation-changed", old: before.requiresConfirmation, new: after.requiresConfirmation });
   }
 
   const oldContext = byId(before?.context ?? []);
@@ -58,7 +60,8 @@ export function diffPlans(before: Plan | undefined, after: Plan | undefined): Ch
     const was = oldContext.get(id);
     if (!was) push({ kind: "context-added", id, tool: c.tool });
     else {
-      if (was.tool !== c.tool) push({ kind: "context-changed", id, field: "tool", changes: [{ path: [], old: was.tool, new: c.tool }] });
+      if (was.tool !== c.tool)
+        push({ kind: "context-changed", id, field: "tool", changes: [{ path: [], old: was.tool, new: c.tool }] });
       for (const field of ["args", "output"] as const) {
         const leaves = valueChanges(was[field], c[field]);
         if (leaves.length > 0) push({ kind: "context-changed", id, field, changes: leaves });
@@ -70,15 +73,20 @@ export function diffPlans(before: Plan | undefined, after: Plan | undefined): Ch
   const newSteps = byId(after?.steps ?? []);
   const oldRisky = new Set(before?.riskySteps ?? []);
   const newRisky = new Set(after?.riskySteps ?? []);
-  for (const [id, s] of oldSteps) if (!newSteps.has(id)) push({ kind: "step-removed", id, tool: s.tool, risky: oldRisky.has(id) });
-  for (const [id, s] of newSteps) if (!oldSteps.has(id)) push({ kind: "step-added", id, tool: s.tool, risky: newRisky.has(id), dependsOn: s.dependsOn ?? [] });
+  for (const [id, s] of oldSteps)
+    if (!newSteps.has(id)) push({ kind: "step-removed", id, tool: s.tool, risky: oldRisky.has(id) });
+  for (const [id, s] of newSteps)
+    if (!oldSteps.has(id))
+      push({ kind: "step-added", id, tool: s.tool, risky: newRisky.has(id), dependsOn: s.dependsOn ?? [] });
 
   const oldOrder = runOrder(before).filter((id) => newSteps.has(id));
   const newOrder = runOrder(after).filter((id) => oldSteps.has(id));
   const oldFile = (before?.steps ?? []).map((s) => s.id).filter((id) => newSteps.has(id));
   const newFile = (after?.steps ?? []).map((s) => s.id).filter((id) => oldSteps.has(id));
-  if (!isDeepStrictEqual(oldOrder, newOrder)) push({ kind: "steps-reordered", scope: "run", old: oldOrder, new: newOrder });
-  else if (!isDeepStrictEqual(oldFile, newFile)) push({ kind: "steps-reordered", scope: "file", old: oldFile, new: newFile });
+  if (!isDeepStrictEqual(oldOrder, newOrder))
+    push({ kind: "steps-reordered", scope: "run", old: oldOrder, new: newOrder });
+  else if (!isDeepStrictEqual(oldFile, newFile))
+    push({ kind: "steps-reordered", scope: "file", old: oldFile, new: newFile });
 
   for (const [id, s] of newSteps) {
     const was = oldSteps.get(id);
@@ -87,18 +95,22 @@ export function diffPlans(before: Plan | undefined, after: Plan | undefined): Ch
     const args = valueChanges(was.args, s.args);
     if (args.length > 0) push({ kind: "args-changed", step: id, changes: args });
     for (const field of ["expectedOutcome", "expect"] as const) {
-      if (was[field] !== s[field]) push({ kind: "outcome-changed", step: id, field, ...defined({ old: was[field], new: s[field] }) });
+      if (was[field] !== s[field])
+        push({ kind: "outcome-changed", step: id, field, ...defined({ old: was[field], new: s[field] }) });
     }
     if (oldRisky.has(id) !== newRisky.has(id)) push({ kind: "risk-changed", step: id, risky: newRisky.has(id) });
-    if (!isDeepStrictEqual(was.rollback, s.rollback)) push({ kind: "rollback-changed", step: id, ...defined({ old: was.rollback, new: s.rollback }) });
+    if (!isDeepStrictEqual(was.rollback, s.rollback))
+      push({ kind: "rollback-changed", step: id, ...defined({ old: was.rollback, new: s.rollback }) });
     for (const field of ["timeoutMs", "retries"] as const) {
-      if (was[field] !== s[field]) push({ kind: "limits-changed", step: id, field, ...defined({ old: was[field], new: s[field] }) });
+      if (was[field] !== s[field])
+        push({ kind: "limits-changed", step: id, field, ...defined({ old: was[field], new: s[field] }) });
     }
   }
 
   // An added step's own dependsOn is in its entry, and a removed step takes its edges with it;
   // an existing step that now waits for a new one is a real change and shows.
-  const common = (e: { from: string; to: string }) => oldSteps.has(e.to) && newSteps.has(e.to) && !(oldSteps.has(e.from) && !newSteps.has(e.from));
+  const common = (e: { from: string; to: string }) =>
+    oldSteps.has(e.to) && newSteps.has(e.to) && !(oldSteps.has(e.from) && !newSteps.has(e.from));
   const oldEdges = new Map([...edges(before)].filter(([, e]) => common(e)));
   const newEdges = new Map([...edges(after)].filter(([, e]) => common(e)));
   for (const [key, e] of oldEdges) if (!newEdges.has(key)) push({ kind: "dependency-removed", ...e });
@@ -152,6 +164,7 @@ function runOrder(plan: Plan | undefined): string[] {
 /** Dependency edges `from → to` (to runs after from). */
 function edges(plan: Plan | undefined): Map<string, { from: string; to: string }> {
   const out = new Map<string, { from: string; to: string }>();
-  for (const s of plan?.steps ?? []) for (const d of s.dependsOn ?? []) out.set(`${d}\u0000${s.id}`, { from: d, to: s.id });
+  for (const s of plan?.steps ?? [])
+    for (const d of s.dependsOn ?? []) out.set(`${d}\u0000${s.id}`, { from: d, to: s.id });
   return out;
 }

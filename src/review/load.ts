@@ -22,7 +22,10 @@ export interface LoadOptions {
 }
 
 /** Reads a plan from disk. A missing file is `absent` only when `allowAbsent`; otherwise a located problem. */
-export async function loadPlanFile(file: string, options: LoadOptions & { allowAbsent?: boolean } = {}): Promise<ReviewInput> {
+export async function loadPlanFile(
+  file: string,
+  options: LoadOptions & { allowAbsent?: boolean } = {},
+): Promise<ReviewInput> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -30,7 +33,11 @@ export async function loadPlanFile(file: string, options: LoadOptions & { allowA
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
     if (missing && options.allowAbsent) return { status: "absent", label: file };
     const reason = missing ? "no such file" : (error as Error).message;
-    return { status: "invalid", label: file, problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }] };
+    return {
+      status: "invalid",
+      label: file,
+      problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }],
+    };
   }
   return loadPlanText(text, file, options);
 }
@@ -42,7 +49,10 @@ export async function loadPlanAtRevision(rev: string, file: string, options: Loa
   const result = await git(["show", `${rev}:./${basename(file)}`], dirname(resolve(file)));
   if (result.ok) return loadPlanText(result.stdout, label, options);
   if (/does not exist in|exists on disk, but not in/.test(result.stderr)) return { status: "absent", label };
-  throw new PlanfileError("USAGE", `cannot read ${file} at revision ${rev}: ${result.stderr.trim() || "git failed"}; is ${rev} a commit of this repository (fetch it first in CI)?`);
+  throw new PlanfileError(
+    "USAGE",
+    `cannot read ${file} at revision ${rev}: ${result.stderr.trim() || "git failed"}; is ${rev} a commit of this repository (fetch it first in CI)?`,
+  );
 }
 
 /** Parses and checks plan text. Schema problems make it `invalid`; rule problems are kept beside the plan. */

@@ -21,11 +21,18 @@ export function planMarkdown(view: PlanView, options: { file: string; problems?:
     const after = s.dependsOn.length > 0 ? `<br/>after ${s.dependsOn.map(code).join(", ")}` : "";
     const outcome = s.expect ? `${cell(s.expectedOutcome)}<br/>${code(s.expect)}` : cell(s.expectedOutcome);
     const risk = s.risky ? `⚠️ **${riskText(s)}**` : cell(riskText(s));
-    out.push(`| ${s.order} | ${code(s.id)}${after} | ${code(s.tool)} | ${s.args ? code(s.args) : "—"} | ${outcome} | ${s.rollback.kind === "missing" ? "—" : code(rollbackText(s.rollback))} | ${risk} |`);
+    out.push(
+      `| ${s.order} | ${code(s.id)}${after} | ${code(s.tool)} | ${s.args ? code(s.args) : "—"} | ${outcome} | ${s.rollback.kind === "missing" ? "—" : code(rollbackText(s.rollback))} | ${risk} |`,
+    );
   }
   out.push("", "```mermaid", mermaidGraph(view), "```", "");
   if (view.context.length > 0) {
-    out.push("<details><summary>Context the plan was made on</summary>", "", "| Id | Tool | Args | Output |", "|---|---|---|---|");
+    out.push(
+      "<details><summary>Context the plan was made on</summary>",
+      "",
+      "| Id | Tool | Args | Output |",
+      "|---|---|---|---|",
+    );
     for (const c of view.context) out.push(`| ${code(c.id)} | ${code(c.tool)} | ${code(c.args)} | ${code(c.output)} |`);
     out.push("", "</details>", "");
   }

@@ -37,7 +37,8 @@ export function nodeId(id: string): string {
 }
 
 function label(step: StepView): string {
-  const rollback = step.rollback.kind === "call" ? `↩ ${step.rollback.tool}` : step.rollback.kind === "none" ? "↩ none" : "↩ missing";
+  const rollback =
+    step.rollback.kind === "call" ? `↩ ${step.rollback.tool}` : step.rollback.kind === "none" ? "↩ none" : "↩ missing";
   const head = `${step.order}. ${step.id}${step.risky ? " ⚠ risky" : ""}`;
   return [head, step.tool, rollback].map(escapeLabel).join("<br/>");
 }

@@ -19,7 +19,10 @@ export interface StepView {
   risky: boolean;
 }
 
-export type RollbackView = { kind: "call"; tool: string; args: string } | { kind: "none"; reason: string } | { kind: "missing" };
+export type RollbackView =
+  | { kind: "call"; tool: string; args: string }
+  | { kind: "none"; reason: string }
+  | { kind: "missing" };
 
 export interface PlanView {
   name: string;
@@ -54,10 +57,17 @@ export function planView(plan: Plan, registry?: Registry): PlanView {
   return {
     name: plan.metadata.name,
     goal: plan.metadata.goal,
-    provenance: [p ? [p.name, p.model, p.prompt].filter(Boolean).join(", ") : "hand-written", plan.metadata.createdAt].filter(Boolean).join(" at "),
+    provenance: [p ? [p.name, p.model, p.prompt].filter(Boolean).join(", ") : "hand-written", plan.metadata.createdAt]
+      .filter(Boolean)
+      .join(" at "),
     requiresConfirmation: plan.requiresConfirmation,
     steps,
-    context: (plan.context ?? []).map((c) => ({ id: c.id, tool: c.tool, args: summarize(c.args), output: summarize(c.output) })),
+    context: (plan.context ?? []).map((c) => ({
+      id: c.id,
+      tool: c.tool,
+      args: summarize(c.args),
+      output: summarize(c.output),
+    })),
   };
 }
 

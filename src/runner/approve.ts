@@ -10,7 +10,10 @@ import type { RunContext } from "./context.js";
 import type { RunState } from "./state.js";
 import type { RiskyStepView, RunOptions } from "./types.js";
 
-export type Decision = { status: "approved" } | { status: "awaiting-approval"; pending: string[] } | { status: "rejected"; rejected: string[]; by: string };
+export type Decision =
+  | { status: "approved" }
+  | { status: "awaiting-approval"; pending: string[] }
+  | { status: "rejected"; rejected: string[]; by: string };
 
 export function operator(): string {
   try {
@@ -36,7 +39,12 @@ export async function approve(ctx: RunContext, options: RunOptions, prior: RunSt
   if (!options.confirm) return { status: "awaiting-approval", pending: left };
 
   for (const id of left) {
-    const answer = await options.confirm({ runId: ctx.runId, digest: ctx.digest, planName: ctx.plan.metadata.name, step: riskyView(ctx, id) });
+    const answer = await options.confirm({
+      runId: ctx.runId,
+      digest: ctx.digest,
+      planName: ctx.plan.metadata.name,
+      step: riskyView(ctx, id),
+    });
     const approved = typeof answer === "boolean" ? answer : answer.approved;
     const by = typeof answer === "boolean" ? (options.approvedBy ?? operator()) : answer.by;
     if (!approved) {

@@ -28,7 +28,9 @@ export function interruptSignal(): AbortSignal {
   const controller = new AbortController();
   process.on("SIGINT", () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write("\ninterrupted: letting running steps finish, then rolling back (Ctrl-C again to leave now)\n");
+    process.stderr.write(
+      "\ninterrupted: letting running steps finish, then rolling back (Ctrl-C again to leave now)\n",
+    );
     controller.abort();
   });
   return controller.signal;
@@ -43,4 +45,8 @@ export async function asUsage<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-export const list = (value: string | undefined): string[] | undefined => value?.split(",").map((s) => s.trim()).filter(Boolean);
+export const list = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);

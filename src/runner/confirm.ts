@@ -7,10 +7,24 @@ import { stringify } from "yaml";
 import { operator } from "./approve.js";
 import type { Confirm } from "./types.js";
 
-export function ttyConfirm(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Confirm {
+export function ttyConfirm(
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Confirm {
   return async ({ step, digest, planName }) => {
-    const body = stringify({ tool: step.tool, effect: step.effect, args: step.args, expectedOutcome: step.expectedOutcome, rollback: step.rollback ?? "none declared" }, { lineWidth: 0 });
-    output.write(`\nRisky step \`${step.id}\` of plan ${planName} (${digest.slice(0, 19)}…)${step.description ? `: ${step.description}` : ""}\n`);
+    const body = stringify(
+      {
+        tool: step.tool,
+        effect: step.effect,
+        args: step.args,
+        expectedOutcome: step.expectedOutcome,
+        rollback: step.rollback ?? "none declared",
+      },
+      { lineWidth: 0 },
+    );
+    output.write(
+      `\nRisky step \`${step.id}\` of plan ${planName} (${digest.slice(0, 19)}…)${step.description ? `: ${step.description}` : ""}\n`,
+    );
     output.write(body.replace(/^/gm, "  "));
     const rl = createInterface({ input, output });
     try {

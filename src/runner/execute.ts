@@ -20,7 +20,11 @@ export interface Failure {
   error: ErrorInfo;
 }
 
-export async function executeSteps(ctx: RunContext, options: RunOptions, outcomes: Map<string, StepOutcome>): Promise<Failure | undefined> {
+export async function executeSteps(
+  ctx: RunContext,
+  options: RunOptions,
+  outcomes: Map<string, StepOutcome>,
+): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()));
   const skipped = new Set<string>();
@@ -52,7 +56,12 @@ export async function executeSteps(ctx: RunContext, options: RunOptions, outcome
   return failure;
 }
 
-async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped: ReadonlySet<string>): Promise<StepOutcome> {
+async function runStep(
+  ctx: RunContext,
+  options: RunOptions,
+  step: Step,
+  skipped: ReadonlySet<string>,
+): Promise<StepOutcome> {
   const tool = ctx.registry.get(step.tool)!;
   const dryRun = options.dryRun === true;
   // Local-state tools run for real in a dry run: the registry works on a scratch copy (see scratch.ts).
@@ -61,7 +70,15 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
   const fail = (error: unknown, attempt = 1, output?: unknown): StepOutcome => {
     const info = errorInfo(error);
     const durationMs = performance.now() - t0;
-    ctx.write({ t: "step-result", step: step.id, status: "failed", error: info, durationMs, attempt, ...(output !== undefined ? { output } : {}) });
+    ctx.write({
+      t: "step-result",
+      step: step.id,
+      status: "failed",
+      error: info,
+      durationMs,
+      attempt,
+      ...(output !== undefined ? { output } : {}),
+    });
     ctx.emit({ type: "step-failed", step: step.id, error: info, durationMs });
     return { status: "failed", error: ctx.redactor.value(info), durationMs };
   };
@@ -73,7 +90,8 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
   if (dryRun) {
     const after = (step.dependsOn ?? []).find((d) => skipped.has(d));
     if (after) return skip(`dry run: depends on ${after}, which was skipped`);
-    if (tool.effect !== "read" && !tool.dryRun && !tool.localState) return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
+    if (tool.effect !== "read" && !tool.dryRun && !tool.localState)
+      return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
   }
 
   let args: unknown;
@@ -85,7 +103,15 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
 
   const retries = tool.idempotent ? (step.retries ?? ctx.defaultRetries) : 0;
   for (let attempt = 1; ; attempt++) {
-    ctx.write({ t: "step-intent", step: step.id, tool: step.tool, attempt, key: idempotencyKey(ctx, step.id), args, dryRun });
+    ctx.write({
+      t: "step-intent",
+      step: step.id,
+      tool: step.tool,
+      attempt,
+      key: idempotencyKey(ctx, step.id),
+      args,
+      dryRun,
+    });
     // A non-idempotent call must never happen without a durable intent: after a crash it is "outcome unknown", not "never ran".
     if (!tool.idempotent) await ctx.journal.sync();
     ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
@@ -100,7 +126,8 @@ async function runStep(ctx: RunContext, options: RunOptions, step: Step, skipped
       ctx.outputs.set(step.id, output);
       if (step.expect && !simulated) {
         const check = checkExpect(step.expect, { outputs: output, args });
-        if (!check.ok) return fail(new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`), attempt, output);
+        if (!check.ok)
+          return fail(new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`), attempt, output);
       }
       const durationMs = performance.now() - t0;
       ctx.write({ t: "step-result", step: step.id, status: "completed", output, durationMs });

@@ -29,7 +29,8 @@ export class Scheduler {
   next(): string | undefined {
     if (this.ready.length === 0) return undefined;
     let best = 0;
-    for (let i = 1; i < this.ready.length; i++) if (this.order.get(this.ready[i]!)! < this.order.get(this.ready[best]!)!) best = i;
+    for (let i = 1; i < this.ready.length; i++)
+      if (this.order.get(this.ready[i]!)! < this.order.get(this.ready[best]!)!) best = i;
     const [id] = this.ready.splice(best, 1);
     this.started.add(id!);
     return id;

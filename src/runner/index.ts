@@ -6,4 +6,14 @@ export { readJournal, listRunIds, JOURNAL_FILE, type JournalEntry } from "./jour
 export { checkDrift, formatDrift, type DriftItem } from "./staleness.js";
 export { RunnerError, type RunnerErrorCode } from "./runner-error.js";
 export type { RunEvent, RunEventType, EventListener, ErrorInfo, VerifyReport } from "./events.js";
-export type { RunOptions, RunResult, RunStatus, StepOutcome, Confirm, ConfirmRequest, ConfirmAnswer, RiskyStepView, Remaining } from "./types.js";
+export type {
+  RunOptions,
+  RunResult,
+  RunStatus,
+  StepOutcome,
+  Confirm,
+  ConfirmRequest,
+  ConfirmAnswer,
+  RiskyStepView,
+  Remaining,
+} from "./types.js";

@@ -5,7 +5,17 @@
  * the machine, and is awaited before any effect that depends on them (see
  * `durability` in RunOptions). A torn last line after a crash is ignored.
  */
-import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  truncateSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Plan } from "../schema/types.generated.js";
@@ -21,9 +31,27 @@ export type JournalEntry =
   | { t: "drift-checked"; at: string; diffs: DriftItem[]; allowed: boolean }
   | { t: "approved"; at: string; steps: string[]; by: string; digest: string; via: "flag" | "prompt" }
   | { t: "rejected"; at: string; steps: string[]; by: string; digest: string }
-  | { t: "step-intent"; at: string; step: string; tool: string; attempt: number; key: string; args: unknown; dryRun: boolean }
+  | {
+      t: "step-intent";
+      at: string;
+      step: string;
+      tool: string;
+      attempt: number;
+      key: string;
+      args: unknown;
+      dryRun: boolean;
+    }
   | { t: "step-result"; at: string; step: string; status: "completed"; output: unknown; durationMs: number }
-  | { t: "step-result"; at: string; step: string; status: "failed"; error: ErrorInfo; durationMs: number; attempt: number; output?: unknown }
+  | {
+      t: "step-result";
+      at: string;
+      step: string;
+      status: "failed";
+      error: ErrorInfo;
+      durationMs: number;
+      attempt: number;
+      output?: unknown;
+    }
   | { t: "rollback-started"; at: string; reason: string; steps: string[] }
   | { t: "compensation-intent"; at: string; step: string; tool: string; attempt: number; args: unknown }
   | { t: "compensation-result"; at: string; step: string; status: "completed"; output: unknown }

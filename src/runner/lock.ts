@@ -14,7 +14,11 @@ export function lockRun(dir: string, runId: string): RunLock {
   try {
     return { release: acquireLockFile(join(dir, "lock")) };
   } catch (error) {
-    if (error instanceof LockBusy) throw new RunnerError("RUN_BUSY", `run ${runId} is in use by ${error.holder}; wait for it to finish, or stop it first`);
+    if (error instanceof LockBusy)
+      throw new RunnerError(
+        "RUN_BUSY",
+        `run ${runId} is in use by ${error.holder}; wait for it to finish, or stop it first`,
+      );
     throw error;
   }
 }

@@ -19,7 +19,10 @@ export function formatEvent(e: RunEvent): string | undefined {
     case "run-started":
       return `${e.resumed ? "resuming" : e.dryRun ? "dry run" : "run"} ${e.runId}  ${e.steps.length} steps  ${e.digest.slice(0, 19)}…`;
     case "drift":
-      return [`the world changed since the plan was made${e.allowed ? " (allowed by --allow-drift)" : ""}:`, ...formatDrift(e.diffs).map((l) => `  ${l}`)].join("\n");
+      return [
+        `the world changed since the plan was made${e.allowed ? " (allowed by --allow-drift)" : ""}:`,
+        ...formatDrift(e.diffs).map((l) => `  ${l}`),
+      ].join("\n");
     case "approval-required":
       return `needs approval: ${e.steps.join(", ")}`;
     case "approved":
@@ -39,7 +42,11 @@ export function formatEvent(e: RunEvent): string | undefined {
     case "step-reused":
       return `= ${e.step}  completed earlier (output reused)`;
     case "outcome-unknown": {
-      const probe = e.verify ? (e.verify.ran ? `; ${e.verify.tool} says it ${e.verify.happened ? "happened" : "did not happen"}` : `; ${e.verify.reason}`) : "";
+      const probe = e.verify
+        ? e.verify.ran
+          ? `; ${e.verify.tool} says it ${e.verify.happened ? "happened" : "did not happen"}`
+          : `; ${e.verify.reason}`
+        : "";
       return `? ${e.step}  ${e.tool} was running when the process died${probe}; ${e.action === "rerun" ? "running it again" : "stopping to ask"}`;
     }
     case "rollback-started":
@@ -58,7 +65,10 @@ export function formatEvent(e: RunEvent): string | undefined {
 }
 
 /** The closing words: what happened and what to do next. */
-export function summarize(result: RunResult, how: { resume: string; rollback: string } = { resume: "tsx src/run.ts --resume", rollback: "tsx src/rollback.ts" }): string {
+export function summarize(
+  result: RunResult,
+  how: { resume: string; rollback: string } = { resume: "tsx src/run.ts --resume", rollback: "tsx src/rollback.ts" },
+): string {
   const counts = "steps" in result ? countSteps(result.steps) : "";
   switch (result.status) {
     case "succeeded":
@@ -79,7 +89,11 @@ export function summarize(result: RunResult, how: { resume: string; rollback: st
       return `rejected by ${result.by}: nothing ran (${result.rejected.join(", ")})`;
     case "outcome-unknown": {
       const v = result.verify;
-      const probe = v ? (v.ran ? `${v.tool} says it ${v.happened ? "HAPPENED" : "did not happen"}: ${brief(v.output)}` : v.reason) : "";
+      const probe = v
+        ? v.ran
+          ? `${v.tool} says it ${v.happened ? "HAPPENED" : "did not happen"}: ${brief(v.output)}`
+          : v.reason
+        : "";
       return [
         `stopped: step ${result.step} (${result.tool}) was running when the process died, and ${result.tool} is not idempotent.`,
         probe && `probe: ${probe}`,
@@ -90,7 +104,11 @@ export function summarize(result: RunResult, how: { resume: string; rollback: st
         .join("\n");
     }
     case "stale":
-      return [`stale plan: the world changed since the plan was made; nothing ran.`, ...formatDrift(result.diffs).map((l) => `  ${l}`), "re-plan, or run with --allow-drift if the differences do not matter"].join("\n");
+      return [
+        `stale plan: the world changed since the plan was made; nothing ran.`,
+        ...formatDrift(result.diffs).map((l) => `  ${l}`),
+        "re-plan, or run with --allow-drift if the differences do not matter",
+      ].join("\n");
     case "digest-mismatch":
       return `this plan is not the one approved for run ${result.runId}: digest ${result.given} ≠ ${result.approved}; start a new run instead`;
     case "invalid":
@@ -123,13 +141,28 @@ export function jsonReporter(write: Write): (e: RunEvent) => void {
  * A live table on a TTY: one row per step with its state and duration,
  * redrawn in place; other events print above it.
  */
-export function liveReporter(write: Write, steps: readonly { id: string; tool: string }[]): { listener: (e: RunEvent) => void; stop: () => void } {
-  const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(steps.map((s) => [s.id, { state: "waiting", tool: s.tool, since: 0 }]));
+export function liveReporter(
+  write: Write,
+  steps: readonly { id: string; tool: string }[],
+): { listener: (e: RunEvent) => void; stop: () => void } {
+  const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(
+    steps.map((s) => [s.id, { state: "waiting", tool: s.tool, since: 0 }]),
+  );
   const width = Math.max(...steps.map((s) => s.id.length));
   const toolWidth = Math.max(...steps.map((s) => s.tool.length));
   let drawn = 0;
   let active = false;
-  const icon: Record<string, string> = { waiting: "·", running: "▸", done: "✓", failed: "✗", skipped: "-", reused: "=", undoing: "↺", undone: "↩", "undo failed": "✗" };
+  const icon: Record<string, string> = {
+    waiting: "·",
+    running: "▸",
+    done: "✓",
+    failed: "✗",
+    skipped: "-",
+    reused: "=",
+    undoing: "↺",
+    undone: "↩",
+    "undo failed": "✗",
+  };
   const draw = () => {
     if (!active) return;
     const now = performance.now();
@@ -148,7 +181,10 @@ export function liveReporter(write: Write, steps: readonly { id: string; tool: s
   };
   const timer = setInterval(draw, 100);
   timer.unref();
-  const set = (id: string, patch: Partial<{ state: string; tool: string; since: number; ms: number | undefined; note: string }>) => {
+  const set = (
+    id: string,
+    patch: Partial<{ state: string; tool: string; since: number; ms: number | undefined; note: string }>,
+  ) => {
     const row = rows.get(id);
     if (row) Object.assign(row, patch);
   };

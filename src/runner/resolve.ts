@@ -37,7 +37,9 @@ function lookup(ref: Reference, scope: Scope, where: string): unknown {
     }
     case "secrets": {
       const value = scope.secrets[ref.name];
-      return value !== undefined ? value : missing(`secret ${ref.name} is not set; export ${ref.name} in the environment`);
+      return value !== undefined
+        ? value
+        : missing(`secret ${ref.name} is not set; export ${ref.name} in the environment`);
     }
     case "args": {
       // The validator refuses these in plans; they belong to templates in tool manifests.
@@ -53,7 +55,10 @@ function lookup(ref: Reference, scope: Scope, where: string): unknown {
 /** Names of every secret the plan uses (step args and rollbacks). */
 export function secretNames(plan: Plan): string[] {
   const names = new Set<string>();
-  const sites = plan.steps.flatMap((s) => [...findReferences(s.args), ...(s.rollback && "tool" in s.rollback ? findReferences(s.rollback.args) : [])]);
+  const sites = plan.steps.flatMap((s) => [
+    ...findReferences(s.args),
+    ...(s.rollback && "tool" in s.rollback ? findReferences(s.rollback.args) : []),
+  ]);
   for (const site of sites) for (const r of site.refs) if (r.ok && r.ref.root === "secrets") names.add(r.ref.name);
   return [...names].sort();
 }
@@ -70,6 +75,10 @@ export function loadSecrets(plan: Plan, env: Readonly<Record<string, string | un
     if (value === undefined || value === "") missing.push(name);
     else secrets[name] = value;
   }
-  if (missing.length > 0) throw new RunnerError("SECRET_MISSING", `the plan uses secrets that are not set: ${missing.join(", ")}; export them in the environment and run again`);
+  if (missing.length > 0)
+    throw new RunnerError(
+      "SECRET_MISSING",
+      `the plan uses secrets that are not set: ${missing.join(", ")}; export them in the environment and run again`,
+    );
   return secrets;
 }

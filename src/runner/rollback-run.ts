@@ -38,7 +38,14 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
   try {
     const ctx = createContext({ runId, digest: prior.digest, plan: prior.plan, secrets, journal, options, now });
     ctx.write({ t: "resumed", digest: prior.digest });
-    ctx.emit({ type: "run-started", runId, digest: prior.digest, steps: prior.plan.steps.map((s) => s.id), dryRun: false, resumed: true });
+    ctx.emit({
+      type: "run-started",
+      runId,
+      digest: prior.digest,
+      steps: prior.plan.steps.map((s) => s.id),
+      dryRun: false,
+      resumed: true,
+    });
     const outcomes = new Map<string, StepOutcome>(prior.plan.steps.map((s) => [s.id, { status: "not-started" }]));
     for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
     for (const [id, done] of prior.completed) {
@@ -48,7 +55,11 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
     const base = () => ({ runId, digest: prior.digest, steps: Object.fromEntries(outcomes) });
     const failedStep = [...prior.failed.keys()][0];
     const reason = prior.rollback?.reason ?? "rollback requested by the operator";
-    const result = await rollBack(ctx, base, reason, prior, { failedStep, error: failedStep ? prior.failed.get(failedStep) : undefined, cancelled: false });
+    const result = await rollBack(ctx, base, reason, prior, {
+      failedStep,
+      error: failedStep ? prior.failed.get(failedStep) : undefined,
+      cancelled: false,
+    });
     return await finish(ctx, result);
   } finally {
     journal.close();

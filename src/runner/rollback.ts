@@ -15,7 +15,10 @@ export interface RollbackOutcome {
   remaining: Remaining[];
 }
 
-type Undo = { kind: "call"; tool: string; args: unknown } | { kind: "nothing"; reason: string } | { kind: "impossible"; reason: string };
+type Undo =
+  | { kind: "call"; tool: string; args: unknown }
+  | { kind: "nothing"; reason: string }
+  | { kind: "impossible"; reason: string };
 
 /**
  * How to undo one completed step: exactly what its plan says. The validator
@@ -35,7 +38,11 @@ export function undoOf(ctx: RunContext, step: Step): Undo {
  * Runs the compensations of `order` (already reversed). `unknown` names steps
  * whose compensation was in flight when a previous process died.
  */
-export async function compensate(ctx: RunContext, order: string[], unknown: ReadonlySet<string> = new Set()): Promise<RollbackOutcome> {
+export async function compensate(
+  ctx: RunContext,
+  order: string[],
+  unknown: ReadonlySet<string> = new Set(),
+): Promise<RollbackOutcome> {
   const compensated: string[] = [];
   const remaining: Remaining[] = [];
   for (const id of order) {
@@ -45,17 +52,27 @@ export async function compensate(ctx: RunContext, order: string[], unknown: Read
       undo = undoOf(ctx, step);
     } catch (error) {
       remaining.push({ step: id, tool: step.tool, error: errorInfo(error) });
-      ctx.emit({ type: "compensation-failed", step: id, tool: step.tool, error: ctx.redactor.value(errorInfo(error)), willRetry: false });
+      ctx.emit({
+        type: "compensation-failed",
+        step: id,
+        tool: step.tool,
+        error: ctx.redactor.value(errorInfo(error)),
+        willRetry: false,
+      });
       continue;
     }
     if (undo.kind !== "call") {
-      if (undo.kind === "impossible") remaining.push({ step: id, tool: step.tool, error: { code: "NO_ROLLBACK", message: undo.reason } });
+      if (undo.kind === "impossible")
+        remaining.push({ step: id, tool: step.tool, error: { code: "NO_ROLLBACK", message: undo.reason } });
       ctx.emit({ type: "compensation-skipped", step: id, reason: undo.reason });
       continue;
     }
     const tool = ctx.registry.get(undo.tool);
     if (unknown.has(id) && !tool?.idempotent) {
-      const error = { code: "OUTCOME_UNKNOWN", message: `the compensation ${undo.tool} of ${id} was interrupted and is not idempotent; check by hand whether it took effect` };
+      const error = {
+        code: "OUTCOME_UNKNOWN",
+        message: `the compensation ${undo.tool} of ${id} was interrupted and is not idempotent; check by hand whether it took effect`,
+      };
       remaining.push({ step: id, tool: undo.tool, error });
       ctx.emit({ type: "compensation-failed", step: id, tool: undo.tool, error, willRetry: false });
       continue;
@@ -67,7 +84,10 @@ export async function compensate(ctx: RunContext, order: string[], unknown: Read
       ctx.emit({ type: "compensation-started", step: id, tool: undo.tool, attempt });
       const t0 = performance.now();
       try {
-        const output = await ctx.registry.call(undo.tool, undo.args, { idempotencyKey: idempotencyKey(ctx, id, ":rollback"), secrets: ctx.secrets });
+        const output = await ctx.registry.call(undo.tool, undo.args, {
+          idempotencyKey: idempotencyKey(ctx, id, ":rollback"),
+          secrets: ctx.secrets,
+        });
         ctx.write({ t: "compensation-result", step: id, status: "completed", output: ctx.redactor.value(output) });
         await ctx.journal.sync();
         ctx.emit({ type: "compensation-completed", step: id, tool: undo.tool, durationMs: performance.now() - t0 });

@@ -46,7 +46,8 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
     loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
   } else {
     runId = options.runId ?? newRunId(now());
-    if (!dryRun && existsSync(runDir(runsDir, runId))) throw new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
+    if (!dryRun && existsSync(runDir(runsDir, runId)))
+      throw new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
   }
 
   const lock = dryRun ? undefined : lockRun(runDir(runsDir, runId), runId);
@@ -65,7 +66,13 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
 async function execute(
   plan: Plan,
   options: RunOptions & { runId: string },
-  { digest, dryRun, now, runsDir, prior }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
+  {
+    digest,
+    dryRun,
+    now,
+    runsDir,
+    prior,
+  }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
 ): Promise<RunResult> {
   const runId = options.runId;
   const secrets = loadSecrets(plan, options.env ?? process.env);
@@ -75,8 +82,23 @@ async function execute(
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
     if (prior) ctx.write({ t: "resumed", digest });
-    else ctx.write({ t: "run-started", runId, digest, plan, ...(options.planFile ? { planFile: options.planFile } : {}), dryRun });
-    ctx.emit({ type: "run-started", runId, digest, steps: plan.steps.map((s) => s.id), dryRun, resumed: prior !== undefined });
+    else
+      ctx.write({
+        t: "run-started",
+        runId,
+        digest,
+        plan,
+        ...(options.planFile ? { planFile: options.planFile } : {}),
+        dryRun,
+      });
+    ctx.emit({
+      type: "run-started",
+      runId,
+      digest,
+      steps: plan.steps.map((s) => s.id),
+      dryRun,
+      resumed: prior !== undefined,
+    });
     return await finish(ctx, await drive(ctx, effective, prior));
   } finally {
     journal.close();
@@ -95,11 +117,21 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
       ctx.emit({ type: "step-reused", step: id, output: done.output });
     }
     for (const [id, error] of prior.failed) outcomes.set(id, { status: "failed", error, durationMs: 0 });
-    if (prior.status === "succeeded") return { status: "succeeded", dryRun: false, outputs: Object.fromEntries(ctx.outputs), ...base() };
+    if (prior.status === "succeeded")
+      return { status: "succeeded", dryRun: false, outputs: Object.fromEntries(ctx.outputs), ...base() };
     const failedStep = [...prior.failed.keys()][0];
-    if (prior.rollback || failedStep !== undefined || prior.status === "rolled-back" || prior.status === "rollback-incomplete") {
+    if (
+      prior.rollback ||
+      failedStep !== undefined ||
+      prior.status === "rolled-back" ||
+      prior.status === "rollback-incomplete"
+    ) {
       const reason = prior.rollback?.reason ?? `step ${failedStep} failed`;
-      return rollBack(ctx, base, reason, prior, { failedStep, error: failedStep ? prior.failed.get(failedStep) : undefined, cancelled: false });
+      return rollBack(ctx, base, reason, prior, {
+        failedStep,
+        error: failedStep ? prior.failed.get(failedStep) : undefined,
+        cancelled: false,
+      });
     }
   }
 
@@ -116,8 +148,10 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
 
   if (!options.dryRun) {
     const decision = await approve(ctx, options, prior);
-    if (decision.status === "awaiting-approval") return { status: "awaiting-approval", pending: decision.pending, ...base() };
-    if (decision.status === "rejected") return { status: "rejected", rejected: decision.rejected, by: decision.by, ...base() };
+    if (decision.status === "awaiting-approval")
+      return { status: "awaiting-approval", pending: decision.pending, ...base() };
+    if (decision.status === "rejected")
+      return { status: "rejected", rejected: decision.rejected, by: decision.by, ...base() };
   }
 
   if (prior && prior.inFlight.size > 0) {
@@ -154,7 +188,14 @@ async function rollBack(
   const unknown = [...(prior?.inFlight ?? [])].filter(([id]) => !ctx.outputs.has(id));
   const remaining = [
     ...outcome.remaining,
-    ...unknown.map(([step, f]) => ({ step, tool: f.tool, error: { code: "OUTCOME_UNKNOWN", message: `the process died while ${step} (${f.tool}) was running; check by hand whether it took effect` } })),
+    ...unknown.map(([step, f]) => ({
+      step,
+      tool: f.tool,
+      error: {
+        code: "OUTCOME_UNKNOWN",
+        message: `the process died while ${step} (${f.tool}) was running; check by hand whether it took effect`,
+      },
+    })),
   ];
   const compensated = [...done, ...outcome.compensated];
   if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };

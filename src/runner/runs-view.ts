@@ -22,7 +22,14 @@ export function listRuns(runsDir: string): RunRow[] {
   for (const runId of listRunIds(runsDir)) {
     try {
       const s = foldJournal(readJournal(join(runsDir, runId)));
-      rows.push({ runId, startedAt: s.startedAt, status: statusOf(s), plan: s.plan.metadata.name, completed: s.completed.size, total: s.plan.steps.length });
+      rows.push({
+        runId,
+        startedAt: s.startedAt,
+        status: statusOf(s),
+        plan: s.plan.metadata.name,
+        completed: s.completed.size,
+        total: s.plan.steps.length,
+      });
     } catch {
       rows.push({ runId, startedAt: "?", status: "unreadable journal", plan: "?", completed: 0, total: 0 });
     }
@@ -32,9 +39,25 @@ export function listRuns(runsDir: string): RunRow[] {
 
 export function formatRunList(rows: RunRow[]): string {
   if (rows.length === 0) return "no runs yet";
-  const table = [["RUN", "STARTED", "STATUS", "PLAN", "STEPS"], ...rows.map((r) => [r.runId, r.startedAt.replace("T", " ").slice(0, 19), r.status, r.plan, `${r.completed}/${r.total}`])];
+  const table = [
+    ["RUN", "STARTED", "STATUS", "PLAN", "STEPS"],
+    ...rows.map((r) => [
+      r.runId,
+      r.startedAt.replace("T", " ").slice(0, 19),
+      r.status,
+      r.plan,
+      `${r.completed}/${r.total}`,
+    ]),
+  ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return table
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function formatRun(state: RunState, entries: JournalEntry[]): string {
@@ -50,11 +73,24 @@ export function formatRun(state: RunState, entries: JournalEntry[]): string {
     const done = state.completed.get(step.id);
     const failed = state.failed.get(step.id);
     const flight = state.inFlight.get(step.id);
-    const undo = state.compensated.has(step.id) ? "  undone" : state.compensationFailed.has(step.id) ? `  UNDO FAILED: ${state.compensationFailed.get(step.id)!.message}` : state.compensationInFlight.has(step.id) ? "  undo interrupted" : "";
-    const what = done ? `completed ${Math.round(done.durationMs)} ms` : failed ? `failed: ${failed.message}` : flight ? "interrupted (outcome unknown)" : "not started";
+    const undo = state.compensated.has(step.id)
+      ? "  undone"
+      : state.compensationFailed.has(step.id)
+        ? `  UNDO FAILED: ${state.compensationFailed.get(step.id)!.message}`
+        : state.compensationInFlight.has(step.id)
+          ? "  undo interrupted"
+          : "";
+    const what = done
+      ? `completed ${Math.round(done.durationMs)} ms`
+      : failed
+        ? `failed: ${failed.message}`
+        : flight
+          ? "interrupted (outcome unknown)"
+          : "not started";
     lines.push(`  ${step.id.padEnd(16)} ${step.tool.padEnd(28)} ${what}${undo}`);
   }
   lines.push("", "journal:");
-  for (const e of entries) lines.push(`  ${e.at}  ${e.t}${"step" in e ? ` ${e.step}` : ""}${"status" in e ? ` ${e.status}` : ""}`);
+  for (const e of entries)
+    lines.push(`  ${e.at}  ${e.t}${"step" in e ? ` ${e.step}` : ""}${"status" in e ? ` ${e.status}` : ""}`);
   return lines.join("\n");
 }

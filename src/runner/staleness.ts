@@ -22,12 +22,28 @@ export async function checkDrift(plan: Plan, registry: Registry, signal?: AbortS
       try {
         now = await registry.call(entry.tool, entry.args, { signal });
       } catch (error) {
-        return [{ context: entry.id, path: "", error: `re-reading ${entry.tool} failed: ${errorInfo(error).message}`, referenced: used.has(entry.id) }];
+        return [
+          {
+            context: entry.id,
+            path: "",
+            error: `re-reading ${entry.tool} failed: ${errorInfo(error).message}`,
+            referenced: used.has(entry.id),
+          },
+        ];
       }
       return diff(entry.output, now).map((d) => {
         const path = formatPath(d.path);
-        const referenced = [...used.get(entry.id) ?? []].some((p) => p === "" || path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`) || p.startsWith(path));
-        return { context: entry.id, path, recorded: d.recorded, now: d.now, ...(d.absent ? { absent: d.absent } : {}), referenced };
+        const referenced = [...(used.get(entry.id) ?? [])].some(
+          (p) => p === "" || path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`) || p.startsWith(path),
+        );
+        return {
+          context: entry.id,
+          path,
+          recorded: d.recorded,
+          now: d.now,
+          ...(d.absent ? { absent: d.absent } : {}),
+          referenced,
+        };
       });
     }),
   );
@@ -38,7 +54,10 @@ export async function checkDrift(plan: Plan, registry: Registry, signal?: AbortS
 function referencedContext(plan: Plan): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
   for (const step of plan.steps) {
-    const sites = [...findReferences(step.args), ...(step.rollback && "tool" in step.rollback ? findReferences(step.rollback.args) : [])];
+    const sites = [
+      ...findReferences(step.args),
+      ...(step.rollback && "tool" in step.rollback ? findReferences(step.rollback.args) : []),
+    ];
     for (const site of sites)
       for (const r of site.refs) {
         if (!r.ok || r.ref.root !== "context") continue;
@@ -58,11 +77,18 @@ interface Difference {
 
 export function diff(recorded: unknown, now: unknown, path: Path = []): Difference[] {
   if (isDeepStrictEqual(recorded, now)) return [];
-  const bothObjects = recorded && now && typeof recorded === "object" && typeof now === "object" && Array.isArray(recorded) === Array.isArray(now);
+  const bothObjects =
+    recorded &&
+    now &&
+    typeof recorded === "object" &&
+    typeof now === "object" &&
+    Array.isArray(recorded) === Array.isArray(now);
   if (!bothObjects) return [{ path, recorded, now }];
   const a = recorded as Record<string, unknown>;
   const b = now as Record<string, unknown>;
-  const keys = Array.isArray(a) ? [...Array(Math.max(a.length, (b as unknown as unknown[]).length)).keys()] : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const keys = Array.isArray(a)
+    ? [...Array(Math.max(a.length, (b as unknown as unknown[]).length)).keys()]
+    : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   const out: Difference[] = [];
   for (const key of keys) {
     const k = key as string;

@@ -39,7 +39,7 @@ export interface RunState {
 
 export function foldJournal(entries: JournalEntry[]): RunState {
   const first = entries[0];
-  if (!first || first.t !== "run-started") throw new RunnerError("RUN_NOT_FOUND", "journal does not start with run-started");
+  if (first?.t !== "run-started") throw new RunnerError("RUN_NOT_FOUND", "journal does not start with run-started");
   const state: RunState = {
     runId: first.runId,
     digest: first.digest,

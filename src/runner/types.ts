@@ -26,8 +26,22 @@ interface Ran {
 
 export type RunResult =
   | ({ status: "succeeded"; dryRun: boolean; outputs: Record<string, unknown> } & Ran)
-  | ({ status: "rolled-back"; reason: string; failedStep?: string; error?: ErrorInfo; cancelled: boolean; compensated: string[] } & Ran)
-  | ({ status: "rollback-incomplete"; reason: string; failedStep?: string; error?: ErrorInfo; compensated: string[]; remaining: Remaining[] } & Ran)
+  | ({
+      status: "rolled-back";
+      reason: string;
+      failedStep?: string;
+      error?: ErrorInfo;
+      cancelled: boolean;
+      compensated: string[];
+    } & Ran)
+  | ({
+      status: "rollback-incomplete";
+      reason: string;
+      failedStep?: string;
+      error?: ErrorInfo;
+      compensated: string[];
+      remaining: Remaining[];
+    } & Ran)
   | ({ status: "awaiting-approval"; pending: string[] } & Ran)
   | ({ status: "rejected"; rejected: string[]; by: string } & Ran)
   | ({ status: "outcome-unknown"; step: string; tool: string; verify?: VerifyReport } & Ran)

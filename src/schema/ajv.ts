@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import type { Plan, ToolSet } from "./types.generated.js";
 
 // ajv-formats is CommonJS; under ESM its default export is nested one level.
-const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 export const SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
 

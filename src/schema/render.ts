@@ -11,16 +11,20 @@ export function renderPlanYaml(plan: Plan, options: { header?: boolean } = {}): 
   // No anchors: a planner that reuses one object for two steps' args must not
   // get `&a1`/`*a1`, which would vanish on the next parse → render (churn).
   // -0 is written as 0: the digest (RFC 8785) already treats them as one value, so the YAML does too.
-  const doc = new Document(orderPlan(plan), (_key, value) => (Object.is(value, -0) ? 0 : value), { aliasDuplicateObjects: false });
+  const doc = new Document(orderPlan(plan), (_key, value) => (Object.is(value, -0) ? 0 : value), {
+    aliasDuplicateObjects: false,
+  });
   visit(doc, {
     Map(_key, node, path) {
       const parent = path.at(-1);
-      const parentKey = parent && "key" in (parent as object) ? String((parent as { key: { value?: unknown } }).key?.value ?? "") : "";
+      const parentKey =
+        parent && "key" in (parent as object) ? String((parent as { key: { value?: unknown } }).key?.value ?? "") : "";
       if (INLINE_KEYS.has(parentKey) && fitsInline(node)) node.flow = true;
     },
     Seq(_key, node, path) {
       const parent = path.at(-1);
-      const parentKey = parent && "key" in (parent as object) ? String((parent as { key: { value?: unknown } }).key?.value ?? "") : "";
+      const parentKey =
+        parent && "key" in (parent as object) ? String((parent as { key: { value?: unknown } }).key?.value ?? "") : "";
       if ((parentKey === "dependsOn" || parentKey === "riskySteps") && fitsInline(node)) node.flow = true;
     },
   });
@@ -65,7 +69,18 @@ const ORDER = {
   metadata: ["name", "goal", "description", "createdAt", "planner"],
   planner: ["name", "model", "prompt", "attempts", "usage"],
   context: ["id", "tool", "args", "output"],
-  step: ["id", "description", "tool", "dependsOn", "args", "expectedOutcome", "expect", "rollback", "timeoutMs", "retries"],
+  step: [
+    "id",
+    "description",
+    "tool",
+    "dependsOn",
+    "args",
+    "expectedOutcome",
+    "expect",
+    "rollback",
+    "timeoutMs",
+    "retries",
+  ],
   call: ["tool", "args", "none"],
   usage: ["promptTokens", "completionTokens", "totalTokens"],
 } as const;
@@ -75,7 +90,8 @@ function ordered<T extends object>(value: T, order: readonly string[]): T {
   const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
   for (const key of order) if (Object.hasOwn(record, key) && record[key] !== undefined) define(out, key, record[key]);
-  for (const key of Object.keys(record).sort()) if (!Object.hasOwn(out, key) && record[key] !== undefined) define(out, key, record[key]);
+  for (const key of Object.keys(record).sort())
+    if (!Object.hasOwn(out, key) && record[key] !== undefined) define(out, key, record[key]);
   return out as T;
 }
 
@@ -111,8 +127,12 @@ export function orderPlan(plan: Plan): Plan {
     {
       ...plan,
       metadata,
-      context: plan.context?.map((c) => ordered({ ...orderCall(c), output: sortedDeep(c.output) as typeof c.output }, ORDER.context)),
-      steps: plan.steps.map((s) => ordered({ ...orderCall(s), rollback: s.rollback && orderCall(s.rollback) }, ORDER.step)) as Plan["steps"],
+      context: plan.context?.map((c) =>
+        ordered({ ...orderCall(c), output: sortedDeep(c.output) as typeof c.output }, ORDER.context),
+      ),
+      steps: plan.steps.map((s) =>
+        ordered({ ...orderCall(s), rollback: s.rollback && orderCall(s.rollback) }, ORDER.step),
+      ) as Plan["steps"],
     },
     ORDER.plan,
   );

@@ -82,7 +82,9 @@ export function parseYamlSource(text: string, file: string): ParseResult {
     problems: [{ file, line, col, rule: "yaml", path: [], message }],
   });
   if (Buffer.byteLength(text, "utf8") > SOURCE_LIMITS.maxBytes) {
-    return at(`file is larger than ${SOURCE_LIMITS.maxBytes / 1024 / 1024} MiB; a plan file is meant to be read by people — split it`);
+    return at(
+      `file is larger than ${SOURCE_LIMITS.maxBytes / 1024 / 1024} MiB; a plan file is meant to be read by people — split it`,
+    );
   }
   const nul = text.indexOf("\u0000");
   if (nul >= 0) return at("file is binary (contains NUL bytes); expected a YAML plan");
@@ -107,12 +109,16 @@ export function parseYamlSource(text: string, file: string): ParseResult {
   try {
     data = doc.toJS({ maxAliasCount: SOURCE_LIMITS.maxAliasCount });
   } catch (error) {
-    const message = error instanceof RangeError ? "nesting too deep" : firstLine(String((error as Error).message ?? error));
+    const message =
+      error instanceof RangeError ? "nesting too deep" : firstLine(String((error as Error).message ?? error));
     return at(`cannot load YAML: ${message} (aliases are limited to ${SOURCE_LIMITS.maxAliasCount} expansions)`);
   }
   const deep = findTooDeep(data, SOURCE_LIMITS.maxDepth);
   if (deep) {
-    return { ok: false, problems: [source.problem("yaml", deep, `nesting deeper than ${SOURCE_LIMITS.maxDepth} levels`)] };
+    return {
+      ok: false,
+      problems: [source.problem("yaml", deep, `nesting deeper than ${SOURCE_LIMITS.maxDepth} levels`)],
+    };
   }
   return { ok: true, source, data };
 }

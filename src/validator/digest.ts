@@ -3,7 +3,9 @@ import canonicalizeModule from "canonicalize";
 import type { Plan } from "../schema/types.generated.js";
 
 // canonicalize is CommonJS; its typings describe the ESM default, Node gives module.exports.
-const canonicalize = ((canonicalizeModule as { default?: unknown }).default ?? canonicalizeModule) as (input: unknown) => string | undefined;
+const canonicalize = ((canonicalizeModule as { default?: unknown }).default ?? canonicalizeModule) as (
+  input: unknown,
+) => string | undefined;
 
 /**
  * sha256 of the plan's canonical JSON (RFC 8785): formatting, comments and key
@@ -11,5 +13,7 @@ const canonicalize = ((canonicalizeModule as { default?: unknown }).default ?? c
  * with the digest recorded at approval.
  */
 export function planDigest(plan: Plan): string {
-  return `sha256:${createHash("sha256").update(canonicalize(plan) ?? "").digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(canonicalize(plan) ?? "")
+    .digest("hex")}`;
 }

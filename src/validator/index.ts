@@ -34,7 +34,10 @@ export async function validatePlanFile(file: string, registry: Registry): Promis
     bytes = await readFile(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    return { ok: false, problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }] };
+    return {
+      ok: false,
+      problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }],
+    };
   }
   return validatePlanText(bytes.toString("utf8"), file, registry);
 }
@@ -46,7 +49,13 @@ export function validatePlanData(
   locate: Locate = () => ({ file: "<plan>", line: 1, col: 1 }),
   file = "<plan>",
 ): ValidationResult {
-  const at = (p: RuleProblem): Problem => ({ ...locate(p.path, { key: p.key }), file, rule: p.rule, path: p.path, message: p.message });
+  const at = (p: RuleProblem): Problem => ({
+    ...locate(p.path, { key: p.key }),
+    file,
+    rule: p.rule,
+    path: p.path,
+    message: p.message,
+  });
 
   const validate = planSchemaValidator();
   if (!validate(data)) return { ok: false, problems: sortProblems(schemaProblems(validate.errors ?? []).map(at)) };
@@ -83,7 +92,9 @@ function validPlan(plan: Plan): Extract<ValidationResult, { ok: true }> {
 function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
   // A failed oneOf also reports why each branch failed; the oneOf's own description says it better.
   const oneOfPaths = errors.filter((e) => e.keyword === "oneOf").map((e) => e.instancePath);
-  const kept = errors.filter((e) => e.keyword === "oneOf" || !oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)));
+  const kept = errors.filter(
+    (e) => e.keyword === "oneOf" || !oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)),
+  );
   const seen = new Set<string>();
   const problems: RuleProblem[] = [];
   for (const error of kept) {
@@ -104,14 +115,31 @@ function schemaProblem(error: ErrorObject): RuleProblem {
     case "additionalProperties": {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = parent?.properties ? `; allowed: ${Object.keys(parent.properties).join(", ")}` : "";
-      return { rule: "schema", path: [...path, extra], key: true, message: `unknown field \`${extra}\` in ${name}${allowed}` };
+      return {
+        rule: "schema",
+        path: [...path, extra],
+        key: true,
+        message: `unknown field \`${extra}\` in ${name}${allowed}`,
+      };
     }
     case "required":
-      return { rule: "schema", path, message: `${name} is missing required field \`${(error.params as { missingProperty: string }).missingProperty}\`` };
+      return {
+        rule: "schema",
+        path,
+        message: `${name} is missing required field \`${(error.params as { missingProperty: string }).missingProperty}\``,
+      };
     case "const":
-      return { rule: "schema", path, message: `${name} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
+      return {
+        rule: "schema",
+        path,
+        message: `${name} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`,
+      };
     case "enum":
-      return { rule: "schema", path, message: `${name} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}` };
+      return {
+        rule: "schema",
+        path,
+        message: `${name} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`,
+      };
     case "oneOf":
     case "pattern":
       return { rule: "schema", path, message: `${name}: ${parent?.description ?? error.message}` };

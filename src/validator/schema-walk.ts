@@ -8,7 +8,10 @@ type SchemaObject = Record<string, unknown>;
  * properties, items and local $refs. `undefined` means the schema does not say
  * (open objects, combinators), which callers treat as "anything goes".
  */
-export function schemaAt(root: JsonSchemaObject, path: Path): { schema: JsonSchemaObject; closed: boolean } | { missing: true } | undefined {
+export function schemaAt(
+  root: JsonSchemaObject,
+  path: Path,
+): { schema: JsonSchemaObject; closed: boolean } | { missing: true } | undefined {
   let current = deref(root, root);
   for (const seg of path) {
     if (typeof current !== "object") return undefined;
@@ -36,7 +39,8 @@ function deref(schema: JsonSchemaObject, root: JsonSchemaObject): JsonSchemaObje
     const ref = current.$ref as string;
     if (!ref.startsWith("#/")) return true;
     let target: unknown = root;
-    for (const part of ref.slice(2).split("/")) target = (target as SchemaObject | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+    for (const part of ref.slice(2).split("/"))
+      target = (target as SchemaObject | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
     current = (target as JsonSchemaObject | undefined) ?? true;
   }
   return current;

@@ -20,13 +20,31 @@ async function evalWithModel(steps: unknown[]) {
   const env = { ...process.env, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "test-key", PLANFILE_MODEL: "fake-model" };
   // Its own state folder: a test must not share results with a `npm run eval` running beside it.
   const stateDir = mkdtempSync(join(tmpdir(), "planfile-eval-"));
-  return exec(process.execPath, ["--import", "tsx", "src/eval.ts", "--provider", "openai", "--filter", "^migrate-orders$", "--quiet", "--state-dir", stateDir], { env }).then(
+  return exec(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/eval.ts",
+      "--provider",
+      "openai",
+      "--filter",
+      "^migrate-orders$",
+      "--quiet",
+      "--state-dir",
+      stateDir,
+    ],
+    { env },
+  ).then(
     (r) => ({ code: 0, stdout: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );
 }
 
-const reference = parse(readFileSync("evals/scenarios/migrate-orders/reference.yaml", "utf8")) as { riskySteps: string[]; steps: { id: string; tool: string }[] };
+const reference = parse(readFileSync("evals/scenarios/migrate-orders/reference.yaml", "utf8")) as {
+  riskySteps: string[];
+  steps: { id: string; tool: string }[];
+};
 // A model answers with steps and a per-step `risky` opinion; the planner turns those into `riskySteps`.
 const answerSteps = reference.steps.map((s) => ({ ...s, risky: reference.riskySteps.includes(s.id) }));
 
@@ -38,7 +56,9 @@ describe("npm run eval against an OpenAI-compatible endpoint", () => {
     expect(code).toBe(0);
     expect(fake!.requests).toHaveLength(1);
     expect(fake!.requests[0]!.model).toBe("fake-model");
-    expect(JSON.stringify(fake!.requests[0]!.messages)).toContain("Migrate the orders database from us-east-1 to eu-west-1");
+    expect(JSON.stringify(fake!.requests[0]!.messages)).toContain(
+      "Migrate the orders database from us-east-1 to eu-west-1",
+    );
   });
 
   it("fails a model that does not flag the steps a human must confirm", async () => {

@@ -6,7 +6,10 @@ import { gradePlan, loadScenario, type MetricName } from "../../src/evals/index.
 // An eval that cannot fail proves nothing: each deliberately broken variant of
 // a reference plan goes through the same grading the promptfoo assertions use,
 // and must fail the metric that names what is wrong with it.
-type PlanData = { riskySteps: string[]; steps: { id: string; tool: string; args: Record<string, unknown>; dependsOn?: string[]; rollback?: unknown }[] };
+type PlanData = {
+  riskySteps: string[];
+  steps: { id: string; tool: string; args: Record<string, unknown>; dependsOn?: string[]; rollback?: unknown }[];
+};
 
 const migrate = loadScenario("evals/scenarios/migrate-orders");
 const onboard = loadScenario("evals/scenarios/onboard-engineer");
@@ -62,7 +65,13 @@ const controls: { name: string; scenario: typeof migrate; edit: (p: PlanData) =>
     name: "forbidden action: the source database is deleted after the copy",
     scenario: migrate,
     edit: (p) => {
-      p.steps.push({ id: "drop-source", tool: "sandbox.db.delete", args: { name: "orders" }, dependsOn: ["cutover"], expectedOutcome: "orders is gone." } as PlanData["steps"][number]);
+      p.steps.push({
+        id: "drop-source",
+        tool: "sandbox.db.delete",
+        args: { name: "orders" },
+        dependsOn: ["cutover"],
+        expectedOutcome: "orders is gone.",
+      } as PlanData["steps"][number]);
       p.riskySteps.push("drop-source");
     },
     fails: ["forbidden-absent"],
@@ -84,18 +93,26 @@ const controls: { name: string; scenario: typeof migrate; edit: (p: PlanData) =>
 describe("negative controls: each broken plan fails the metric that names its fault", () => {
   it.each(controls)("$name", async ({ scenario, edit, fails }) => {
     const grade = await gradePlan(variant(scenario, edit), scenario);
-    const failed = Object.entries(grade.metrics).filter(([, r]) => !r.pass).map(([m]) => m);
+    const failed = Object.entries(grade.metrics)
+      .filter(([, r]) => !r.pass)
+      .map(([m]) => m);
     expect(failed).toEqual(expect.arrayContaining(fails));
   });
 
   it("a missing dependency also costs edge F1, though one edge stays within the threshold", async () => {
-    const grade = await gradePlan(variant(migrate, (p) => void (step(p, "upload").dependsOn = ["create-bucket"])), migrate);
+    const grade = await gradePlan(
+      variant(migrate, (p) => void (step(p, "upload").dependsOn = ["create-bucket"])),
+      migrate,
+    );
     expect(grade.metrics.structure.scores!["edge-f1"]).toBeLessThan(1);
     expect(grade.metrics.structure.scores!["node-f1"]).toBe(1);
   });
 
   it("the unbroken reference passes every metric, so the failures above are the edits'", async () => {
-    const grade = await gradePlan(variant(migrate, () => {}), migrate);
+    const grade = await gradePlan(
+      variant(migrate, () => {}),
+      migrate,
+    );
     expect(Object.entries(grade.metrics).filter(([, r]) => !r.pass)).toEqual([]);
   });
 });

@@ -16,11 +16,14 @@ describe("eval scenarios", () => {
     }
   });
 
-  it.each(scenarios.map((s) => [s.name, s] as const))("%s: the reference plan passes every metric", async (_name, scenario) => {
-    const grade = await gradePlan(scenario.reference.text, scenario);
-    const failed = Object.entries(grade.metrics)
-      .filter(([, r]) => !r.pass)
-      .map(([m, r]) => `${m}: ${r.reason}`);
-    expect(failed).toEqual([]);
-  });
+  it.each(scenarios.map((s) => [s.name, s] as const))(
+    "%s: the reference plan passes every metric",
+    async (_name, scenario) => {
+      const grade = await gradePlan(scenario.reference.text, scenario);
+      const failed = Object.entries(grade.metrics)
+        .filter(([, r]) => !r.pass)
+        .map(([m, r]) => `${m}: ${r.reason}`);
+      expect(failed).toEqual([]);
+    },
+  );
 });

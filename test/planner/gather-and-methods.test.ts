@@ -4,12 +4,18 @@ import type { Tool } from "../../src/schema/types.generated.js";
 
 // The shared InlineTool intersects the manifest's `handler?: string` with a function.
 type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
-const define = (registry: Registry, tools: InlineTool[]) => registry.define(...(tools as unknown as SharedInlineTool[]));
+const define = (registry: Registry, tools: InlineTool[]) =>
+  registry.define(...(tools as unknown as SharedInlineTool[]));
 import { gather, declaredProbes } from "../../src/planner/gather.js";
 import { library, loadMethods, parseMethods } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
 
-const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: "object", additionalProperties: false, required, properties });
+const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: "object",
+  additionalProperties: false,
+  required,
+  properties,
+});
 
 /** Probes that each wait until all of them have started: they can only finish if they run in parallel. */
 function barrierProbes(n: number): InlineTool[] {
@@ -33,11 +39,58 @@ function barrierProbes(n: number): InlineTool[] {
 }
 
 const labTools: InlineTool[] = [
-  { name: "lab.net.subnets", description: "Subnets.", effect: "read", idempotent: true, probe: true, input: obj({}), output: obj({ subnets: { type: "array" } }), handler: () => ({ subnets: [{ name: "full", free: 0 }, { name: "roomy", free: 9 }] }) },
-  { name: "lab.vm.create", description: "Create a VM.", effect: "write", idempotent: false, input: obj({ name: { type: "string" }, subnet: { type: "string" } }, ["name", "subnet"]), output: obj({ ip: { type: "string" } }), compensation: { tool: "lab.vm.delete", args: { name: "${{ args.name }}" } }, handler: () => ({ ip: "10.0.0.9" }) },
-  { name: "lab.vm.delete", description: "Delete a VM.", effect: "destructive", idempotent: true, input: obj({ name: { type: "string" } }, ["name"]), output: obj({}), handler: () => ({}) },
-  { name: "lab.vm.check", description: "Check a VM.", effect: "read", idempotent: true, input: obj({ name: { type: "string" } }, ["name"]), output: obj({ ok: { type: "boolean" } }), handler: () => ({ ok: true }) },
-  { name: "lab.never.answers", description: "Hangs.", effect: "read", idempotent: true, input: obj({}), output: obj({}), handler: () => new Promise(() => {}) },
+  {
+    name: "lab.net.subnets",
+    description: "Subnets.",
+    effect: "read",
+    idempotent: true,
+    probe: true,
+    input: obj({}),
+    output: obj({ subnets: { type: "array" } }),
+    handler: () => ({
+      subnets: [
+        { name: "full", free: 0 },
+        { name: "roomy", free: 9 },
+      ],
+    }),
+  },
+  {
+    name: "lab.vm.create",
+    description: "Create a VM.",
+    effect: "write",
+    idempotent: false,
+    input: obj({ name: { type: "string" }, subnet: { type: "string" } }, ["name", "subnet"]),
+    output: obj({ ip: { type: "string" } }),
+    compensation: { tool: "lab.vm.delete", args: { name: "${{ args.name }}" } },
+    handler: () => ({ ip: "10.0.0.9" }),
+  },
+  {
+    name: "lab.vm.delete",
+    description: "Delete a VM.",
+    effect: "destructive",
+    idempotent: true,
+    input: obj({ name: { type: "string" } }, ["name"]),
+    output: obj({}),
+    handler: () => ({}),
+  },
+  {
+    name: "lab.vm.check",
+    description: "Check a VM.",
+    effect: "read",
+    idempotent: true,
+    input: obj({ name: { type: "string" } }, ["name"]),
+    output: obj({ ok: { type: "boolean" } }),
+    handler: () => ({ ok: true }),
+  },
+  {
+    name: "lab.never.answers",
+    description: "Hangs.",
+    effect: "read",
+    idempotent: true,
+    input: obj({}),
+    output: obj({}),
+    handler: () => new Promise(() => {}),
+  },
 ];
 
 const LAB_METHODS = `
@@ -78,7 +131,14 @@ describe("context gathering", () => {
 
   it("abandons a probe that outlives the time budget, keeping the others", async () => {
     const registry = define(new Registry(), labTools);
-    const outcomes = await gather(registry, [{ id: "hang", tool: "lab.never.answers", args: {} }, { id: "net", tool: "lab.net.subnets", args: {} }], { maxCalls: 8, maxProbes: 8, timeoutMs: 50 });
+    const outcomes = await gather(
+      registry,
+      [
+        { id: "hang", tool: "lab.never.answers", args: {} },
+        { id: "net", tool: "lab.net.subnets", args: {} },
+      ],
+      { maxCalls: 8, maxProbes: 8, timeoutMs: 50 },
+    );
     expect(outcomes[0]).toMatchObject({ ok: false });
     expect(outcomes[1]).toMatchObject({ ok: true });
   });
@@ -87,7 +147,10 @@ describe("context gathering", () => {
 describe("offline methods", () => {
   it("chooses the alternative whose condition holds on what was read", async () => {
     const registry = define(new Registry(), labTools);
-    const result = await plan("start web", { registry, methods: library(parseMethods(LAB_METHODS, "lab.methods.yaml")) });
+    const result = await plan("start web", {
+      registry,
+      methods: library(parseMethods(LAB_METHODS, "lab.methods.yaml")),
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.plan.steps.map((s) => [s.id, s.args, s.dependsOn])).toEqual([
@@ -100,7 +163,10 @@ describe("offline methods", () => {
   it("fails with the method's reason when no alternative fits", async () => {
     const full: InlineTool = { ...labTools[0]!, handler: () => ({ subnets: [{ name: "full", free: 0 }] }) };
     const registry = define(new Registry(), [full, ...labTools.slice(1)]);
-    const result = await plan("start web", { registry, methods: library(parseMethods(LAB_METHODS, "lab.methods.yaml")) });
+    const result = await plan("start web", {
+      registry,
+      methods: library(parseMethods(LAB_METHODS, "lab.methods.yaml")),
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toBe("PRECONDITION");
@@ -108,11 +174,18 @@ describe("offline methods", () => {
   });
 
   it("rejects a method file with invalid CEL, naming the file", async () => {
-    await expect(loadMethods("test/fixtures/planner")).rejects.toThrow(/broken\.methods\.yaml: method bad-cel: `size\(\(` is not valid CEL/);
+    await expect(loadMethods("test/fixtures/planner")).rejects.toThrow(
+      /broken\.methods\.yaml: method bad-cel: `size\(\(` is not valid CEL/,
+    );
   });
 
   it("rejects a method file that breaks the schema, with line and column", () => {
-    expect(() => parseMethods("apiVersion: planfile/v1\nkind: MethodSet\nname: x\nmethods:\n  - name: a\n    task: a\n    subtask: []\n", "x.methods.yaml")).toThrow(/x\.methods\.yaml: not a valid method file .*5:5/);
+    expect(() =>
+      parseMethods(
+        "apiVersion: planfile/v1\nkind: MethodSet\nname: x\nmethods:\n  - name: a\n    task: a\n    subtask: []\n",
+        "x.methods.yaml",
+      ),
+    ).toThrow(/x\.methods\.yaml: not a valid method file .*5:5/);
   });
 
   it("loads the shipped method files", async () => {

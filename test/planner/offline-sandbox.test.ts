@@ -25,7 +25,10 @@ function tempDir(): string {
   return dir;
 }
 
-async function sandbox(fixture?: string, edit?: (world: ReturnType<typeof worldFromFixture>) => void): Promise<{ registry: Registry; methods: MethodLibrary; stateDir: string }> {
+async function sandbox(
+  fixture?: string,
+  edit?: (world: ReturnType<typeof worldFromFixture>) => void,
+): Promise<{ registry: Registry; methods: MethodLibrary; stateDir: string }> {
   const stateDir = tempDir();
   if (fixture) resetWorld(stateDir, fixture);
   if (edit) {
@@ -48,8 +51,19 @@ describe("the offline planner on the sandbox", () => {
     if (!result.ok) return;
     expect(result.plan.steps.length).toBeGreaterThanOrEqual(5);
     expect(validatePlanText(result.yaml, "migrate.yaml", registry).ok).toBe(true);
-    expect(result.plan.context?.map((c) => c.id)).toEqual(["source", "target_dbs", "target_subnets", "target_quota", "buckets", "dns"]);
-    expect(result.plan.metadata.planner).toEqual({ name: "offline", prompt: "methods@1:migrate-database", attempts: 1 });
+    expect(result.plan.context?.map((c) => c.id)).toEqual([
+      "source",
+      "target_dbs",
+      "target_subnets",
+      "target_quota",
+      "buckets",
+      "dns",
+    ]);
+    expect(result.plan.metadata.planner).toEqual({
+      name: "offline",
+      prompt: "methods@1:migrate-database",
+      attempts: 1,
+    });
     expect(result.plan.riskySteps).toEqual(["freeze", "cutover"]);
   });
 
@@ -64,20 +78,26 @@ describe("the offline planner on the sandbox", () => {
     const result = await plan(MIGRATE, { registry, methods });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const subnets = result.plan.context!.find((c) => c.id === "target_subnets")!.output.subnets as { name: string; freeIps: number }[];
+    const subnets = result.plan.context!.find((c) => c.id === "target_subnets")!.output.subnets as {
+      name: string;
+      freeIps: number;
+    }[];
     expect(subnets.find((s) => s.name === "euw1-data-a")!.freeIps).toBe(0);
     expect(subnetOf(result.yaml)).toBe("euw1-data-b");
   });
 
   it("fails with the reason when no subnet of the target region has a free IP", async () => {
     const { registry, methods } = await sandbox("exhausted-subnet", (world) => {
-      for (const subnet of Object.values(world.subnets)) if (subnet.region === "eu-west-1") subnet.reservedIps = subnet.totalIps;
+      for (const subnet of Object.values(world.subnets))
+        if (subnet.region === "eu-west-1") subnet.reservedIps = subnet.totalIps;
     });
     const result = await plan(MIGRATE, { registry, methods });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toBe("PRECONDITION");
-    expect(result.message).toContain("no subnet in eu-west-1 has a free IP (checked: euw1-data-a 0 free, euw1-data-b 0 free");
+    expect(result.message).toContain(
+      "no subnet in eu-west-1 has a free IP (checked: euw1-data-a 0 free, euw1-data-b 0 free",
+    );
   });
 
   it("fails clearly when the database does not exist", async () => {
@@ -96,7 +116,9 @@ describe("the offline planner on the sandbox", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toBe("NO_METHOD");
-    expect(result.message).toMatch(/^no method matches this goal; configure an LLM with OPENAI_API_KEY .* or add a method/);
+    expect(result.message).toMatch(
+      /^no method matches this goal; configure an LLM with OPENAI_API_KEY .* or add a method/,
+    );
     expect(result.probes).toEqual([]);
   });
 
@@ -111,7 +133,10 @@ describe("the offline planner on the sandbox", () => {
         expect(result.ok ? "planned" : result.message, example.goal).toContain(example.fails);
         continue;
       }
-      expect(result.ok ? { method: example.method, steps: result.plan.steps.length >= 5 } : result.message).toEqual({ method: example.method, steps: true });
+      expect(result.ok ? { method: example.method, steps: result.plan.steps.length >= 5 } : result.message).toEqual({
+        method: example.method,
+        steps: true,
+      });
       expect(result.ok && result.plan.metadata.planner?.prompt).toBe(`methods@1:${example.method}`);
     }
   });
@@ -119,7 +144,9 @@ describe("the offline planner on the sandbox", () => {
 
 describe("tsx src/plan.ts offline", () => {
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    run("npx", ["tsx", "src/plan.ts", ...args], { env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...env } }).then(
+    run("npx", ["tsx", "src/plan.ts", ...args], {
+      env: { ...process.env, OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ...env },
+    }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
@@ -130,7 +157,9 @@ describe("tsx src/plan.ts offline", () => {
     const { code, stdout, stderr } = await cli([MIGRATE, "-o", out, "--state-dir", join(dir, "state")]);
     expect(code).toBe(0);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads\); wrote /);
+    expect(stderr).toMatch(
+      /planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads\); wrote /,
+    );
     expect(readFileSync(out, "utf8")).toMatch(/^# planfile plan — Migrate the orders database/);
   });
 

@@ -11,7 +11,14 @@ const GOAL = "Copy the orders database dump to the migrations bucket";
 const good = {
   steps: [
     { id: "dump", tool: "demo.db.dump", args: { database: "orders" }, expectedOutcome: "A dump exists." },
-    { id: "upload", tool: "demo.storage.put", dependsOn: ["dump"], args: { bucket: "migrations", file: "${{ steps.dump.outputs.path }}" }, expectedOutcome: "Uploaded.", rollback: { none: "the bucket is scratch space" } },
+    {
+      id: "upload",
+      tool: "demo.storage.put",
+      dependsOn: ["dump"],
+      args: { bucket: "migrations", file: "${{ steps.dump.outputs.path }}" },
+      expectedOutcome: "Uploaded.",
+      rollback: { none: "the bucket is scratch space" },
+    },
   ],
 };
 
@@ -28,7 +35,13 @@ afterEach(async () => {
 
 const cli = (...args: string[]) =>
   run("npx", ["tsx", "src/plan.ts", "--tools", "test/fixtures/tools", "--state-dir", join(dir, "state"), ...args], {
-    env: { ...process.env, OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: server.url, PLANFILE_MODEL: "fake-model", PLANFILE_LLM_TIMEOUT_MS: "2000" },
+    env: {
+      ...process.env,
+      OPENAI_API_KEY: "test-key",
+      OPENAI_BASE_URL: server.url,
+      PLANFILE_MODEL: "fake-model",
+      PLANFILE_LLM_TIMEOUT_MS: "2000",
+    },
   }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
@@ -41,7 +54,9 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^# planfile plan — Copy the orders database dump/);
     expect(stdout).toMatch(/planner:\s+\{?\s*name: llm,?\s+model: fake-model,?\s+prompt: decompose@1,?\s+attempts: 1/);
-    expect(stderr).toMatch(/planned 2 steps, none risky, by llm, fake-model, decompose@1 in \d+ ms \(context: 0 reads; 1 model call, \d+ ms\)/);
+    expect(stderr).toMatch(
+      /planned 2 steps, none risky, by llm, fake-model, decompose@1 in \d+ ms \(context: 0 reads; 1 model call, \d+ ms\)/,
+    );
   });
 
   it("on failure prints nothing, writes no file (not even a temp file) and explains each attempt", async () => {
@@ -56,7 +71,9 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     expect(stderr).toContain("reason: INVALID_PLAN");
     expect(stderr).toContain("attempt 1 (decompose@1): 1 problem");
     expect(stderr).toContain("attempt 2 (repair@1): 1 problem");
-    expect(stderr).toContain("steps[0].tool: step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?");
+    expect(stderr).toContain(
+      "steps[0].tool: step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?",
+    );
   });
 
   it("gives a machine report with --json", async () => {
@@ -65,7 +82,12 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     const { code, stdout } = await cli(GOAL, "--json", "-o", out);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ ok: true, output: out, digest: expect.stringMatching(/^sha256:/), stats: { planner: "llm", llmCalls: 1 } });
+    expect(report).toMatchObject({
+      ok: true,
+      output: out,
+      digest: expect.stringMatching(/^sha256:/),
+      stats: { planner: "llm", llmCalls: 1 },
+    });
     expect(report.attempts).toHaveLength(1);
     expect(readFileSync(out, "utf8")).toContain("kind: Plan");
   });

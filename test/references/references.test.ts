@@ -3,19 +3,38 @@ import { findReferences, parseReference, substitute } from "../../src/references
 
 describe("${{ }} references", () => {
   it("parses the three plan roots", () => {
-    expect(parseReference("steps.dump.outputs.files[0].path")).toEqual({ ok: true, ref: { root: "steps", step: "dump", path: ["files", 0, "path"], text: "steps.dump.outputs.files[0].path" } });
-    expect(parseReference("context.source.region")).toMatchObject({ ok: true, ref: { root: "context", id: "source", path: ["region"] } });
-    expect(parseReference("secrets.DB_PASSWORD")).toMatchObject({ ok: true, ref: { root: "secrets", name: "DB_PASSWORD" } });
+    expect(parseReference("steps.dump.outputs.files[0].path")).toEqual({
+      ok: true,
+      ref: { root: "steps", step: "dump", path: ["files", 0, "path"], text: "steps.dump.outputs.files[0].path" },
+    });
+    expect(parseReference("context.source.region")).toMatchObject({
+      ok: true,
+      ref: { root: "context", id: "source", path: ["region"] },
+    });
+    expect(parseReference("secrets.DB_PASSWORD")).toMatchObject({
+      ok: true,
+      ref: { root: "secrets", name: "DB_PASSWORD" },
+    });
   });
 
   it("explains malformed references", () => {
-    expect(parseReference("steps.dump.path")).toMatchObject({ ok: false, message: expect.stringMatching(/steps\.<id>\.outputs\.<field>/) });
-    expect(parseReference("env.HOME")).toMatchObject({ ok: false, message: expect.stringMatching(/unknown reference root `env`/) });
+    expect(parseReference("steps.dump.path")).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/steps\.<id>\.outputs\.<field>/),
+    });
+    expect(parseReference("env.HOME")).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/unknown reference root `env`/),
+    });
     expect(parseReference("steps.a b")).toMatchObject({ ok: false });
   });
 
   it("finds references with their paths, marking whole-value ones", () => {
-    const sites = findReferences({ a: "${{ steps.x.outputs.n }}", b: ["s3://${{ context.c.bucket }}/${{ steps.x.outputs.key }}"], c: 3 });
+    const sites = findReferences({
+      a: "${{ steps.x.outputs.n }}",
+      b: ["s3://${{ context.c.bucket }}/${{ steps.x.outputs.key }}"],
+      c: 3,
+    });
     expect(sites.map((s) => ({ path: s.path, whole: s.whole, n: s.refs.length }))).toEqual([
       { path: ["a"], whole: true, n: 1 },
       { path: ["b", 0], whole: false, n: 2 },
@@ -23,8 +42,19 @@ describe("${{ }} references", () => {
   });
 
   it("keeps the type of a whole-value reference and interpolates inside text", () => {
-    const values: Record<string, unknown> = { "steps.x.outputs.n": 42, "context.c.bucket": "b1", "steps.x.outputs.key": "k" };
-    const resolved = substitute({ a: "${{ steps.x.outputs.n }}", b: "s3://${{ context.c.bucket }}/${{ steps.x.outputs.key }}", c: "n=${{ steps.x.outputs.n }}" }, (ref) => values[ref.text]);
+    const values: Record<string, unknown> = {
+      "steps.x.outputs.n": 42,
+      "context.c.bucket": "b1",
+      "steps.x.outputs.key": "k",
+    };
+    const resolved = substitute(
+      {
+        a: "${{ steps.x.outputs.n }}",
+        b: "s3://${{ context.c.bucket }}/${{ steps.x.outputs.key }}",
+        c: "n=${{ steps.x.outputs.n }}",
+      },
+      (ref) => values[ref.text],
+    );
     expect(resolved).toEqual({ a: 42, b: "s3://b1/k", c: "n=42" });
   });
 });

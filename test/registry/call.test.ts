@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ToolCallError } from "../../src/errors.js";
+import type { ToolCallError } from "../../src/errors.js";
 import { Registry, ToolError } from "../../src/registry/index.js";
 
-const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: "object", additionalProperties: false, required, properties });
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: "object",
+  additionalProperties: false,
+  required,
+  properties,
+});
 
 function registryWith(handler: (args: any) => unknown, extra: Record<string, unknown> = {}) {
   const calls: unknown[] = [];
@@ -38,14 +43,20 @@ describe("Registry.call: validate in → call → validate out", () => {
 
   it("makes an output that breaks the output schema an error, not a value", async () => {
     const { registry } = registryWith(() => ({ n: "two" }));
-    await expect(registry.call("t.echo", { n: 1 })).rejects.toMatchObject({ code: "TOOL_OUTPUT_INVALID", message: expect.stringMatching(/output\/n must be integer/) });
+    await expect(registry.call("t.echo", { n: 1 })).rejects.toMatchObject({
+      code: "TOOL_OUTPUT_INVALID",
+      message: expect.stringMatching(/output\/n must be integer/),
+    });
   });
 
   it("reports a crashing handler as a typed error", async () => {
     const { registry } = registryWith(() => {
       throw new TypeError("cannot read properties of undefined");
     });
-    await expect(registry.call("t.echo", { n: 1 })).rejects.toMatchObject({ code: "TOOL_FAILED", details: { toolCode: "HANDLER_CRASHED" } });
+    await expect(registry.call("t.echo", { n: 1 })).rejects.toMatchObject({
+      code: "TOOL_FAILED",
+      details: { toolCode: "HANDLER_CRASHED" },
+    });
   });
 
   it("keeps a tool's own error code and whether it is transient", async () => {
@@ -95,7 +106,9 @@ describe("Registry.call: validate in → call → validate out", () => {
 
   it("refuses a dry run of a write tool that cannot do one", async () => {
     const { registry, calls } = registryWith(({ n }) => ({ n }));
-    await expect(registry.call("t.echo", { n: 1 }, { dryRun: true })).rejects.toMatchObject({ details: { toolCode: "DRY_RUN_UNSUPPORTED" } });
+    await expect(registry.call("t.echo", { n: 1 }, { dryRun: true })).rejects.toMatchObject({
+      details: { toolCode: "DRY_RUN_UNSUPPORTED" },
+    });
     expect(calls).toEqual([]);
   });
 

@@ -49,7 +49,9 @@ describe("show", () => {
   it("with validation off, renders a schema-valid plan and lists its problems", async () => {
     const shown = await showPlan("test/fixtures/plans/broken.yaml", { format: "markdown", validate: false, registry });
     expect(shown.ok && shown.output).toContain("> [!WARNING]");
-    expect(shown.ok && shown.output).toContain("`test/fixtures/plans/broken.yaml:8:11` step `dump` uses unknown tool `demo.db.dmp`");
+    expect(shown.ok && shown.output).toContain(
+      "`test/fixtures/plans/broken.yaml:8:11` step `dump` uses unknown tool `demo.db.dmp`",
+    );
   });
 
   it("CLI: exit 5 and file:line:col on stderr for an invalid plan; exit 2 for a bad --format", async () => {
@@ -74,7 +76,10 @@ describe("diff", () => {
 
   it("says so when a re-rendered plan has no behavioural change", async () => {
     const copy = join(tmp, "copy.yaml");
-    await writeFile(copy, `# a comment\n${(await readFile(BEFORE, "utf8")).replace("  - id: dump\n", "  - id: dump\n    description: reformatted\n")}`);
+    await writeFile(
+      copy,
+      `# a comment\n${(await readFile(BEFORE, "utf8")).replace("  - id: dump\n", "  - id: dump\n    description: reformatted\n")}`,
+    );
     const result = await compareFiles(BEFORE, copy, "text");
     expect(result.ok && result.changes).toEqual([]);
     expect(result.ok && result.output).toContain("no behavioural change");
@@ -93,7 +98,10 @@ describe("diff", () => {
 });
 
 describe("diff --base (git)", () => {
-  const git = (repo: string, ...args: string[]) => exec("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: repo });
+  const git = (repo: string, ...args: string[]) =>
+    exec("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", ...args], {
+      cwd: repo,
+    });
 
   it("compares a file with itself at a revision; a file new since then is all added", async () => {
     const repo = join(tmp, "repo");
@@ -109,10 +117,17 @@ describe("diff --base (git)", () => {
 
     const changed = await compareWithRevision("HEAD", plan, "text");
     expect(changed.ok && changed.changes.map((c) => c.kind)).toContain("step-added");
-    expect(changed.ok && placeholder(changed.output).split("\n")[0]).toBe("<tmp>/repo/plans/x.yaml: 12 behavioural changes (<tmp>/repo/plans/x.yaml@HEAD → <tmp>/repo/plans/x.yaml)");
+    expect(changed.ok && placeholder(changed.output).split("\n")[0]).toBe(
+      "<tmp>/repo/plans/x.yaml: 12 behavioural changes (<tmp>/repo/plans/x.yaml@HEAD → <tmp>/repo/plans/x.yaml)",
+    );
 
     const added = await compareWithRevision("HEAD", fresh, "text");
-    expect(added.ok && added.changes.map((c) => c.kind)).toEqual(["context-added", "step-added", "step-added", "step-added"]);
+    expect(added.ok && added.changes.map((c) => c.kind)).toEqual([
+      "context-added",
+      "step-added",
+      "step-added",
+      "step-added",
+    ]);
     expect(added.ok && added.output).toContain("@HEAD (absent)");
 
     const cliRun = await cli("diff", "--base", "HEAD", "--format", "markdown", "--exit-code", plan);

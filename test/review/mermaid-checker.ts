@@ -10,7 +10,26 @@
  * label holds no raw `"`, `#`, `<`, `>`, brackets, pipes or `;` except as
  * entities (`#quot;`, `#35;`…) and the `<br/>` line break.
  */
-const KEYWORDS = new Set(["end", "subgraph", "graph", "flowchart", "class", "classdef", "click", "style", "linkstyle", "direction", "default", "call", "href", "interpolate", "accTitle", "accDescr"].map((k) => k.toLowerCase()));
+const KEYWORDS = new Set(
+  [
+    "end",
+    "subgraph",
+    "graph",
+    "flowchart",
+    "class",
+    "classdef",
+    "click",
+    "style",
+    "linkstyle",
+    "direction",
+    "default",
+    "call",
+    "href",
+    "interpolate",
+    "accTitle",
+    "accDescr",
+  ].map((k) => k.toLowerCase()),
+);
 const ID = /^[A-Za-z][A-Za-z0-9_]*$/;
 const ENTITY = /#(?:[a-z]+|\d+);/g;
 const FORBIDDEN_IN_LABEL = /["#<>[\]{}()|;`&\\\n]/;
@@ -39,7 +58,9 @@ export function checkMermaidSubset(source: string): string[] {
         id(end, n);
         if (!nodes.has(end)) errors.push(`line ${n}: edge to undeclared node ${end}`);
       }
-    } else if ((m = line.match(/^ {2}classDef ([A-Za-z][A-Za-z0-9_]*) ([a-z-]+:[#A-Za-z0-9. ]+(?:,[a-z-]+:[#A-Za-z0-9. ]+)*)$/))) {
+    } else if (
+      (m = line.match(/^ {2}classDef ([A-Za-z][A-Za-z0-9_]*) ([a-z-]+:[#A-Za-z0-9. ]+(?:,[a-z-]+:[#A-Za-z0-9. ]+)*)$/))
+    ) {
       classes.add(m[1]!);
     } else if ((m = line.match(/^ {2}class (\S+) ([A-Za-z][A-Za-z0-9_]*)$/))) {
       for (const target of m[1]!.split(",")) {

@@ -12,7 +12,14 @@ function plan(ids: string[], extra: Partial<Plan["steps"][number]> = {}): Plan {
     metadata: { name: "p", goal: "g" },
     requiresConfirmation: true,
     riskySteps: ids.slice(0, 1),
-    steps: ids.map((id, i) => ({ id, tool: "demo.x.y", args: {}, expectedOutcome: "ok", ...(i > 0 ? { dependsOn: [ids[i - 1]!] } : {}), ...extra })) as Plan["steps"],
+    steps: ids.map((id, i) => ({
+      id,
+      tool: "demo.x.y",
+      args: {},
+      expectedOutcome: "ok",
+      ...(i > 0 ? { dependsOn: [ids[i - 1]!] } : {}),
+      ...extra,
+    })) as Plan["steps"],
   };
 }
 

@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const text = readFileSync(".github/workflows/plans.yml", "utf8");
-const workflow = parse(text) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: { run?: string; uses?: string }[] }> };
-const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
+const workflow = parse(text) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { steps: { run?: string; uses?: string }[] }>;
+};
+const runs = Object.values(workflow.jobs)
+  .flatMap((j) => j.steps.map((s) => s.run ?? ""))
+  .join("\n");
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
 // Scripts another issue is adding; remove from here once package.json has them.
 const PENDING_SCRIPTS = new Set(["eval"]);

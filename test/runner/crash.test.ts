@@ -11,7 +11,11 @@ const TOOLS = "test/fixtures/runner/tools";
 
 async function cli(state: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await exec(process.execPath, ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state-dir", state, ...args], { env: { ...process.env, ...env } });
+    const r = await exec(
+      process.execPath,
+      ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state-dir", state, ...args],
+      { env: { ...process.env, ...env } },
+    );
     return { code: 0, signal: null as string | null, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number | null; signal: string | null; stdout: string; stderr: string };
@@ -27,7 +31,9 @@ describe("crash safety (SIGKILL, then --resume)", () => {
   for (const line of killAtLines) {
     it(`killed after journal line ${line}: resume completes and every action happened exactly once`, async () => {
       const state = tempDir();
-      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], { PLANFILE_TEST_KILL_AT_LINE: String(line) });
+      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], {
+        PLANFILE_TEST_KILL_AT_LINE: String(line),
+      });
       expect(first.signal).toBe("SIGKILL");
       const resumed = await cli(state, ["--resume", "crash", "test/fixtures/runner/counter-plan.yaml"]);
       expect(resumed.stderr).toBe("");
@@ -40,7 +46,9 @@ describe("crash safety (SIGKILL, then --resume)", () => {
   for (const tag of ["first", "right", "left-right"]) {
     it(`killed after ${tag}'s effect but before its result: the verify probe sees it happened, so resume stops instead of doubling it`, async () => {
       const state = tempDir();
-      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], { CTR_KILL_AFTER: tag });
+      const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], {
+        CTR_KILL_AFTER: tag,
+      });
       expect(first.signal).toBe("SIGKILL");
       const resumed = await cli(state, ["--resume", "crash"]);
       expect(resumed.code).toBe(7);
@@ -48,7 +56,16 @@ describe("crash safety (SIGKILL, then --resume)", () => {
       const log = readLog(state);
       for (const t of TAGS) expect(log.filter((l) => l === `+${t}`).length).toBeLessThanOrEqual(1);
       // The operator gives up on it: rollback undoes what completed and names the unknown step.
-      const undo = await exec(process.execPath, ["--import", "tsx", "src/rollback.ts", "--tools", TOOLS, "--state-dir", state, "crash"]).catch((e) => e as { code: number; stdout: string });
+      const undo = await exec(process.execPath, [
+        "--import",
+        "tsx",
+        "src/rollback.ts",
+        "--tools",
+        TOOLS,
+        "--state-dir",
+        state,
+        "crash",
+      ]).catch((e) => e as { code: number; stdout: string });
       expect((undo as { code?: number }).code ?? 0).toBe(3);
       expect((undo as { stdout: string }).stdout).toContain(`${tag === "left-right" ? "last" : tag} (ctr.add)`);
     });
@@ -56,7 +73,9 @@ describe("crash safety (SIGKILL, then --resume)", () => {
 
   it("a non-idempotent tool without a verify probe: resume stops and asks, and never runs it twice", async () => {
     const state = tempDir();
-    const first = await cli(state, ["--run-id", "blind", "--yes", "test/fixtures/runner/counter-blind.yaml"], { PLANFILE_TEST_KILL_AT_LINE: "3" });
+    const first = await cli(state, ["--run-id", "blind", "--yes", "test/fixtures/runner/counter-blind.yaml"], {
+      PLANFILE_TEST_KILL_AT_LINE: "3",
+    });
     expect(first.signal).toBe("SIGKILL");
     const resumed = await cli(state, ["--resume", "blind"]);
     expect(resumed.code).toBe(7);

@@ -34,7 +34,12 @@ export function deferred(): Deferred {
  */
 export const inline = (tool: Omit<Tool, "handler"> & { handler: Handler }): InlineTool => tool as unknown as InlineTool;
 
-const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: "object", additionalProperties: false, required, properties });
+const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({
+  type: "object",
+  additionalProperties: false,
+  required,
+  properties,
+});
 const str = { type: "string" };
 const anyValue = {};
 
@@ -171,7 +176,19 @@ export function harness(): Harness {
     },
   ];
   const registry = new Registry(stateDir).define(...tools.map(inline));
-  return { registry, stateDir, world, calls, started, gates, failOn, undoFailures, events, onEvent: (e) => events.push(e), whenStarted };
+  return {
+    registry,
+    stateDir,
+    world,
+    calls,
+    started,
+    gates,
+    failOn,
+    undoFailures,
+    events,
+    onEvent: (e) => events.push(e),
+    whenStarted,
+  };
 }
 
 /** A plan of kv steps; `set(id, deps)` writes key=id with value `v-<id>`. */
@@ -182,7 +199,10 @@ export function set(id: string, dependsOn: string[] = [], extra: Partial<Step> =
     args: { key: id, value: `v-${id}` },
     expectedOutcome: `${id} is set`,
     ...(dependsOn.length ? { dependsOn } : {}),
-    rollback: { tool: "kv.restore", args: { key: `\${{ steps.${id}.outputs.key }}`, previous: `\${{ steps.${id}.outputs.previous }}` } },
+    rollback: {
+      tool: "kv.restore",
+      args: { key: `\${{ steps.${id}.outputs.key }}`, previous: `\${{ steps.${id}.outputs.previous }}` },
+    },
     ...extra,
   };
 }

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import { loadRun, readJournal, rollbackRun, run } from "../../src/runner/index.js";
 import { harness, plan, set } from "./helpers.js";
 
-const opts = (h: ReturnType<typeof harness>, extra = {}) => ({ registry: h.registry, onEvent: h.onEvent, runId: "r1", retryDelayMs: 0, ...extra });
+const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
+  registry: h.registry,
+  onEvent: h.onEvent,
+  runId: "r1",
+  retryDelayMs: 0,
+  ...extra,
+});
 
 describe("resume and rollback from the journal", () => {
   it("rollbackRun finishes an incomplete rollback once the cause is fixed", async () => {
@@ -14,7 +20,11 @@ describe("resume and rollback from the journal", () => {
     const first = await run(plan([set("a"), set("b", ["a"]), set("c", ["b"])]), opts(h));
     expect(first.status).toBe("rollback-incomplete");
     expect(h.world.get("a")).toBe("v-a");
-    const second = await rollbackRun("r1", { registry: h.registry, runsDir: join(h.stateDir, "runs"), retryDelayMs: 0 });
+    const second = await rollbackRun("r1", {
+      registry: h.registry,
+      runsDir: join(h.stateDir, "runs"),
+      retryDelayMs: 0,
+    });
     expect(second).toMatchObject({ status: "rolled-back", compensated: ["b", "a"] });
     expect(h.world.size).toBe(0);
     expect(h.calls.filter((c) => c === "kv.restore r1:b:rollback")).toHaveLength(1); // b was undone once, not again
@@ -39,14 +49,31 @@ describe("resume and rollback from the journal", () => {
 
   it("resume skips completed steps and reuses their outputs", async () => {
     const h = harness();
-    const p = plan([set("a"), set("b", ["a"]), { id: "c", tool: "kv.echo", dependsOn: ["b"], args: { fromA: "${{ steps.a.outputs.value }}" }, expectedOutcome: "e", rollback: { none: "echo" } }]);
+    const p = plan([
+      set("a"),
+      set("b", ["a"]),
+      {
+        id: "c",
+        tool: "kv.echo",
+        dependsOn: ["b"],
+        args: { fromA: "${{ steps.a.outputs.value }}" },
+        expectedOutcome: "e",
+        rollback: { none: "echo" },
+      },
+    ]);
     await run(p, opts(h));
     // Pretend the process died after b: drop every line after b's result.
     const dir = join(h.stateDir, "runs", "r1");
     const lines = readJournal(dir);
     const cut = lines.findIndex((e) => e.t === "step-result" && e.step === "b") + 1;
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(join(dir, "journal.ndjson"), lines.slice(0, cut).map((e) => `${JSON.stringify(e)}\n`).join(""));
+    writeFileSync(
+      join(dir, "journal.ndjson"),
+      lines
+        .slice(0, cut)
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(""),
+    );
     appendFileSync(join(dir, "journal.ndjson"), '{"t":"step-intent","step":"c","to'); // a torn last line
     h.calls.length = 0;
     const result = await run(p, opts(h, { resume: true }));

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import { run, readJournal, type RunResult } from "../../src/runner/index.js";
 import { deferred, harness, inline, plan, set, types } from "./helpers.js";
 
-const opts = (h: ReturnType<typeof harness>, extra = {}) => ({ registry: h.registry, onEvent: h.onEvent, runId: "r1", retryDelayMs: 0, ...extra });
+const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
+  registry: h.registry,
+  onEvent: h.onEvent,
+  runId: "r1",
+  retryDelayMs: 0,
+  ...extra,
+});
 const journalOf = (h: ReturnType<typeof harness>, id = "r1") => readJournal(join(h.stateDir, "runs", id));
 
 describe("run: execution along the dependency graph", () => {
@@ -12,14 +18,28 @@ describe("run: execution along the dependency graph", () => {
     const h = harness();
     const p = plan([
       set("a"),
-      { id: "b", tool: "kv.echo", dependsOn: ["a"], args: { whole: "${{ steps.a.outputs.previous }}", text: "was ${{ steps.a.outputs.value }}", n: 3 }, expectedOutcome: "echo", rollback: { none: "echo changes nothing" } },
+      {
+        id: "b",
+        tool: "kv.echo",
+        dependsOn: ["a"],
+        args: { whole: "${{ steps.a.outputs.previous }}", text: "was ${{ steps.a.outputs.value }}", n: 3 },
+        expectedOutcome: "echo",
+        rollback: { none: "echo changes nothing" },
+      },
     ]);
     const result = await run(p, opts(h));
     expect(result.status).toBe("succeeded");
     if (result.status !== "succeeded") return;
     expect(result.outputs.b).toEqual({ whole: null, text: "was v-a", n: 3 });
     const lines = journalOf(h).map((e) => (e.t === "step-intent" || e.t === "step-result" ? `${e.t} ${e.step}` : e.t));
-    expect(lines).toEqual(["run-started", "step-intent a", "step-result a", "step-intent b", "step-result b", "run-finished"]);
+    expect(lines).toEqual([
+      "run-started",
+      "step-intent a",
+      "step-result a",
+      "step-intent b",
+      "step-result b",
+      "run-finished",
+    ]);
     expect(h.calls).toEqual(["kv.set r1:a", "kv.echo r1:b"]);
   });
 
@@ -40,7 +60,10 @@ describe("run: execution along the dependency graph", () => {
 
   it("fails a step whose output breaks its expect, and rolls back", async () => {
     const h = harness();
-    const result = await run(plan([set("a"), set("b", ["a"], { expect: "outputs.value == 'something else'" })]), opts(h));
+    const result = await run(
+      plan([set("a"), set("b", ["a"], { expect: "outputs.value == 'something else'" })]),
+      opts(h),
+    );
     expect(result.status).toBe("rolled-back");
     if (result.status !== "rolled-back") return;
     expect(result.failedStep).toBe("b");
@@ -50,9 +73,29 @@ describe("run: execution along the dependency graph", () => {
 
   it("treats a missing reference as a failed step, never as null", async () => {
     const h = harness();
-    const p = plan([set("a"), { id: "b", tool: "kv.echo", dependsOn: ["a"], args: { x: "${{ steps.a.outputs.previous }}" }, expectedOutcome: "e", rollback: { none: "nothing" } }]);
+    const p = plan([
+      set("a"),
+      {
+        id: "b",
+        tool: "kv.echo",
+        dependsOn: ["a"],
+        args: { x: "${{ steps.a.outputs.previous }}" },
+        expectedOutcome: "e",
+        rollback: { none: "nothing" },
+      },
+    ]);
     // Valid plan, but make `previous` absent at run time by removing it from the output.
-    h.registry.define(inline({ name: "kv.bare", description: "set without previous", effect: "write", idempotent: true, input: { type: "object" }, output: { type: "object" }, handler: () => ({}) }));
+    h.registry.define(
+      inline({
+        name: "kv.bare",
+        description: "set without previous",
+        effect: "write",
+        idempotent: true,
+        input: { type: "object" },
+        output: { type: "object" },
+        handler: () => ({}),
+      }),
+    );
     p.steps[0] = { id: "a", tool: "kv.bare", args: {}, expectedOutcome: "x", rollback: { none: "nothing" } };
     const result = await run(p, opts(h));
     expect(result.status).toBe("rolled-back");
@@ -63,15 +106,32 @@ describe("run: execution along the dependency graph", () => {
     const h = harness();
     const { ToolError } = await import("../../src/registry/index.js");
     let left = 2;
-    h.registry.define(inline({
-      name: "kv.transient", description: "transient", effect: "write", idempotent: true, input: { type: "object" }, output: { type: "object" },
-      handler: () => { if (left-- > 0) throw new ToolError("BUSY", "try later", { transient: true }); return { ok: true }; },
-    }));
-    const result = await run(plan([{ id: "t", tool: "kv.transient", args: {}, expectedOutcome: "ok", rollback: { none: "nothing" } }]), opts(h));
+    h.registry.define(
+      inline({
+        name: "kv.transient",
+        description: "transient",
+        effect: "write",
+        idempotent: true,
+        input: { type: "object" },
+        output: { type: "object" },
+        handler: () => {
+          if (left-- > 0) throw new ToolError("BUSY", "try later", { transient: true });
+          return { ok: true };
+        },
+      }),
+    );
+    const result = await run(
+      plan([{ id: "t", tool: "kv.transient", args: {}, expectedOutcome: "ok", rollback: { none: "nothing" } }]),
+      opts(h),
+    );
     expect(result.status).toBe("succeeded");
     expect(types(h.events, "step-retrying")).toHaveLength(2);
     const intents = journalOf(h).filter((e) => e.t === "step-intent");
-    expect(intents.map((e) => (e.t === "step-intent" ? `${e.attempt} ${e.key}` : ""))).toEqual(["1 r1:t", "2 r1:t", "3 r1:t"]);
+    expect(intents.map((e) => (e.t === "step-intent" ? `${e.attempt} ${e.key}` : ""))).toEqual([
+      "1 r1:t",
+      "2 r1:t",
+      "3 r1:t",
+    ]);
   });
 });
 
@@ -82,7 +142,10 @@ describe("run: rollback", () => {
       h.world.set("b", "before");
       const before = new Map(h.world);
       h.failOn.add(failing);
-      const result = await run(plan([set("a"), set("b", ["a"]), set("c", ["a"]), set("d", ["b", "c"])]), opts(h, { concurrency: 1 }));
+      const result = await run(
+        plan([set("a"), set("b", ["a"]), set("c", ["a"]), set("d", ["b", "c"])]),
+        opts(h, { concurrency: 1 }),
+      );
       expect(result.status).toBe("rolled-back");
       expect(h.world).toEqual(before);
     });
@@ -93,7 +156,16 @@ describe("run: rollback", () => {
     h.gates.set("slow", deferred());
     h.gates.set("bad", deferred());
     h.failOn.add("bad");
-    const running = run(plan([set("first"), set("slow", ["first"]), set("bad", ["first"]), set("after", ["bad"]), set("other", ["first"])]), opts(h, { concurrency: 2 }));
+    const running = run(
+      plan([
+        set("first"),
+        set("slow", ["first"]),
+        set("bad", ["first"]),
+        set("after", ["bad"]),
+        set("other", ["first"]),
+      ]),
+      opts(h, { concurrency: 2 }),
+    );
     await Promise.all([h.whenStarted("slow"), h.whenStarted("bad")]);
     h.gates.get("bad")!.open(); // bad fails while slow is still running
     await new Promise((r) => setImmediate(r));
@@ -137,7 +209,15 @@ describe("run: rollback", () => {
 describe("run: secrets", () => {
   it("passes secrets to the tool but never to the journal or the events", async () => {
     const h = harness();
-    const p = plan([{ id: "e", tool: "kv.echo", args: { token: "${{ secrets.API_TOKEN }}", url: "https://x/?t=${{ secrets.API_TOKEN }}" }, expectedOutcome: "e", rollback: { none: "nothing" } }]);
+    const p = plan([
+      {
+        id: "e",
+        tool: "kv.echo",
+        args: { token: "${{ secrets.API_TOKEN }}", url: "https://x/?t=${{ secrets.API_TOKEN }}" },
+        expectedOutcome: "e",
+        rollback: { none: "nothing" },
+      },
+    ]);
     const result = await run(p, opts(h, { env: { API_TOKEN: "hunter2-s3cret" } }));
     expect(result.status).toBe("succeeded");
     const journal = readFileSync(join(h.stateDir, "runs", "r1", "journal.ndjson"), "utf8");
@@ -149,7 +229,16 @@ describe("run: secrets", () => {
 
   it("refuses to start when a secret is missing, before anything runs", async () => {
     const h = harness();
-    const p = plan([set("a"), { id: "e", tool: "kv.echo", args: { token: "${{ secrets.MISSING_ONE }}" }, expectedOutcome: "e", rollback: { none: "nothing" } }]);
+    const p = plan([
+      set("a"),
+      {
+        id: "e",
+        tool: "kv.echo",
+        args: { token: "${{ secrets.MISSING_ONE }}" },
+        expectedOutcome: "e",
+        rollback: { none: "nothing" },
+      },
+    ]);
     await expect(run(p, opts(h, { env: {} }))).rejects.toThrow(/MISSING_ONE/);
     expect(h.calls).toEqual([]);
   });
@@ -166,11 +255,14 @@ describe("run: refusing what is not safe", () => {
   it("stops a stale plan with a diff, unless drift is allowed", async () => {
     const h = harness();
     h.world.set("size", 40);
-    const p = plan([set("a")], { context: [{ id: "db", tool: "kv.get", args: { key: "size" }, output: { key: "size", value: 40 } }] });
+    const p = plan([set("a")], {
+      context: [{ id: "db", tool: "kv.get", args: { key: "size" }, output: { key: "size", value: 40 } }],
+    });
     h.world.set("size", 41);
     const stale = await run(p, opts(h));
     expect(stale.status).toBe("stale");
-    if (stale.status === "stale") expect(stale.diffs).toEqual([{ context: "db", path: "value", recorded: 40, now: 41, referenced: false }]);
+    if (stale.status === "stale")
+      expect(stale.diffs).toEqual([{ context: "db", path: "value", recorded: 40, now: 41, referenced: false }]);
     expect(h.calls).toEqual([]);
     expect((await run(p, opts(h, { runId: "r2", allowDrift: true }))).status).toBe("succeeded");
   });
@@ -178,7 +270,10 @@ describe("run: refusing what is not safe", () => {
   it("refuses to resume a run with a plan whose digest differs", async () => {
     const h = harness();
     await run(plan([set("a")], { riskySteps: ["a"], requiresConfirmation: true }), opts(h));
-    const result = await run(plan([set("a"), set("b")], { riskySteps: ["a"], requiresConfirmation: true }), opts(h, { resume: true }));
+    const result = await run(
+      plan([set("a"), set("b")], { riskySteps: ["a"], requiresConfirmation: true }),
+      opts(h, { resume: true }),
+    );
     expect(result.status).toBe("digest-mismatch");
   });
 });
@@ -204,11 +299,31 @@ describe("run: approval of risky steps", () => {
   it("asks once per risky step, showing tool, args, expected outcome and rollback; journals who approved which digest", async () => {
     const h = harness();
     const asked: unknown[] = [];
-    const result = await run(risky(), opts(h, { confirm: async (r: { step: unknown }) => (asked.push(r.step), { approved: true, by: "bob" }) }));
+    const result = await run(
+      risky(),
+      opts(h, { confirm: async (r: { step: unknown }) => (asked.push(r.step), { approved: true, by: "bob" }) }),
+    );
     expect(result.status).toBe("succeeded");
-    expect(asked).toEqual([{ id: "b", tool: "kv.set", args: { key: "b", value: "v-b" }, expectedOutcome: "b is set", effect: "write", rollback: { tool: "kv.restore", args: { key: "${{ steps.b.outputs.key }}", previous: "${{ steps.b.outputs.previous }}" } } }]);
+    expect(asked).toEqual([
+      {
+        id: "b",
+        tool: "kv.set",
+        args: { key: "b", value: "v-b" },
+        expectedOutcome: "b is set",
+        effect: "write",
+        rollback: {
+          tool: "kv.restore",
+          args: { key: "${{ steps.b.outputs.key }}", previous: "${{ steps.b.outputs.previous }}" },
+        },
+      },
+    ]);
     const approved = journalOf(h).find((e) => e.t === "approved");
-    expect(approved).toMatchObject({ steps: ["b"], by: "bob", via: "prompt", digest: result.status === "succeeded" ? result.digest : "" });
+    expect(approved).toMatchObject({
+      steps: ["b"],
+      by: "bob",
+      via: "prompt",
+      digest: result.status === "succeeded" ? result.digest : "",
+    });
   });
 
   it("accepts approvals given up front", async () => {
@@ -221,14 +336,20 @@ describe("run: approval of risky steps", () => {
 describe("run: dry run", () => {
   it("calls dry-run-capable tools in dry-run mode, skips the others, and keeps no journal", async () => {
     const h = harness();
-    const p = plan([set("a"), { id: "e", tool: "kv.echo", args: { x: 1 }, expectedOutcome: "e", rollback: { none: "nothing" } }, set("b", ["a"])], { riskySteps: ["b"], requiresConfirmation: true });
+    const p = plan(
+      [
+        set("a"),
+        { id: "e", tool: "kv.echo", args: { x: 1 }, expectedOutcome: "e", rollback: { none: "nothing" } },
+        set("b", ["a"]),
+      ],
+      { riskySteps: ["b"], requiresConfirmation: true },
+    );
     const result = await run(p, opts(h, { dryRun: true }));
     expect(result.status).toBe("succeeded");
     expect(h.calls).toEqual(["kv.echo r1:e dry"]);
-    expect(types(h.events, "step-skipped").map((e) => (e.type === "step-skipped" ? `${e.step}: ${e.reason}` : ""))).toEqual([
-      "a: dry run: kv.set cannot dry-run (write)",
-      "b: dry run: depends on a, which was skipped",
-    ]);
+    expect(
+      types(h.events, "step-skipped").map((e) => (e.type === "step-skipped" ? `${e.step}: ${e.reason}` : "")),
+    ).toEqual(["a: dry run: kv.set cannot dry-run (write)", "b: dry run: depends on a, which was skipped"]);
     expect(h.world.size).toBe(0);
   });
 });

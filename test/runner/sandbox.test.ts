@@ -27,7 +27,8 @@ async function sandbox(failAt?: string): Promise<{ stateDir: string; registry: R
   const registry = await loadRegistry({ stateDir });
   const call = registry.call.bind(registry);
   registry.call = async (name, args, options) => {
-    if (failAt && options?.idempotencyKey === `run:${failAt}`) throw new ToolCallError("TOOL_FAILED", name, `${name} failed: injected failure at ${failAt}`);
+    if (failAt && options?.idempotencyKey === `run:${failAt}`)
+      throw new ToolCallError("TOOL_FAILED", name, `${name} failed: injected failure at ${failAt}`);
     return call(name, args, options);
   };
   return { stateDir, registry };
@@ -48,7 +49,9 @@ describe("seed scenario on the sandbox: migrate orders to eu-west-1", () => {
     expect(result.status).toBe("succeeded");
     const world = readWorld(stateDir);
     expect(world.databases["orders-eu"]).toMatchObject({ region: "eu-west-1" });
-    expect(world.dnsZones.internal!.records["orders-db.internal CNAME"]!.value).toBe("orders-eu.eu-west-1.db.sandbox.internal");
+    expect(world.dnsZones.internal!.records["orders-db.internal CNAME"]!.value).toBe(
+      "orders-eu.eu-west-1.db.sandbox.internal",
+    );
   });
 
   const steps = ["create-target", "freeze-source", "dump", "upload", "restore", "check", "cutover"];
@@ -87,7 +90,19 @@ describe("dry run on the sandbox", () => {
       output: { type: "object" },
       handler: (args) => (calls.push(args), {}),
     });
-    const paged = { ...plan, steps: [...plan.steps, { id: "page", tool: "ext.page", args: {}, expectedOutcome: "On-call knows.", rollback: { none: "a page cannot be unsent" } }] } as Plan;
+    const paged = {
+      ...plan,
+      steps: [
+        ...plan.steps,
+        {
+          id: "page",
+          tool: "ext.page",
+          args: {},
+          expectedOutcome: "On-call knows.",
+          rollback: { none: "a page cannot be unsent" },
+        },
+      ],
+    } as Plan;
     const result = await run(paged, { registry, runId: "dry2", dryRun: true });
     if (!("steps" in result)) throw new Error(`dry run ended ${result.status}`);
     expect(result.steps.page).toMatchObject({ status: "skipped", reason: expect.stringMatching(/cannot dry-run/) });

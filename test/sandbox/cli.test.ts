@@ -4,11 +4,15 @@ import { describe, expect, it } from "vitest";
 import { tempStateDir } from "./helpers.js";
 
 const stateDir = tempStateDir();
-const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/sandbox.ts", ...args], { encoding: "utf8" });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "src/sandbox.ts", ...args], { encoding: "utf8" });
 
 describe("sandbox CLI", () => {
   it("resets from a fixture and shows a readable summary", () => {
-    expect(cli("reset", "--fixture", "replica-lag", "--state-dir", stateDir)).toMatchObject({ status: 0, stdout: expect.stringContaining("reset from fixture replica-lag") });
+    expect(cli("reset", "--fixture", "replica-lag", "--state-dir", stateDir)).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining("reset from fixture replica-lag"),
+    });
     const show = cli("show", "--state-dir", stateDir);
     expect(show.status).toBe(0);
     expect(show.stdout).toContain("fixture replica-lag");
@@ -18,7 +22,11 @@ describe("sandbox CLI", () => {
 
   it("prints the raw world with --json", () => {
     cli("reset", "--chaos-seed", "3", "--chaos-rate", "0.2", "--state-dir", stateDir);
-    const world = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "src/sandbox.ts", "show", "--json", "--state-dir", stateDir], { encoding: "utf8" }));
+    const world = JSON.parse(
+      execFileSync(process.execPath, ["--import", "tsx", "src/sandbox.ts", "show", "--json", "--state-dir", stateDir], {
+        encoding: "utf8",
+      }),
+    );
     expect(world).toMatchObject({ fixture: "default", chaos: { seed: 3, transientRate: 0.2 }, calls: [] });
   });
 

@@ -22,7 +22,13 @@ describe("sandbox tool conformance", () => {
     }
   });
 
-  const cases = tools.flatMap((t) => (t.manifest.examples ?? []).map((example, i) => ({ tool: t, example, label: `${t.name} #${i + 1} (${example.fixture ?? "default"})` })));
+  const cases = tools.flatMap((t) =>
+    (t.manifest.examples ?? []).map((example, i) => ({
+      tool: t,
+      example,
+      label: `${t.name} #${i + 1} (${example.fixture ?? "default"})`,
+    })),
+  );
 
   it.each(cases)("$label", async ({ tool, example }) => {
     resetWorld(stateDir, example.fixture ?? "default");
@@ -41,7 +47,10 @@ describe("sandbox tool conformance", () => {
     const output = await registry.call(tool.name, example.args, { idempotencyKey: "conformance" });
     const after = readWorld(stateDir);
     expect(after.calls.at(-1)).toMatchObject({ tool: tool.name, ok: true });
-    if (tool.effect === "read") expect(worldWithoutCallLog(after), "a read changes nothing but the call log").toEqual(worldWithoutCallLog(before));
+    if (tool.effect === "read")
+      expect(worldWithoutCallLog(after), "a read changes nothing but the call log").toEqual(
+        worldWithoutCallLog(before),
+      );
     else expect(worldWithoutCallLog(after), "a write changes the world").not.toEqual(worldWithoutCallLog(before));
 
     const verify = tool.manifest.verify;
@@ -52,8 +61,13 @@ describe("sandbox tool conformance", () => {
     }
 
     if (tool.compensation) {
-      await registry.call(tool.compensation.tool, resolveTemplate(tool.compensation.args, { args: example.args, outputs: output }));
-      expect(worldWithoutCallLog(readWorld(stateDir)), "compensation restores the world").toEqual(worldWithoutCallLog(before));
+      await registry.call(
+        tool.compensation.tool,
+        resolveTemplate(tool.compensation.args, { args: example.args, outputs: output }),
+      );
+      expect(worldWithoutCallLog(readWorld(stateDir)), "compensation restores the world").toEqual(
+        worldWithoutCallLog(before),
+      );
     }
   });
 });

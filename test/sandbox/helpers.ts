@@ -17,7 +17,10 @@ export async function sandboxRegistry(stateDir: string): Promise<Registry> {
 }
 
 /** Resolves `${{ args.x }}` / `${{ outputs.x }}` the way the runner does for compensations and verifies. */
-export function resolveTemplate(template: unknown, vars: { args: unknown; outputs?: unknown }): Record<string, unknown> {
+export function resolveTemplate(
+  template: unknown,
+  vars: { args: unknown; outputs?: unknown },
+): Record<string, unknown> {
   return substitute(template, (ref) => {
     if (ref.root !== "args" && ref.root !== "outputs") throw new Error(`unexpected reference ${ref.text}`);
     const found = getPath(vars[ref.root], ref.path);

@@ -3,7 +3,15 @@ import { mkdtempSync, writeFileSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { callsOf, listFixtures, readWorld, resetWorld, worldFromFixture, worldPath, worldWithoutCallLog } from "../../tools/sandbox/world/index.js";
+import {
+  callsOf,
+  listFixtures,
+  readWorld,
+  resetWorld,
+  worldFromFixture,
+  worldPath,
+  worldWithoutCallLog,
+} from "../../tools/sandbox/world/index.js";
 import { draw } from "../../tools/sandbox/world/chaos.js";
 import { sandboxRegistry, tempStateDir } from "./helpers.js";
 
@@ -13,21 +21,36 @@ const registry = await sandboxRegistry(stateDir);
 describe("fixtures", () => {
   it("lists the scenario fixtures and every one loads and validates", () => {
     const names = listFixtures();
-    for (const required of ["default", "exhausted-subnet", "bucket-exists", "leaked-credential", "replica-lag", "quota-nearly-full"]) expect(names).toContain(required);
+    for (const required of [
+      "default",
+      "exhausted-subnet",
+      "bucket-exists",
+      "leaked-credential",
+      "replica-lag",
+      "quota-nearly-full",
+    ])
+      expect(names).toContain(required);
     for (const name of names) expect(worldFromFixture(name).fixture).toBe(name);
   });
 
   it("exhausted-subnet leaves the first eu-west-1 data subnet full and another with capacity", async () => {
     resetWorld(stateDir, "exhausted-subnet");
-    const { subnets } = (await registry.call("sandbox.network.listSubnets", { region: "eu-west-1" })) as { subnets: { name: string; freeIps: number }[] };
+    const { subnets } = (await registry.call("sandbox.network.listSubnets", { region: "eu-west-1" })) as {
+      subnets: { name: string; freeIps: number }[];
+    };
     expect(subnets[0]).toMatchObject({ name: "euw1-data-a", freeIps: 0 });
     expect(subnets.some((s) => s.freeIps > 0)).toBe(true);
   });
 
   it("names the broken file and the field when a fixture is invalid", () => {
     const dir = mkdtempSync(join(tmpdir(), "planfile-fixtures-"));
-    writeFileSync(join(dir, "broken.yaml"), "regions:\n  us-east-1: {quotas: {instances: -1, databases: 1, buckets: 1}}\n");
-    expect(() => worldFromFixture("broken", dir)).toThrow(/broken\.yaml: not a valid sandbox world: \/regions\/us-east-1\/quotas\/instances must be >= 0/);
+    writeFileSync(
+      join(dir, "broken.yaml"),
+      "regions:\n  us-east-1: {quotas: {instances: -1, databases: 1, buckets: 1}}\n",
+    );
+    expect(() => worldFromFixture("broken", dir)).toThrow(
+      /broken\.yaml: not a valid sandbox world: \/regions\/us-east-1\/quotas\/instances must be >= 0/,
+    );
   });
 
   it("names dangling references in a fixture", () => {
@@ -52,7 +75,9 @@ describe("world file", () => {
   it("logs every call, reads included, with failures and their codes", async () => {
     resetWorld(stateDir);
     await registry.call("sandbox.db.describe", { name: "orders" });
-    await expect(registry.call("sandbox.db.describe", { name: "missing" })).rejects.toMatchObject({ details: { toolCode: "NOT_FOUND" } });
+    await expect(registry.call("sandbox.db.describe", { name: "missing" })).rejects.toMatchObject({
+      details: { toolCode: "NOT_FOUND" },
+    });
     const calls = readWorld(stateDir).calls;
     expect(calls.map((c) => [c.seq, c.tool, c.ok, c.error?.code])).toEqual([
       [1, "sandbox.db.describe", true, undefined],
@@ -65,7 +90,9 @@ describe("world file", () => {
     const other = resetWorld(mkdtempSync(join(tmpdir(), "planfile-other-")), "exhausted-subnet");
     writeFileSync(worldPath(stateDir), JSON.stringify(other));
     utimesSync(worldPath(stateDir), 1, 1);
-    const subnet = (await registry.call("sandbox.network.describeSubnet", { name: "euw1-data-a" })) as { freeIps: number };
+    const subnet = (await registry.call("sandbox.network.describeSubnet", { name: "euw1-data-a" })) as {
+      freeIps: number;
+    };
     expect(subnet.freeIps).toBe(0);
   });
 
@@ -98,7 +125,10 @@ describe("idempotency keys", () => {
   it("survive a fresh process: the record is in the file", async () => {
     resetWorld(stateDir);
     await registry.call("sandbox.iam.createUser", { name: "carol" }, { idempotencyKey: "r:u" });
-    expect(readWorld(stateDir).idempotency["sandbox.iam.createUser r:u"]).toEqual({ tool: "sandbox.iam.createUser", output: { name: "carol" } });
+    expect(readWorld(stateDir).idempotency["sandbox.iam.createUser r:u"]).toEqual({
+      tool: "sandbox.iam.createUser",
+      output: { name: "carol" },
+    });
   });
 });
 
@@ -106,8 +136,14 @@ describe("dry run", () => {
   it("fails with the same error as a real call and changes nothing", async () => {
     resetWorld(stateDir, "exhausted-subnet");
     const before = readWorld(stateDir);
-    await expect(registry.call("sandbox.db.create", { name: "orders-eu", subnet: "euw1-data-a" }, { dryRun: true })).rejects.toMatchObject({ details: { toolCode: "CAPACITY_EXHAUSTED" } });
-    const out = await registry.call("sandbox.db.create", { name: "orders-eu", subnet: "euw1-data-b" }, { dryRun: true });
+    await expect(
+      registry.call("sandbox.db.create", { name: "orders-eu", subnet: "euw1-data-a" }, { dryRun: true }),
+    ).rejects.toMatchObject({ details: { toolCode: "CAPACITY_EXHAUSTED" } });
+    const out = await registry.call(
+      "sandbox.db.create",
+      { name: "orders-eu", subnet: "euw1-data-b" },
+      { dryRun: true },
+    );
     expect(out).toMatchObject({ name: "orders-eu", region: "eu-west-1" });
     expect(readWorld(stateDir)).toEqual(before);
   });
@@ -140,7 +176,9 @@ describe("chaos", () => {
   it("leaves the world untouched by a transient failure", async () => {
     resetWorld(stateDir, "default", { chaos: { seed: 1, transientRate: 1 } });
     const before = worldWithoutCallLog(readWorld(stateDir));
-    await expect(registry.call("sandbox.db.create", { name: "x", subnet: "euw1-data-b" })).rejects.toMatchObject({ transient: true });
+    await expect(registry.call("sandbox.db.create", { name: "x", subnet: "euw1-data-b" })).rejects.toMatchObject({
+      transient: true,
+    });
     expect(worldWithoutCallLog(readWorld(stateDir))).toEqual(before);
   });
 

@@ -10,7 +10,21 @@ const tool = fc.stringMatching(/^[a-z][a-z0-9]{0,5}\.[a-z][a-z0-9]{0,5}$/);
 // Any text a planner might emit: quotes, `#`, `${{ }}`, newlines, YAML look-alikes ("yes", "1.0", "null").
 const text = fc.oneof(
   fc.string({ minLength: 1, maxLength: 40, unit: "grapheme" }),
-  fc.constantFrom("yes", "no", "null", "1.0", "0x10", "~", "- item", "a: b", "#x", "${{ steps.a.outputs.b }}", "multi\nline\n", " lead", "trail "),
+  fc.constantFrom(
+    "yes",
+    "no",
+    "null",
+    "1.0",
+    "0x10",
+    "~",
+    "- item",
+    "a: b",
+    "#x",
+    "${{ steps.a.outputs.b }}",
+    "multi\nline\n",
+    " lead",
+    "trail ",
+  ),
 );
 const json = fc.jsonValue({ maxDepth: 3 }).filter((v) => !Object.is(v, -0));
 const args = fc.dictionary(fc.oneof(id, fc.string({ maxLength: 8 })), json, { maxKeys: 5 });
@@ -41,7 +55,14 @@ const plan = fc.record(
         goal: text,
         description: text,
         createdAt: fc.constant("2026-11-24T21:00:00Z"),
-        planner: fc.record({ name: fc.constantFrom("offline", "llm", "hand"), model: fc.string({ maxLength: 10 }), attempts: fc.integer({ min: 1, max: 5 }) }, { requiredKeys: ["name"] }),
+        planner: fc.record(
+          {
+            name: fc.constantFrom("offline", "llm", "hand"),
+            model: fc.string({ maxLength: 10 }),
+            attempts: fc.integer({ min: 1, max: 5 }),
+          },
+          { requiredKeys: ["name"] },
+        ),
       },
       { requiredKeys: ["name", "goal"] },
     ),
@@ -58,27 +79,52 @@ function reverseKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reverseKeys) as T;
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).reverse()) Object.defineProperty(out, key, { value: reverseKeys((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value).reverse())
+    Object.defineProperty(out, key, {
+      value: reverseKeys((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out as T;
 }
 
 const sample: Plan = {
   apiVersion: "planfile/v1",
   kind: "Plan",
-  metadata: { name: "rotate", goal: "Rotate the api key\nwithout downtime", createdAt: "2026-11-24T21:00:00Z", planner: { name: "llm", model: "gpt-x", prompt: "decompose@1" } },
+  metadata: {
+    name: "rotate",
+    goal: "Rotate the api key\nwithout downtime",
+    createdAt: "2026-11-24T21:00:00Z",
+    planner: { name: "llm", model: "gpt-x", prompt: "decompose@1" },
+  },
   requiresConfirmation: true,
   riskySteps: ["revoke"],
   steps: [
     { id: "mint", tool: "keys.mint", args: { scope: "api" }, expectedOutcome: "A new key exists." },
-    { id: "revoke", tool: "keys.revoke", dependsOn: ["mint"], args: { key: "old" }, expectedOutcome: "The old key is revoked.", rollback: { none: "A revoked key cannot come back." } },
+    {
+      id: "revoke",
+      tool: "keys.revoke",
+      dependsOn: ["mint"],
+      args: { key: "old" },
+      expectedOutcome: "The old key is revoked.",
+      rollback: { none: "A revoked key cannot come back." },
+    },
   ],
 };
 
 describe("renderPlanYaml", () => {
   it("writes schema key order whatever order the input keys come in", () => {
     const yaml = renderPlanYaml(reverseKeys(sample), { header: false });
-    expect(yaml.split("\n").filter((l) => /^\S/.test(l)).map((l) => l.split(":")[0])).toEqual(["apiVersion", "kind", "metadata", "requiresConfirmation", "riskySteps", "steps"]);
-    expect(yaml).toContain("  - id: revoke\n    tool: keys.revoke\n    dependsOn: [mint]\n    args: {key: old}\n    expectedOutcome:");
+    expect(
+      yaml
+        .split("\n")
+        .filter((l) => /^\S/.test(l))
+        .map((l) => l.split(":")[0]),
+    ).toEqual(["apiVersion", "kind", "metadata", "requiresConfirmation", "riskySteps", "steps"]);
+    expect(yaml).toContain(
+      "  - id: revoke\n    tool: keys.revoke\n    dependsOn: [mint]\n    args: {key: old}\n    expectedOutcome:",
+    );
     expect(yaml).toBe(renderPlanYaml(sample, { header: false }));
   });
 
@@ -93,7 +139,10 @@ describe("renderPlanYaml", () => {
 
   it("never emits YAML anchors, even when the input shares one object between steps", () => {
     const shared = { region: "eu" };
-    const yaml = renderPlanYaml({ ...sample, steps: sample.steps.map((s) => ({ ...s, args: shared })) as unknown as Plan["steps"] });
+    const yaml = renderPlanYaml({
+      ...sample,
+      steps: sample.steps.map((s) => ({ ...s, args: shared })) as unknown as Plan["steps"],
+    });
     expect(yaml).not.toMatch(/[&*]a\d/);
   });
 

@@ -8,7 +8,11 @@ import type { AddressInfo } from "node:net";
 
 export type Reply =
   /** A normal completion whose message content is `content`. */
-  | { content: string; delayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }
+  | {
+      content: string;
+      delayMs?: number;
+      usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+    }
   /** An HTTP error, e.g. 429 or 500. */
   | { status: number; message?: string; headers?: Record<string, string> }
   /** Never answers (until the server closes). */
@@ -33,7 +37,10 @@ export interface FakeOpenAi {
   close(): Promise<void>;
 }
 
-export const answer = (value: unknown, delayMs?: number): Reply => ({ content: typeof value === "string" ? value : JSON.stringify(value), delayMs });
+export const answer = (value: unknown, delayMs?: number): Reply => ({
+  content: typeof value === "string" ? value : JSON.stringify(value),
+  delayMs,
+});
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const queue: Reply[] = [];
@@ -48,7 +55,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   let id = 0;
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
-    if (req.method !== "POST" || req.url !== "/v1/chat/completions") return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions")
+      return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     const parsed = JSON.parse(body) as RecordedRequest;
     requests.push(parsed);
     await respond(res, queue.shift() ?? fake.fallback, parsed, ++id);
@@ -66,10 +74,19 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 async function respond(res: ServerResponse, reply: Reply, request: RecordedRequest, id: number): Promise<void> {
   if ("hang" in reply) return;
   if ("rejectSchema" in reply) {
-    if (request.response_format?.type === "json_schema") return send(res, 400, { error: { message: "response_format json_schema is not supported by this model", type: "invalid_request_error" } });
+    if (request.response_format?.type === "json_schema")
+      return send(res, 400, {
+        error: { message: "response_format json_schema is not supported by this model", type: "invalid_request_error" },
+      });
     return respond(res, reply.then, request, id);
   }
-  if ("status" in reply) return send(res, reply.status, { error: { message: reply.message ?? `HTTP ${reply.status}`, type: "server_error" } }, reply.headers);
+  if ("status" in reply)
+    return send(
+      res,
+      reply.status,
+      { error: { message: reply.message ?? `HTTP ${reply.status}`, type: "server_error" } },
+      reply.headers,
+    );
   if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
   send(res, 200, {
     id: `chatcmpl-${id}`,

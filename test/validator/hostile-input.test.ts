@@ -30,7 +30,11 @@ describe("bytes that are not a plan get a clear error", () => {
     ["binary", "\u0000\u0001\u0002PNG\u0000", /file is binary/],
     ["a scalar", "42\n", /the document must be object/],
     ["a list", "- a\n- b\n", /the document must be object/],
-    ["wrong types everywhere", "apiVersion: 1\nkind: [Plan]\nmetadata: yes\nrequiresConfirmation: maybe\nriskySteps: {}\nsteps: 7\n", /must be/],
+    [
+      "wrong types everywhere",
+      "apiVersion: 1\nkind: [Plan]\nmetadata: yes\nrequiresConfirmation: maybe\nriskySteps: {}\nsteps: 7\n",
+      /must be/,
+    ],
   ])("%s", (_name, text, message) => {
     const result = expectLocatedFailure(text);
     expect(result.ok).toBe(false);
@@ -53,7 +57,10 @@ describe("bytes that are not a plan get a clear error", () => {
   });
 
   it("deeply nested block maps inside a step's args", () => {
-    const deep = validText.replace("args: {database: \"${{ context.source.name }}\"}", `args: ${"{a: ".repeat(200)}1${"}".repeat(200)}`);
+    const deep = validText.replace(
+      'args: {database: "${{ context.source.name }}"}',
+      `args: ${"{a: ".repeat(200)}1${"}".repeat(200)}`,
+    );
     const result = expectLocatedFailure(deep);
     expect(!result.ok && result.problems[0]!.message).toMatch(/nesting deeper than 64 levels/);
   });
@@ -68,8 +75,16 @@ describe("property: mutated valid plans never make the validator throw", () => {
   };
   walk(validPlan, []);
 
-  const junk = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.constantFrom("${{ steps.x.outputs.y }}", "${{ context.nope }}", "${{", "}}", null, -1, 1e308));
-  const mutation = fc.record({ path: fc.constantFrom(...paths.filter((p) => p.length > 0)), action: fc.constantFrom("set", "delete"), value: junk });
+  const junk = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.string(),
+    fc.constantFrom("${{ steps.x.outputs.y }}", "${{ context.nope }}", "${{", "}}", null, -1, 1e308),
+  );
+  const mutation = fc.record({
+    path: fc.constantFrom(...paths.filter((p) => p.length > 0)),
+    action: fc.constantFrom("set", "delete"),
+    value: junk,
+  });
 
   it("structural mutations give a plan or located problems", () => {
     fc.assert(
@@ -90,9 +105,14 @@ describe("property: mutated valid plans never make the validator throw", () => {
 
   it("byte-level mutations of the text give a plan or located problems", () => {
     fc.assert(
-      fc.property(fc.nat(validText.length - 1), fc.nat(40), fc.string({ maxLength: 8, unit: "binary" }), (at, cut, insert) => {
-        expectLocatedFailure(validText.slice(0, at) + insert + validText.slice(at + cut));
-      }),
+      fc.property(
+        fc.nat(validText.length - 1),
+        fc.nat(40),
+        fc.string({ maxLength: 8, unit: "binary" }),
+        (at, cut, insert) => {
+          expectLocatedFailure(validText.slice(0, at) + insert + validText.slice(at + cut));
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });

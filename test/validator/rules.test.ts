@@ -24,10 +24,22 @@ describe("every class of error is reported at the offending node", () => {
   it("covers every semantic rule and the yaml and schema stages", () => {
     const covered = new Set(fixtures.map((f) => f.rule));
     for (const rule of [
-      "yaml", "schema", "duplicate-id", "unknown-dependency", "cycle", "unknown-tool", "context-not-read-only",
-      "invalid-args", "bad-reference", "missing-rollback", "destructive-not-risky", "unknown-risky-step",
-      "confirmation-required", "bad-expect",
-    ]) expect(covered, rule).toContain(rule);
+      "yaml",
+      "schema",
+      "duplicate-id",
+      "unknown-dependency",
+      "cycle",
+      "unknown-tool",
+      "context-not-read-only",
+      "invalid-args",
+      "bad-reference",
+      "missing-rollback",
+      "destructive-not-risky",
+      "unknown-risky-step",
+      "confirmation-required",
+      "bad-expect",
+    ])
+      expect(covered, rule).toContain(rule);
   });
 });
 
@@ -40,7 +52,7 @@ describe("a valid plan", () => {
   it("lets a reference stand in for an argument of the referenced output's type", async () => {
     // valid.yaml passes `copies: ${{ steps.dump.outputs.bytes }}` (integer) where an integer is expected.
     const text = readFileSync("test/fixtures/plans/valid.yaml", "utf8");
-    expect(text).toContain("copies: \"${{ steps.dump.outputs.bytes }}\"");
+    expect(text).toContain('copies: "${{ steps.dump.outputs.bytes }}"');
     const result = await validatePlanFile("test/fixtures/plans/valid.yaml", await demoRegistry());
     expect(result.ok).toBe(true);
   });
@@ -49,7 +61,9 @@ describe("a valid plan", () => {
 describe("messages tell the user what to do next", () => {
   it("suggests the closest tool name", async () => {
     const result = await validatePlanFile("test/fixtures/plans/broken.yaml", await demoRegistry());
-    expect(!result.ok && result.problems.map((p) => p.message)).toContain("step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?");
+    expect(!result.ok && result.problems.map((p) => p.message)).toContain(
+      "step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?",
+    );
   });
 
   it("names the missing dependency to add", async () => {
@@ -59,6 +73,8 @@ describe("messages tell the user what to do next", () => {
 
   it("lists the allowed fields for an unknown one", async () => {
     const result = await validatePlanFile(`${dir}/unknown-field.yaml`, await demoRegistry());
-    expect(!result.ok && result.problems[0]!.message).toMatch(/unknown field `retry` in steps\[0\]; allowed: id, description, tool/);
+    expect(!result.ok && result.problems[0]!.message).toMatch(
+      /unknown field `retry` in steps\[0\]; allowed: id, description, tool/,
+    );
   });
 });

@@ -28,7 +28,11 @@ describe("tsx src/validate.ts", () => {
   });
 
   it("--json reports problems with positions and rule names", async () => {
-    const { code, stdout } = await cli("--json", "test/fixtures/plans/invalid/cycle.yaml", "test/fixtures/plans/valid.yaml");
+    const { code, stdout } = await cli(
+      "--json",
+      "test/fixtures/plans/invalid/cycle.yaml",
+      "test/fixtures/plans/valid.yaml",
+    );
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report[0]).toMatchObject({ file: "test/fixtures/plans/invalid/cycle.yaml", valid: false });

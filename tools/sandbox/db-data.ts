@@ -12,7 +12,14 @@ export const dump = sandboxTool((w, { name }: { name: string }, tick) => {
   const path = `/dumps/${name}-${tick.clock}.dump`;
   const bytes = dumpBytes(db.tables);
   w.dumps[path] = { database: name, engine: db.engine, version: db.version, tables: { ...db.tables }, bytes };
-  return { path, database: name, bytes, totalRows: totalRows(db.tables), checksum: tablesChecksum(db.tables), consistent: db.readOnly };
+  return {
+    path,
+    database: name,
+    bytes,
+    totalRows: totalRows(db.tables),
+    checksum: tablesChecksum(db.tables),
+    consistent: db.readOnly,
+  };
 });
 
 export const deleteDump = sandboxTool((w, { path }: { path: string }) => {
@@ -24,16 +31,32 @@ export const deleteDump = sandboxTool((w, { path }: { path: string }) => {
 export const restore = sandboxTool((w, { name, bucket, key }: { name: string; bucket: string; key: string }) => {
   const db = mustFind(w.databases, name, "database", LIST);
   const b = mustFind(w.buckets, bucket, "bucket", "sandbox.storage.listBuckets");
-  if (b.foreign) throw new ToolError("PERMISSION_DENIED", `bucket ${bucket} belongs to another account; use a bucket of ours`);
+  if (b.foreign)
+    throw new ToolError("PERMISSION_DENIED", `bucket ${bucket} belongs to another account; use a bucket of ours`);
   const object = mustFind(b.objects, key, `object in ${bucket}`, `sandbox.storage.list {bucket: ${bucket}}`);
-  precondition(object.dump !== undefined, `${bucket}/${key} is not a database dump; upload one with sandbox.storage.put {source: <dump path>}`);
-  precondition(Object.keys(db.tables).length === 0, `database ${name} already holds tables; restore into a new, empty database or call sandbox.db.truncate first`);
+  precondition(
+    object.dump !== undefined,
+    `${bucket}/${key} is not a database dump; upload one with sandbox.storage.put {source: <dump path>}`,
+  );
+  precondition(
+    Object.keys(db.tables).length === 0,
+    `database ${name} already holds tables; restore into a new, empty database or call sandbox.db.truncate first`,
+  );
   precondition(!db.readOnly, `database ${name} is read-only; call sandbox.db.setReadOnly {readOnly: false} first`);
   const from = object.dump!;
-  precondition(major(db.version) >= major(from.version), `dump of ${from.database} is PostgreSQL ${from.version}; target ${name} runs ${db.version}, which cannot load it; create the target with version >= ${major(from.version)}`);
+  precondition(
+    major(db.version) >= major(from.version),
+    `dump of ${from.database} is PostgreSQL ${from.version}; target ${name} runs ${db.version}, which cannot load it; create the target with version >= ${major(from.version)}`,
+  );
   db.tables = { ...from.tables };
   db.restoredFrom = `${bucket}/${key}`;
-  return { name, restoredFrom: db.restoredFrom, tables: { ...db.tables }, totalRows: totalRows(db.tables), checksum: tablesChecksum(db.tables) };
+  return {
+    name,
+    restoredFrom: db.restoredFrom,
+    tables: { ...db.tables },
+    totalRows: totalRows(db.tables),
+    checksum: tablesChecksum(db.tables),
+  };
 });
 
 export const truncate = sandboxTool((w, { name }: { name: string }) => {

@@ -42,7 +42,14 @@ export const list = sandboxTool((w, { region }: { region?: string }) => ({
     .filter((n) => region === undefined || w.databases[n]!.region === region)
     .map((n) => {
       const d = w.databases[n]!;
-      return { name: n, engine: d.engine, version: d.version, region: d.region, sizeGb: d.sizeGb, readOnly: d.readOnly };
+      return {
+        name: n,
+        engine: d.engine,
+        version: d.version,
+        region: d.region,
+        sizeGb: d.sizeGb,
+        readOnly: d.readOnly,
+      };
     }),
 }));
 
@@ -53,15 +60,27 @@ interface CreateArgs {
   sizeGb?: number;
 }
 
-function placeDatabase(w: World, a: CreateArgs, tables: Record<string, number>, version: string, restoredFrom?: string) {
+function placeDatabase(
+  w: World,
+  a: CreateArgs,
+  tables: Record<string, number>,
+  version: string,
+  restoredFrom?: string,
+) {
   mustNotExist(w.databases, a.name, "database", "pick another name or call sandbox.db.describe to inspect it");
   const subnet = mustFind(w.subnets, a.subnet, "subnet", "sandbox.network.listSubnets");
   const usage = quotaUsage(w, subnet.region).databases;
   if (usage.used >= usage.limit) {
-    throw new ToolError("QUOTA_EXCEEDED", `region ${subnet.region} allows ${usage.limit} databases and has ${usage.used}; delete one or use another region (sandbox.quota.describe shows usage)`);
+    throw new ToolError(
+      "QUOTA_EXCEEDED",
+      `region ${subnet.region} allows ${usage.limit} databases and has ${usage.used}; delete one or use another region (sandbox.quota.describe shows usage)`,
+    );
   }
   if (freeIps(w, a.subnet) === 0) {
-    throw new ToolError("CAPACITY_EXHAUSTED", `subnet ${a.subnet} has no free IP addresses; call sandbox.network.listSubnets {region: ${subnet.region}} and pick a subnet with freeIps > 0`);
+    throw new ToolError(
+      "CAPACITY_EXHAUSTED",
+      `subnet ${a.subnet} has no free IP addresses; call sandbox.network.listSubnets {region: ${subnet.region}} and pick a subnet with freeIps > 0`,
+    );
   }
   const db: Database = {
     engine: "postgres",
@@ -84,8 +103,14 @@ export const create = sandboxTool((w, a: CreateArgs) => placeDatabase(w, a, {}, 
 
 export const deleteDatabase = sandboxTool((w, { name }: { name: string }) => {
   const db = mustFind(w.databases, name, "database", LIST);
-  precondition(!db.deletionProtection, `database ${name} has deletion protection; turn it off first (it guards production data) or keep the database`);
-  precondition(db.replicas.length === 0, `database ${name} still has replicas (${db.replicas.map((r) => r.name).join(", ")}); remove them first`);
+  precondition(
+    !db.deletionProtection,
+    `database ${name} has deletion protection; turn it off first (it guards production data) or keep the database`,
+  );
+  precondition(
+    db.replicas.length === 0,
+    `database ${name} still has replicas (${db.replicas.map((r) => r.name).join(", ")}); remove them first`,
+  );
   delete w.databases[name];
   return { name, deleted: true };
 });
@@ -100,8 +125,21 @@ export const setReadOnly = sandboxTool((w, { name, readOnly }: { name: string; r
 export const snapshot = sandboxTool((w, { name, snapshot }: { name: string; snapshot: string }, tick) => {
   const db = mustFind(w.databases, name, "database", LIST);
   mustNotExist(w.snapshots, snapshot, "snapshot", "snapshot names are unique; pick another");
-  w.snapshots[snapshot] = { database: name, engine: db.engine, version: db.version, tables: { ...db.tables }, sizeGb: db.sizeGb, createdAt: tick.clock };
-  return { snapshot, database: name, createdAt: tick.clock, totalRows: totalRows(db.tables), checksum: tablesChecksum(db.tables) };
+  w.snapshots[snapshot] = {
+    database: name,
+    engine: db.engine,
+    version: db.version,
+    tables: { ...db.tables },
+    sizeGb: db.sizeGb,
+    createdAt: tick.clock,
+  };
+  return {
+    snapshot,
+    database: name,
+    createdAt: tick.clock,
+    totalRows: totalRows(db.tables),
+    checksum: tablesChecksum(db.tables),
+  };
 });
 
 export const listSnapshots = sandboxTool((w, { database }: { database?: string }) => ({
@@ -110,7 +148,14 @@ export const listSnapshots = sandboxTool((w, { database }: { database?: string }
     .filter((s) => database === undefined || w.snapshots[s]!.database === database)
     .map((s) => {
       const snap = w.snapshots[s]!;
-      return { snapshot: s, database: snap.database, version: snap.version, createdAt: snap.createdAt, totalRows: totalRows(snap.tables), checksum: tablesChecksum(snap.tables) };
+      return {
+        snapshot: s,
+        database: snap.database,
+        version: snap.version,
+        createdAt: snap.createdAt,
+        totalRows: totalRows(snap.tables),
+        checksum: tablesChecksum(snap.tables),
+      };
     }),
 }));
 
@@ -120,7 +165,15 @@ export const deleteSnapshot = sandboxTool((w, { snapshot }: { snapshot: string }
   return { snapshot, deleted: true };
 });
 
-export const restoreSnapshot = sandboxTool((w, a: { snapshot: string; name: string; subnet: string; sizeGb?: number }) => {
-  const snap = mustFind(w.snapshots, a.snapshot, "snapshot", "sandbox.db.listSnapshots");
-  return placeDatabase(w, { ...a, sizeGb: a.sizeGb ?? snap.sizeGb }, { ...snap.tables }, snap.version, `snapshot:${a.snapshot}`);
-});
+export const restoreSnapshot = sandboxTool(
+  (w, a: { snapshot: string; name: string; subnet: string; sizeGb?: number }) => {
+    const snap = mustFind(w.snapshots, a.snapshot, "snapshot", "sandbox.db.listSnapshots");
+    return placeDatabase(
+      w,
+      { ...a, sizeGb: a.sizeGb ?? snap.sizeGb },
+      { ...snap.tables },
+      snap.version,
+      `snapshot:${a.snapshot}`,
+    );
+  },
+);

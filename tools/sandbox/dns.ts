@@ -10,7 +10,12 @@ function zoneOf(w: World, zone: string) {
 }
 
 function recordOf(w: World, { zone, name, type }: RecordId): DnsRecord {
-  return mustFind(zoneOf(w, zone).records, `${name} ${type}`, `DNS record (${type}) in zone ${zone}`, `sandbox.dns.list {zone: ${zone}}`);
+  return mustFind(
+    zoneOf(w, zone).records,
+    `${name} ${type}`,
+    `DNS record (${type}) in zone ${zone}`,
+    `sandbox.dns.list {zone: ${zone}}`,
+  );
 }
 
 export const get = sandboxTool((w, id: RecordId) => ({ zone: id.zone, ...recordOf(w, id) }));
@@ -18,7 +23,9 @@ export const get = sandboxTool((w, id: RecordId) => ({ zone: id.zone, ...recordO
 export const list = sandboxTool((w, { zone }: { zone?: string }) => {
   const zones = zone === undefined ? Object.keys(w.dnsZones).sort() : (zoneOf(w, zone), [zone]);
   const records = zones.flatMap((z) => Object.values(w.dnsZones[z]!.records).map((r) => ({ zone: z, ...r })));
-  return { records: records.sort((a, b) => `${a.zone} ${a.name} ${a.type}`.localeCompare(`${b.zone} ${b.name} ${b.type}`)) };
+  return {
+    records: records.sort((a, b) => `${a.zone} ${a.name} ${a.type}`.localeCompare(`${b.zone} ${b.name} ${b.type}`)),
+  };
 });
 
 export const upsert = sandboxTool((w, a: RecordId & { value: string; ttl?: number }) => {
@@ -27,7 +34,11 @@ export const upsert = sandboxTool((w, a: RecordId & { value: string; ttl?: numbe
   const old = records[key];
   const record: DnsRecord = { name: a.name, type: a.type, value: a.value, ttl: a.ttl ?? old?.ttl ?? 300 };
   records[key] = record;
-  return { zone: a.zone, ...record, previous: old ? { exists: true, value: old.value, ttl: old.ttl } : { exists: false, value: "", ttl: 0 } };
+  return {
+    zone: a.zone,
+    ...record,
+    previous: old ? { exists: true, value: old.value, ttl: old.ttl } : { exists: false, value: "", ttl: 0 },
+  };
 });
 
 export const deleteRecord = sandboxTool((w, id: RecordId) => {

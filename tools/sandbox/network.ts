@@ -13,7 +13,12 @@ export const listSubnets = sandboxTool((w, a: { region?: string; network?: strin
   subnets: Object.keys(w.subnets)
     .sort()
     .map((n) => subnetView(w, n))
-    .filter((s) => (a.region === undefined || s.region === a.region) && (a.network === undefined || s.network === a.network) && s.freeIps >= (a.minFreeIps ?? 0)),
+    .filter(
+      (s) =>
+        (a.region === undefined || s.region === a.region) &&
+        (a.network === undefined || s.network === a.network) &&
+        s.freeIps >= (a.minFreeIps ?? 0),
+    ),
 }));
 
 export const describeSubnet = sandboxTool((w, { name }: { name: string }) => subnetView(w, name));
@@ -21,7 +26,12 @@ export const describeSubnet = sandboxTool((w, { name }: { name: string }) => sub
 export const listRegions = sandboxTool((w) => ({
   regions: Object.keys(w.regions)
     .sort()
-    .map((r) => ({ name: r, networks: Object.keys(w.networks).filter((n) => w.networks[n]!.region === r).sort() })),
+    .map((r) => ({
+      name: r,
+      networks: Object.keys(w.networks)
+        .filter((n) => w.networks[n]!.region === r)
+        .sort(),
+    })),
 }));
 
 export const describeQuota = sandboxTool((w, { region }: { region: string }) => {

@@ -14,7 +14,13 @@ function secretView(w: World, name: string) {
     currentVersion: current.version,
     leaked: current.leaked,
     anyLeakedActive: s.versions.some((v) => v.leaked && !v.revoked),
-    versions: s.versions.map((v) => ({ version: v.version, createdAt: v.createdAt, leaked: v.leaked, revoked: v.revoked, fingerprint: v.fingerprint })),
+    versions: s.versions.map((v) => ({
+      version: v.version,
+      createdAt: v.createdAt,
+      leaked: v.leaked,
+      revoked: v.revoked,
+      fingerprint: v.fingerprint,
+    })),
   };
 }
 
@@ -37,7 +43,9 @@ function addVersion(w: World, name: string, fingerprint: string, clock: number) 
   return { name, version, previousVersion, fingerprint };
 }
 
-export const put = sandboxTool((w, { name, value }: { name: string; value: string }, tick) => addVersion(w, name, fingerprintOf(value), tick.clock));
+export const put = sandboxTool((w, { name, value }: { name: string; value: string }, tick) =>
+  addVersion(w, name, fingerprintOf(value), tick.clock),
+);
 
 /** A new random value, made deterministic by the logical clock. */
 export const rotate = sandboxTool((w, { name }: { name: string }, tick) => {
@@ -49,7 +57,10 @@ export const revoke = sandboxTool((w, { name, version }: { name: string; version
   const s = mustFind(w.secrets, name, "secret", LIST);
   const v = s.versions.find((x) => x.version === version);
   precondition(v !== undefined, `secret ${name} has no version ${version}; sandbox.secrets.get lists its versions`);
-  precondition(version !== s.versions.at(-1)!.version, `version ${version} is the current version of ${name}; call sandbox.secrets.rotate first so clients have a valid one`);
+  precondition(
+    version !== s.versions.at(-1)!.version,
+    `version ${version} is the current version of ${name}; call sandbox.secrets.rotate first so clients have a valid one`,
+  );
   v.revoked = true;
   return { name, version, revoked: true };
 });
@@ -59,7 +70,10 @@ export const rollback = sandboxTool((w, { name, toVersion }: { name: string; toV
   const s = mustFind(w.secrets, name, "secret", LIST);
   const current = s.versions.at(-1)!.version;
   precondition(toVersion < current, `secret ${name} is at version ${current}; rollback needs a lower version`);
-  precondition(toVersion === 0 || s.versions.some((v) => v.version === toVersion && !v.revoked), `version ${toVersion} of ${name} does not exist or is revoked; it cannot become current`);
+  precondition(
+    toVersion === 0 || s.versions.some((v) => v.version === toVersion && !v.revoked),
+    `version ${toVersion} of ${name} does not exist or is revoked; it cannot become current`,
+  );
   const removed = s.versions.filter((v) => v.version > toVersion).map((v) => v.version);
   if (toVersion === 0) delete w.secrets[name];
   else s.versions = s.versions.filter((v) => v.version <= toVersion);

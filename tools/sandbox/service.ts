@@ -10,7 +10,12 @@ function serviceView(w: World, name: string) {
   const s = mustFind(w.services, name, "service", LIST);
   const slots = Object.keys(s.slots)
     .sort()
-    .map((slot) => ({ slot, version: s.slots[slot]!.version, health: s.slots[slot]!.health, traffic: s.traffic[slot] ?? 0 }));
+    .map((slot) => ({
+      slot,
+      version: s.slots[slot]!.version,
+      health: s.slots[slot]!.health,
+      traffic: s.traffic[slot] ?? 0,
+    }));
   return {
     name,
     region: s.region,
@@ -22,13 +27,21 @@ function serviceView(w: World, name: string) {
 
 export const describe = sandboxTool((w, { name }: { name: string }) => serviceView(w, name));
 
-export const list = sandboxTool((w) => ({ services: Object.keys(w.services).sort().map((n) => serviceView(w, n)) }));
+export const list = sandboxTool((w) => ({
+  services: Object.keys(w.services)
+    .sort()
+    .map((n) => serviceView(w, n)),
+}));
 
 export const deploy = sandboxTool((w, { name, slot, version }: { name: string; slot: string; version: string }) => {
   const s = mustFind(w.services, name, "service", LIST);
   const target = mustFind(s.slots, slot, `slot of ${name}`, `sandbox.service.describe {name: ${name}}`);
   const live = s.traffic[slot] ?? 0;
-  if (live > 0) throw new ToolError("CONFLICT", `slot ${slot} of ${name} serves ${live}% of traffic; deploy to an idle slot, then shift traffic with sandbox.service.setTraffic`);
+  if (live > 0)
+    throw new ToolError(
+      "CONFLICT",
+      `slot ${slot} of ${name} serves ${live}% of traffic; deploy to an idle slot, then shift traffic with sandbox.service.setTraffic`,
+    );
   const previousVersion = target.version;
   target.version = version;
   target.health = s.brokenVersions?.includes(version) ? "unhealthy" : "healthy";
@@ -37,11 +50,15 @@ export const deploy = sandboxTool((w, { name, slot, version }: { name: string; s
 
 export const setTraffic = sandboxTool((w, { name, weights }: { name: string; weights: Record<string, number> }) => {
   const s = mustFind(w.services, name, "service", LIST);
-  for (const slot of Object.keys(weights)) mustFind(s.slots, slot, `slot of ${name}`, `sandbox.service.describe {name: ${name}}`);
+  for (const slot of Object.keys(weights))
+    mustFind(s.slots, slot, `slot of ${name}`, `sandbox.service.describe {name: ${name}}`);
   const sum = Object.values(weights).reduce((a, b) => a + b, 0);
   precondition(sum === 100, `traffic weights of ${name} must sum to 100, not ${sum}`);
   const sick = Object.keys(weights).filter((k) => weights[k]! > 0 && s.slots[k]!.health !== "healthy");
-  precondition(sick.length === 0, `slot ${sick.join(", ")} of ${name} is unhealthy; send it no traffic (deploy a good version first)`);
+  precondition(
+    sick.length === 0,
+    `slot ${sick.join(", ")} of ${name} is unhealthy; send it no traffic (deploy a good version first)`,
+  );
   const previous = { ...s.traffic };
   s.traffic = { ...weights };
   return { name, weights: { ...weights }, previous };
@@ -50,7 +67,10 @@ export const setTraffic = sandboxTool((w, { name, weights }: { name: string; wei
 export const deleteService = sandboxTool((w, { name }: { name: string }) => {
   const s = mustFind(w.services, name, "service", LIST);
   const targets = s.loadBalancer ? (w.loadBalancers[s.loadBalancer]?.targets ?? []) : [];
-  precondition(targets.length === 0, `service ${name} still has targets behind ${s.loadBalancer} (${targets.join(", ")}); drain them with sandbox.lb.removeTarget first`);
+  precondition(
+    targets.length === 0,
+    `service ${name} still has targets behind ${s.loadBalancer} (${targets.join(", ")}); drain them with sandbox.lb.removeTarget first`,
+  );
   delete w.services[name];
   return { name, deleted: true };
 });

@@ -12,7 +12,9 @@ import type { Method, MethodLibrary, StepTemplate } from "./methods.js";
 
 export type Bindings = Record<string, unknown>;
 
-export type Decomposition = { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings } | { ok: false; reasons: string[] };
+export type Decomposition =
+  | { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings }
+  | { ok: false; reasons: string[] };
 
 /** A method's own mistake (an unknown parameter); reported as a bug in its file, never as the world's fault. */
 export class MethodError extends PlanfileError {
@@ -24,7 +26,13 @@ export class MethodError extends PlanfileError {
 
 const MAX_DEPTH = 16;
 
-export function decomposeTask(task: string, bindings: Bindings, context: readonly ContextEntry[], library: MethodLibrary, depth = 0): Decomposition {
+export function decomposeTask(
+  task: string,
+  bindings: Bindings,
+  context: readonly ContextEntry[],
+  library: MethodLibrary,
+  depth = 0,
+): Decomposition {
   const reasons: string[] = [];
   for (const method of library.byTask.get(task) ?? []) {
     const applied = applyMethod(method, bindings, context, library, depth);
@@ -34,8 +42,15 @@ export function decomposeTask(task: string, bindings: Bindings, context: readonl
   return { ok: false, reasons: reasons.length > 0 ? reasons : [`no method decomposes task \`${task}\``] };
 }
 
-export function applyMethod(method: Method, bindings: Bindings, context: readonly ContextEntry[], library: MethodLibrary, depth = 0): Decomposition {
-  if (depth > MAX_DEPTH) throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
+export function applyMethod(
+  method: Method,
+  bindings: Bindings,
+  context: readonly ContextEntry[],
+  library: MethodLibrary,
+  depth = 0,
+): Decomposition {
+  if (depth > MAX_DEPTH)
+    throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
   const vars: Bindings = { ...bindings, context: Object.fromEntries(context.map((c) => [c.id, c.output])) };
   const letErrors: string[] = [];
   for (const [name, expr] of Object.entries(method.let ?? {})) {
@@ -50,10 +65,22 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
     try {
       holds = method.programs.get(method.when)!(vars);
     } catch (error) {
-      return { ok: false, reasons: [`${method.name}: cannot evaluate \`${method.when}\`: ${firstLine(error)}`, ...letErrors.map((e) => `${method.name}: ${e}`)] };
+      return {
+        ok: false,
+        reasons: [
+          `${method.name}: cannot evaluate \`${method.when}\`: ${firstLine(error)}`,
+          ...letErrors.map((e) => `${method.name}: ${e}`),
+        ],
+      };
     }
     // A binding that fails because the condition does not hold (`candidates[0]` of none) is no news.
-    if (holds !== true) return { ok: false, reasons: [`${method.name}: ${method.otherwise ? fill(method.otherwise, vars, method) : `its condition \`${method.when}\` does not hold`}`] };
+    if (holds !== true)
+      return {
+        ok: false,
+        reasons: [
+          `${method.name}: ${method.otherwise ? fill(method.otherwise, vars, method) : `its condition \`${method.when}\` does not hold`}`,
+        ],
+      };
   }
   for (const { that, otherwise } of method.require ?? []) {
     let holds: unknown;
@@ -92,7 +119,12 @@ export function applyMethod(method: Method, bindings: Bindings, context: readonl
   return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars };
 }
 
-function stepFrom(template: StepTemplate, vars: Bindings, method: Method, expand: (deps: readonly string[] | undefined) => string[]): DraftStep {
+function stepFrom(
+  template: StepTemplate,
+  vars: Bindings,
+  method: Method,
+  expand: (deps: readonly string[] | undefined) => string[],
+): DraftStep {
   const filled = fill(template, vars, method) as StepTemplate;
   const step: DraftStep = { ...filled, args: filled.args } as DraftStep;
   const deps = expand(filled.dependsOn);
@@ -122,15 +154,26 @@ export function fill(value: unknown, vars: Bindings, method: Method): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, vars, method));
   // Keys are templates too: traffic weights are keyed by slot names read from the world.
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [String(fill(k, vars, method)), fill(v, vars, method)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [String(fill(k, vars, method)), fill(v, vars, method)]),
+    );
   return value;
 }
 
 function lookup(path: string, vars: Bindings, method: Method): unknown {
-  const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const segments = path
+    .split(/\.|\[(\d+)\]/)
+    .filter((s) => s !== undefined && s !== "")
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   const found = getPath(vars, segments);
   if (!found.found || found.value === undefined) {
-    throw new MethodError(method, `\`{{ ${path} }}\` names nothing; known: ${Object.keys(vars).filter((k) => k !== "context").join(", ")}`);
+    throw new MethodError(
+      method,
+      `\`{{ ${path} }}\` names nothing; known: ${Object.keys(vars)
+        .filter((k) => k !== "context")
+        .join(", ")}`,
+    );
   }
   return found.value;
 }

@@ -28,10 +28,14 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const methods = options.methods ?? library([]);
   const candidates = matchGoal(goal, methods);
   if (candidates.length === 0) {
-    const known = methods.methods.filter((m) => m.goal).map((m) => `  ${m.name}: ${m.examples?.[0] ? `"${m.examples[0].goal}"` : `/${m.goal![0]}/`}`);
+    const known = methods.methods
+      .filter((m) => m.goal)
+      .map((m) => `  ${m.name}: ${m.examples?.[0] ? `"${m.examples[0].goal}"` : `/${m.goal![0]}/`}`);
     const message = [
       "no method matches this goal; configure an LLM with OPENAI_API_KEY (and OPENAI_BASE_URL, PLANFILE_MODEL) or add a method in tools/methods/*.methods.yaml.",
-      known.length > 0 ? `Goals the offline methods know, for example:\n${known.join("\n")}` : "No offline methods are loaded.",
+      known.length > 0
+        ? `Goals the offline methods know, for example:\n${known.join("\n")}`
+        : "No offline methods are loaded.",
     ].join("\n");
     return { ok: false, reason: "NO_METHOD", message, attempts: [], probes: [], stats };
   }
@@ -60,14 +64,50 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
       continue;
     }
     const description = method.description ? String(fill(method.description, applied.bindings, method)) : undefined;
-    const judged = finish(applied.steps, { goal, context, now: options.now, description, planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 } }, registry);
-    const attempt: Attempt = { n: 1, prompt: `${OFFLINE_PROMPT}:${method.name}`, promptTokens: 0, llmMs: 0, problems: judged.ok ? [] : judged.problems };
-    if (judged.ok) return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts: [attempt], probes, stats };
+    const judged = finish(
+      applied.steps,
+      {
+        goal,
+        context,
+        now: options.now,
+        description,
+        planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 },
+      },
+      registry,
+    );
+    const attempt: Attempt = {
+      n: 1,
+      prompt: `${OFFLINE_PROMPT}:${method.name}`,
+      promptTokens: 0,
+      llmMs: 0,
+      problems: judged.ok ? [] : judged.problems,
+    };
+    if (judged.ok)
+      return {
+        ok: true,
+        plan: judged.plan,
+        yaml: judged.yaml,
+        digest: judged.digest,
+        attempts: [attempt],
+        probes,
+        stats,
+      };
     const message = `method ${method.name} (${method.file}) produced an invalid plan; this is a bug in the method: ${judged.problems.map(formatProblem).join("; ")}`;
-    return { ok: false, reason: "INVALID_PLAN", message, attempts: [attempt], probes, stats, lastPlan: judged.plan, problems: judged.validatorProblems };
+    return {
+      ok: false,
+      reason: "INVALID_PLAN",
+      message,
+      attempts: [attempt],
+      probes,
+      stats,
+      lastPlan: judged.plan,
+      problems: judged.validatorProblems,
+    };
   }
 
-  const failed = probes.filter((p) => !p.ok).map((p) => `  read ${p.ok ? "" : `${p.id} (${p.tool})`} failed: ${p.ok ? "" : p.message}`);
+  const failed = probes
+    .filter((p) => !p.ok)
+    .map((p) => `  read ${p.ok ? "" : `${p.id} (${p.tool})`} failed: ${p.ok ? "" : p.message}`);
   const message = [
     `the goal matches ${candidates.map((c) => c.method.name).join(", ")}, but the world as read does not allow ${candidates.length === 1 ? "it" : "any of them"}:`,
     ...reasons.map((r) => `  ${r}`),
@@ -89,7 +129,8 @@ export function matchGoal(goal: string, methods: MethodLibrary): Candidate[] {
       const m = pattern.exec(goal.trim());
       if (!m) continue;
       const params: Bindings = { goal };
-      for (const [name, raw] of Object.entries(m.groups ?? {})) if (raw !== undefined) params[name] = normalise(raw, method.params?.[name]);
+      for (const [name, raw] of Object.entries(m.groups ?? {}))
+        if (raw !== undefined) params[name] = normalise(raw, method.params?.[name]);
       out.push({ method, params });
       break;
     }
@@ -106,7 +147,10 @@ function normalise(raw: string, how: "lower" | "upper" | "slug" | "region" | und
       return v.toUpperCase();
     case "slug":
     case "region":
-      return v.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      return v
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
     default:
       return v;
   }
@@ -122,7 +166,11 @@ function probeCalls(candidates: Candidate[]): ProbeCall[] {
   for (const { method, params } of candidates) {
     for (const probe of method.probes ?? []) {
       if (calls.has(probe.id)) continue;
-      calls.set(probe.id, { id: probe.id, tool: probe.tool, args: fill(probe.args ?? {}, params, method) as Record<string, unknown> });
+      calls.set(probe.id, {
+        id: probe.id,
+        tool: probe.tool,
+        args: fill(probe.args ?? {}, params, method) as Record<string, unknown>,
+      });
     }
   }
   return [...calls.values()];
@@ -130,5 +178,12 @@ function probeCalls(candidates: Candidate[]): ProbeCall[] {
 
 function brokenMethod(error: unknown, probes: ProbeOutcome[], stats: PlanStats): PlanResult {
   if (!(error instanceof MethodError)) throw error;
-  return { ok: false, reason: "INVALID_PLAN", message: `${error.message}; this is a bug in the method file`, attempts: [], probes, stats };
+  return {
+    ok: false,
+    reason: "INVALID_PLAN",
+    message: `${error.message}; this is a bug in the method file`,
+    attempts: [],
+    probes,
+    stats,
+  };
 }

@@ -75,17 +75,22 @@ export async function loadMethods(dir: string): Promise<MethodLibrary> {
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
     .sort();
   const methods: Method[] = [];
-  for (const file of files) methods.push(...parseMethods(await readFile(file, "utf8"), relative(process.cwd(), file) || file));
+  for (const file of files)
+    methods.push(...parseMethods(await readFile(file, "utf8"), relative(process.cwd(), file) || file));
   return library(methods);
 }
 
 export function parseMethods(text: string, file: string): Method[] {
   const parsed = parseYamlSource(text, file);
-  if (!parsed.ok) throw new ManifestError(file, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
+  if (!parsed.ok)
+    throw new ManifestError(file, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
   const validate = methodSetValidator();
   if (!validate(parsed.data)) {
     const lines = (validate.errors ?? []).slice(0, 5).map((e) => {
-      const path = e.instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const path = e.instancePath
+        .split("/")
+        .slice(1)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
       const where = parsed.source.locate(path);
       return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
     });
@@ -93,7 +98,8 @@ export function parseMethods(text: string, file: string): Method[] {
   }
   const set = parsed.data as { methods: Omit<Method, "file" | "patterns" | "programs">[] };
   return set.methods.map((m) => {
-    const fail = (what: string, cause: unknown) => new ManifestError(file, `method ${m.name}: ${what}: ${(cause as Error).message}`, { cause });
+    const fail = (what: string, cause: unknown) =>
+      new ManifestError(file, `method ${m.name}: ${what}: ${(cause as Error).message}`, { cause });
     const patterns = (m.goal ?? []).map((source) => {
       try {
         return new RegExp(source, "i");
@@ -102,7 +108,11 @@ export function parseMethods(text: string, file: string): Method[] {
       }
     });
     const programs = new Map<string, CelProgram>();
-    for (const expr of [...Object.values(m.let ?? {}), ...(m.when ? [m.when] : []), ...(m.require ?? []).map((r) => r.that)]) {
+    for (const expr of [
+      ...Object.values(m.let ?? {}),
+      ...(m.when ? [m.when] : []),
+      ...(m.require ?? []).map((r) => r.that),
+    ]) {
       try {
         programs.set(expr, parse(expr));
       } catch (cause) {
@@ -124,7 +134,11 @@ export function library(methods: Method[]): MethodLibrary {
   }
   for (const m of methods) {
     for (const sub of m.subtasks) {
-      if ("task" in sub && !byTask.has(sub.task)) throw new ManifestError(m.file, `method ${m.name}: subtask \`${sub.task}\` has no method; known tasks: ${[...byTask.keys()].join(", ")}`);
+      if ("task" in sub && !byTask.has(sub.task))
+        throw new ManifestError(
+          m.file,
+          `method ${m.name}: subtask \`${sub.task}\` has no method; known tasks: ${[...byTask.keys()].join(", ")}`,
+        );
     }
   }
   return { methods, byTask };

@@ -12,14 +12,21 @@ export const moduleKind: Kind = {
     try {
       mod = await import(pathToFileURL(path).href);
     } catch (cause) {
-      throw new ManifestError(file, `cannot import handler module ${set.implementation.module}: ${(cause as Error).message}`, { cause });
+      throw new ManifestError(
+        file,
+        `cannot import handler module ${set.implementation.module}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     const handlers = new Map<string, Handler>();
     for (const tool of set.tools) {
       const exportName = tool.handler ?? tool.name.split(".").at(-1)!;
       const handler = mod[exportName];
       if (typeof handler !== "function") {
-        throw new ManifestError(file, `tool ${tool.name}: ${set.implementation.module} exports no function \`${exportName}\`; export one or set \`handler:\``);
+        throw new ManifestError(
+          file,
+          `tool ${tool.name}: ${set.implementation.module} exports no function \`${exportName}\`; export one or set \`handler:\``,
+        );
       }
       handlers.set(tool.name, handler as Handler);
     }

@@ -14,7 +14,10 @@ export function checkTemplate(file: string, tool: string, where: string, templat
     for (const ref of site.refs) {
       if (!ref.ok) throw new ManifestError(file, `tool ${tool}: ${where}: ${ref.message}`);
       if (ref.ref.root !== "args" && ref.ref.root !== "secrets") {
-        throw new ManifestError(file, `tool ${tool}: ${where} may only reference \${{ args.<path> }} or \${{ secrets.NAME }}, not \`${ref.ref.text}\``);
+        throw new ManifestError(
+          file,
+          `tool ${tool}: ${where} may only reference \${{ args.<path> }} or \${{ secrets.NAME }}, not \`${ref.ref.text}\``,
+        );
       }
     }
   }
@@ -25,7 +28,10 @@ export function lookup(ref: Reference, args: unknown, secrets: Readonly<Record<s
   if (ref.root === "secrets") {
     const value = secrets[ref.name];
     if (value === undefined) {
-      throw new ToolError("SECRET_MISSING", `secret ${ref.name} is not set; pass it to the run (e.g. environment variable ${ref.name})`);
+      throw new ToolError(
+        "SECRET_MISSING",
+        `secret ${ref.name} is not set; pass it to the run (e.g. environment variable ${ref.name})`,
+      );
     }
     return value;
   }
@@ -42,7 +48,11 @@ export function renderText(
 ): string {
   const rendered = substitute(`\u0000${template}`, (ref) => {
     const value = lookup(ref, args, secrets);
-    if (value === undefined) throw new ToolError("ARG_MISSING", `\`${ref.text}\` has no value; make the arg required in the input schema or drop it from the template`);
+    if (value === undefined)
+      throw new ToolError(
+        "ARG_MISSING",
+        `\`${ref.text}\` has no value; make the arg required in the input schema or drop it from the template`,
+      );
     return encode(typeof value === "string" ? value : JSON.stringify(value));
   });
   // The leading NUL forces interpolation, so a whole-string reference also becomes text.

@@ -23,12 +23,26 @@ function callSites({ plan }: RuleContext): CallSite[] {
   const cached = sitesByPlan.get(plan);
   if (cached) return cached;
   const sites: CallSite[] = [];
-  (plan.context ?? []).forEach((c, i) => sites.push({ tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` }));
+  (plan.context ?? []).forEach((c, i) =>
+    sites.push({ tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` }),
+  );
   plan.steps.forEach((s, i) => {
-    sites.push({ tool: s.tool, args: s.args, path: ["steps", i], scope: { step: s.id, self: false }, label: `step \`${s.id}\`` });
+    sites.push({
+      tool: s.tool,
+      args: s.args,
+      path: ["steps", i],
+      scope: { step: s.id, self: false },
+      label: `step \`${s.id}\``,
+    });
     if (s.rollback && "tool" in s.rollback) {
       // A rollback runs after its step, so it may also read the step's own outputs.
-      sites.push({ tool: s.rollback.tool, args: s.rollback.args, path: ["steps", i, "rollback"], scope: { step: s.id, self: true }, label: `rollback of step \`${s.id}\`` });
+      sites.push({
+        tool: s.rollback.tool,
+        args: s.rollback.args,
+        path: ["steps", i, "rollback"],
+        scope: { step: s.id, self: true },
+        label: `rollback of step \`${s.id}\``,
+      });
     }
   });
   sitesByPlan.set(plan, sites);
@@ -50,7 +64,13 @@ export const contextIsReadOnly: Rule = ({ plan, registry }) =>
   (plan.context ?? []).flatMap((c, i) => {
     const tool = registry.get(c.tool);
     if (!tool || tool.effect === "read") return [];
-    return [{ rule: "context-not-read-only", path: ["context", i, "tool"], message: `context \`${c.id}\` uses ${c.tool}, whose effect is ${tool.effect}; context may only be read with effect: read tools` }];
+    return [
+      {
+        rule: "context-not-read-only",
+        path: ["context", i, "tool"],
+        message: `context \`${c.id}\` uses ${c.tool}, whose effect is ${tool.effect}; context may only be read with effect: read tools`,
+      },
+    ];
   });
 
 /** Arguments satisfy the tool's input schema; a `${{ }}` reference stands in for any value of the right type. */
@@ -75,12 +95,20 @@ export const argsMatchTools: Rule = (context) => {
     for (const ref of refSites) {
       for (const parsed of ref.refs) {
         if (!parsed.ok) {
-          problems.push({ rule: "bad-reference", path: [...argsPath, ...ref.path], message: `${site.label}: ${parsed.message}` });
+          problems.push({
+            rule: "bad-reference",
+            path: [...argsPath, ...ref.path],
+            message: `${site.label}: ${parsed.message}`,
+          });
           continue;
         }
         const resolved = referenceType(parsed.ref, site, context);
         if ("problem" in resolved) {
-          problems.push({ rule: "bad-reference", path: [...argsPath, ...ref.path], message: `${site.label}: ${resolved.problem}` });
+          problems.push({
+            rule: "bad-reference",
+            path: [...argsPath, ...ref.path],
+            message: `${site.label}: ${resolved.problem}`,
+          });
           continue;
         }
         const slot = schemaAt(tool.inputSchema, ref.path);
@@ -99,18 +127,27 @@ export const argsMatchTools: Rule = (context) => {
   return problems;
 };
 
-function referenceType(ref: Reference, site: CallSite, { plan, steps, registry, dependsOn }: RuleContext): { types: Set<string> | undefined } | { problem: string } {
+function referenceType(
+  ref: Reference,
+  site: CallSite,
+  { plan, steps, registry, dependsOn }: RuleContext,
+): { types: Set<string> | undefined } | { problem: string } {
   switch (ref.root) {
     case "secrets":
       if (site.scope === "none") return { problem: `context probes cannot use secrets (\`${ref.text}\`)` };
-      if (!/^[A-Z][A-Z0-9_]*$/.test(ref.name)) return { problem: `secret name \`${ref.name}\` must be UPPER_SNAKE_CASE` };
+      if (!/^[A-Z][A-Z0-9_]*$/.test(ref.name))
+        return { problem: `secret name \`${ref.name}\` must be UPPER_SNAKE_CASE` };
       return { types: new Set(["string"]) };
     case "context": {
       if (site.scope === "none") return { problem: `a context probe cannot reference other context (\`${ref.text}\`)` };
       const entry = (plan.context ?? []).find((c) => c.id === ref.id);
-      if (!entry) return { problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; known: ${(plan.context ?? []).map((c) => c.id).join(", ") || "none"}` };
+      if (!entry)
+        return {
+          problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; known: ${(plan.context ?? []).map((c) => c.id).join(", ") || "none"}`,
+        };
       const found = getPath(entry.output, ref.path);
-      if (!found.found) return { problem: `\`${ref.text}\`: context \`${ref.id}\` recorded no \`${formatPath(ref.path)}\`` };
+      if (!found.found)
+        return { problem: `\`${ref.text}\`: context \`${ref.id}\` recorded no \`${formatPath(ref.path)}\`` };
       return { types: new Set([jsonType(found.value)]) };
     }
     case "steps": {
@@ -119,12 +156,17 @@ function referenceType(ref: Reference, site: CallSite, { plan, steps, registry, 
       if (site.scope === "none") return { problem: `a context probe cannot reference step outputs (\`${ref.text}\`)` };
       const visible = (site.scope.self && ref.step === site.scope.step) || dependsOn(site.scope.step, ref.step);
       if (!visible) {
-        return { problem: `\`${ref.text}\` reads step \`${ref.step}\`, which is not a (transitive) dependency; add \`${ref.step}\` to dependsOn` };
+        return {
+          problem: `\`${ref.text}\` reads step \`${ref.step}\`, which is not a (transitive) dependency; add \`${ref.step}\` to dependsOn`,
+        };
       }
       const tool = registry.get(target.step.tool);
       if (!tool) return { types: undefined };
       const slot = schemaAt(tool.outputSchema, ref.path);
-      if (slot && "missing" in slot) return { problem: `\`${ref.text}\`: ${tool.name} has no output \`${formatPath(ref.path)}\`; it outputs ${outputNames(tool.outputSchema)}` };
+      if (slot && "missing" in slot)
+        return {
+          problem: `\`${ref.text}\`: ${tool.name} has no output \`${formatPath(ref.path)}\`; it outputs ${outputNames(tool.outputSchema)}`,
+        };
       return { types: slot ? schemaTypes(slot.schema) : undefined };
     }
     default:
@@ -138,7 +180,13 @@ export const rollbackDeclared: Rule = ({ plan, registry }) =>
     const tool = registry.get(step.tool);
     if (!tool || tool.effect === "read" || step.rollback) return [];
     const hint = tool.compensation ? `its tool's compensation is ${tool.compensation.tool}; ` : "";
-    return [{ rule: "missing-rollback", path: ["steps", i], message: `step \`${step.id}\` (${tool.effect}) has no rollback; ${hint}add \`rollback: {tool: …, args: {…}}\` or \`rollback: {none: "<why nothing needs undoing>"}\`` }];
+    return [
+      {
+        rule: "missing-rollback",
+        path: ["steps", i],
+        message: `step \`${step.id}\` (${tool.effect}) has no rollback; ${hint}add \`rollback: {tool: …, args: {…}}\` or \`rollback: {none: "<why nothing needs undoing>"}\``,
+      },
+    ];
   });
 
 /** Destructive steps are always risky, risky ids name real steps, and risk requires confirmation. */
@@ -146,15 +194,28 @@ export const riskFlagged: Rule = ({ plan, registry, steps }) => {
   const problems: RuleProblem[] = [];
   const risky = new Set(plan.riskySteps);
   plan.riskySteps.forEach((id, i) => {
-    if (!steps.has(id)) problems.push({ rule: "unknown-risky-step", path: ["riskySteps", i], message: `riskySteps names \`${id}\`, which is not a step of this plan` });
+    if (!steps.has(id))
+      problems.push({
+        rule: "unknown-risky-step",
+        path: ["riskySteps", i],
+        message: `riskySteps names \`${id}\`, which is not a step of this plan`,
+      });
   });
   plan.steps.forEach((step, i) => {
     if (registry.get(step.tool)?.effect === "destructive" && !risky.has(step.id)) {
-      problems.push({ rule: "destructive-not-risky", path: ["steps", i, "tool"], message: `step \`${step.id}\` uses destructive tool ${step.tool} but is not in riskySteps; add \`${step.id}\` to riskySteps` });
+      problems.push({
+        rule: "destructive-not-risky",
+        path: ["steps", i, "tool"],
+        message: `step \`${step.id}\` uses destructive tool ${step.tool} but is not in riskySteps; add \`${step.id}\` to riskySteps`,
+      });
     }
   });
   if (plan.riskySteps.length > 0 && !plan.requiresConfirmation) {
-    problems.push({ rule: "confirmation-required", path: ["requiresConfirmation"], message: "the plan has risky steps, so requiresConfirmation must be true" });
+    problems.push({
+      rule: "confirmation-required",
+      path: ["requiresConfirmation"],
+      message: "the plan has risky steps, so requiresConfirmation must be true",
+    });
   }
   return problems;
 };
@@ -163,11 +224,20 @@ function argProblem(site: CallSite, argsPath: Path, at: Path, error: ErrorObject
   const where = at.length > 0 ? `args.${formatPath(at)}` : "args";
   if (error.keyword === "additionalProperties") {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
-    return { rule: "invalid-args", path: [...argsPath, ...at, extra], key: true, message: `${site.label}: ${site.tool} has no argument \`${[...at, extra].join(".")}\`${allowed(error)}` };
+    return {
+      rule: "invalid-args",
+      path: [...argsPath, ...at, extra],
+      key: true,
+      message: `${site.label}: ${site.tool} has no argument \`${[...at, extra].join(".")}\`${allowed(error)}`,
+    };
   }
   if (error.keyword === "required") {
     const missing = (error.params as { missingProperty: string }).missingProperty;
-    return { rule: "invalid-args", path: [...argsPath, ...at], message: `${site.label}: ${site.tool} requires argument \`${[...at, missing].join(".")}\`` };
+    return {
+      rule: "invalid-args",
+      path: [...argsPath, ...at],
+      message: `${site.label}: ${site.tool} requires argument \`${[...at, missing].join(".")}\``,
+    };
   }
   return { rule: "invalid-args", path: [...argsPath, ...at], message: `${site.label}: ${where} ${error.message}` };
 }
@@ -201,14 +271,17 @@ function suggest(name: string, registry: Registry): string {
     const distance = editDistance(name, tool.name);
     if (!best || distance < best.distance) best = { name: tool.name, distance };
   }
-  return best && best.distance <= Math.max(3, name.length / 4) ? `; did you mean \`${best.name}\`?` : "; run `tsx src/tools.ts` to list registered tools";
+  return best && best.distance <= Math.max(3, name.length / 4)
+    ? `; did you mean \`${best.name}\`?`
+    : "; run `tsx src/tools.ts` to list registered tools";
 }
 
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;

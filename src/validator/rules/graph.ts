@@ -9,7 +9,12 @@ export const duplicateIds: Rule = ({ plan }) => {
     (plan[list] ?? []).forEach((entry, i) => {
       const first = seen.get(entry.id);
       if (first === undefined) seen.set(entry.id, i);
-      else problems.push({ rule: "duplicate-id", path: [list, i, "id"], message: `duplicate ${list === "steps" ? "step" : "context"} id \`${entry.id}\` (first used by ${list}[${first}]); ids must be unique` });
+      else
+        problems.push({
+          rule: "duplicate-id",
+          path: [list, i, "id"],
+          message: `duplicate ${list === "steps" ? "step" : "context"} id \`${entry.id}\` (first used by ${list}[${first}]); ids must be unique`,
+        });
     });
   }
   return problems;
@@ -20,8 +25,18 @@ export const knownDependencies: Rule = ({ plan, steps }) => {
   const problems: RuleProblem[] = [];
   plan.steps.forEach((step, i) => {
     (step.dependsOn ?? []).forEach((dep, j) => {
-      if (dep === step.id) problems.push({ rule: "unknown-dependency", path: ["steps", i, "dependsOn", j], message: `step \`${step.id}\` depends on itself` });
-      else if (!steps.has(dep)) problems.push({ rule: "unknown-dependency", path: ["steps", i, "dependsOn", j], message: `step \`${step.id}\` depends on \`${dep}\`, which is not a step of this plan; known steps: ${[...steps.keys()].join(", ")}` });
+      if (dep === step.id)
+        problems.push({
+          rule: "unknown-dependency",
+          path: ["steps", i, "dependsOn", j],
+          message: `step \`${step.id}\` depends on itself`,
+        });
+      else if (!steps.has(dep))
+        problems.push({
+          rule: "unknown-dependency",
+          path: ["steps", i, "dependsOn", j],
+          message: `step \`${step.id}\` depends on \`${dep}\`, which is not a step of this plan; known steps: ${[...steps.keys()].join(", ")}`,
+        });
     });
   });
   return problems;
@@ -32,7 +47,13 @@ export const noCycles: Rule = ({ plan }) => {
   const cycle = findCycle(plan);
   if (!cycle) return [];
   const index = plan.steps.findIndex((s) => s.id === cycle[0]);
-  return [{ rule: "cycle", path: ["steps", index, "dependsOn"], message: `dependency cycle: ${[...cycle, cycle[0]].join(" → ")}; a plan must be a DAG` }];
+  return [
+    {
+      rule: "cycle",
+      path: ["steps", index, "dependsOn"],
+      message: `dependency cycle: ${[...cycle, cycle[0]].join(" → ")}; a plan must be a DAG`,
+    },
+  ];
 };
 
 /** Returns one cycle as a list of step ids, or undefined. Iterative DFS: plans may be large or hostile. */
@@ -56,7 +77,10 @@ export function findCycle(plan: Plan): string[] | undefined {
       const s = state.get(child);
       if (s === "active") {
         const from = stack.findIndex((f) => f.id === child);
-        return stack.slice(from).map((f) => f.id).reverse();
+        return stack
+          .slice(from)
+          .map((f) => f.id)
+          .reverse();
       }
       if (s === undefined) {
         state.set(child, "active");

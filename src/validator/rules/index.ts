@@ -8,7 +8,15 @@ export const expectParses: Rule = ({ plan }) =>
   plan.steps.flatMap((step, i) => {
     if (step.expect === undefined) return [];
     const compiled = compileExpect(step.expect);
-    return compiled.ok ? [] : [{ rule: "bad-expect", path: ["steps", i, "expect"], message: `step \`${step.id}\`: expect ${compiled.message}` }];
+    return compiled.ok
+      ? []
+      : [
+          {
+            rule: "bad-expect",
+            path: ["steps", i, "expect"],
+            message: `step \`${step.id}\`: expect ${compiled.message}`,
+          },
+        ];
   });
 
 /** The semantic rules, in the order their problems are most useful to read. */

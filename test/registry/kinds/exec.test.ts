@@ -22,19 +22,26 @@ afterAll(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ToolCallError);
   return error as ToolCallError;
 }
 
 describe("exec kind", () => {
   it("passes a hostile arg as one literal argv element, with no shell in between", async () => {
-    const out = (await registry.call("kx.argv", { text: '"; rm -rf / #', label: "a b $(whoami)" })) as { json: string[] };
+    const out = (await registry.call("kx.argv", { text: '"; rm -rf / #', label: "a b $(whoami)" })) as {
+      json: string[];
+    };
     expect(out.json).toEqual(['"; rm -rf / #', "--label=a b $(whoami)"]);
   });
 
   it("expands an array arg into one element per item and writes numbers as text", async () => {
-    const out = (await registry.call("kx.argv", { text: "t", label: "l", files: ["a b", "c"], count: 3 })) as { json: string[] };
+    const out = (await registry.call("kx.argv", { text: "t", label: "l", files: ["a b", "c"], count: 3 })) as {
+      json: string[];
+    };
     expect(out.json).toEqual(["t", "--label=l", "a b", "c", "3"]);
   });
 

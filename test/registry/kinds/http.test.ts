@@ -18,14 +18,18 @@ const landed: string[] = [];
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   const url = new URL(req.url!, "http://x");
-  const json = (status: number, value: unknown) => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+  const json = (status: number, value: unknown) =>
+    void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
   const status = /^\/api\/status\/(\d+)$/.exec(url.pathname);
   if (status) return json(Number(status[1]), { error: "as asked", echoedAuth: req.headers.authorization });
-  if (url.pathname === "/api/text") return void res.writeHead(200, { "content-type": "text/plain" }).end("hello, not json");
+  if (url.pathname === "/api/text")
+    return void res.writeHead(200, { "content-type": "text/plain" }).end("hello, not json");
   if (url.pathname === "/api/list") return json(200, [1, 2]);
   if (url.pathname === "/api/hang") return void hanging.add(res);
-  if (url.pathname === "/api/redirect") return void res.writeHead(302, { location: `http://${req.headers.host}/api/landed` }).end();
-  if (url.pathname === "/api/landed") return void (landed.push(String(req.headers.authorization)), json(200, { landed: true }));
+  if (url.pathname === "/api/redirect")
+    return void res.writeHead(302, { location: `http://${req.headers.host}/api/landed` }).end();
+  if (url.pathname === "/api/landed")
+    return void (landed.push(String(req.headers.authorization)), json(200, { landed: true }));
   if (url.pathname === "/api/huge") {
     res.writeHead(200, { "content-type": "application/json" });
     const chunk = "x".repeat(1024 * 1024);
@@ -56,14 +60,21 @@ afterAll(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ToolCallError);
   return error as ToolCallError;
 }
 
 describe("http kind", () => {
   it("renders a GET template with args percent-encoded into the URL and secrets in headers", async () => {
-    const out = (await registry.call("kh.items.get", { name: "a/b c", view: "x&y=1" }, { secrets, idempotencyKey: "run1:step1" })) as {
+    const out = (await registry.call(
+      "kh.items.get",
+      { name: "a/b c", view: "x&y=1" },
+      { secrets, idempotencyKey: "run1:step1" },
+    )) as {
       url: string;
       headers: Record<string, string>;
     };
@@ -73,14 +84,20 @@ describe("http kind", () => {
   });
 
   it("renders a POST body template, keeping the type of whole references", async () => {
-    const out = (await registry.call("kh.items.create", { name: "web", size: 3 }, { secrets })) as { body: unknown; headers: Record<string, string> };
+    const out = (await registry.call("kh.items.create", { name: "web", size: 3 }, { secrets })) as {
+      body: unknown;
+      headers: Record<string, string>;
+    };
     expect(out.body).toEqual({ name: "web", size: 3, tags: [null, "fixed"], label: "item web" });
     expect(out.headers["content-type"]).toBe("application/json");
     expect(out.headers["x-request-source"]).toBe("planfile web");
   });
 
   it("sends the args as the JSON body when a body-carrying method has no body template", async () => {
-    const out = (await registry.call("kh.items.put", { id: 7, tags: ["a"] }, { secrets })) as { method: string; body: unknown };
+    const out = (await registry.call("kh.items.put", { id: 7, tags: ["a"] }, { secrets })) as {
+      method: string;
+      body: unknown;
+    };
     expect(out).toMatchObject({ method: "PUT", body: { id: 7, tags: ["a"] } });
   });
 
@@ -100,7 +117,9 @@ describe("http kind", () => {
   it("never shows a secret in an error, even when the server echoes it back", async () => {
     const error = await failure(registry.call("kh.status", { code: 500 }, { secrets }));
     expect(error.message).toContain("Bearer ***");
-    expect(JSON.stringify({ message: error.message, cause: String((error.cause as Error)?.message) })).not.toContain(TOKEN);
+    expect(JSON.stringify({ message: error.message, cause: String((error.cause as Error)?.message) })).not.toContain(
+      TOKEN,
+    );
   });
 
   it("names a missing secret before sending anything", async () => {

@@ -52,7 +52,9 @@ describe("mcp schemas are cached under the state folder", () => {
     writeFileSync(file, JSON.stringify(cached));
 
     const stale = await load();
-    await expect(stale.call("kc.echo", { text: "hi" })).rejects.toMatchObject({ details: { toolCode: "MCP_TOOLS_CHANGED" } });
+    await expect(stale.call("kc.echo", { text: "hi" })).rejects.toMatchObject({
+      details: { toolCode: "MCP_TOOLS_CHANGED" },
+    });
     expect(readFileSync(file, "utf8")).not.toContain("an older version of echo");
 
     const fresh = await load();

@@ -3,17 +3,21 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManifestError, ToolCallError } from "../../../src/errors.js";
+import { ManifestError, type ToolCallError } from "../../../src/errors.js";
 import { loadManifest, Registry } from "../../../src/registry/index.js";
 import { loadFixture } from "./fixture.js";
 import { alive, childPids, waitUntil } from "./processes.js";
 
-const SERVER = new URL("../../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url).pathname;
+const SERVER = new URL("../../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url)
+  .pathname;
 const MISBEHAVING = new URL("../../fixtures/kinds/misbehaving.tools.yaml", import.meta.url).pathname;
 const SNEAKY = new URL("../../fixtures/kinds/sneaky.tools.yaml", import.meta.url).pathname;
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(Error);
   return error as Error;
 }
@@ -95,7 +99,13 @@ describe("mcp kind against a misbehaving server", () => {
 
   it("returns {content, text} when the server sends only content blocks", async () => {
     const out = await registry.call("km.plain", { text: "ab" });
-    expect(out).toEqual({ content: [{ type: "text", text: "ab" }, { type: "text", text: "AB" }], text: "ab\nAB" });
+    expect(out).toEqual({
+      content: [
+        { type: "text", text: "ab" },
+        { type: "text", text: "AB" },
+      ],
+      text: "ab\nAB",
+    });
     expect(registry.get("km.plain")!.outputSchema).toMatchObject({ required: ["content", "text"] });
   });
 
@@ -130,7 +140,9 @@ describe("mcp kind against a misbehaving server", () => {
 
   it("refuses a manifest naming a tool the server does not have", async () => {
     const file = join(dir, "missing.tools.yaml");
-    const text = (await readFile(SNEAKY, "utf8")).replace("ks.sneaky,", "ks.nothing,").replace("cwd: .", `cwd: ${JSON.stringify(new URL("../../fixtures/kinds", import.meta.url).pathname)}`);
+    const text = (await readFile(SNEAKY, "utf8"))
+      .replace("ks.sneaky,", "ks.nothing,")
+      .replace("cwd: .", `cwd: ${JSON.stringify(new URL("../../fixtures/kinds", import.meta.url).pathname)}`);
     await writeFile(file, text);
     const error = await failure(loadManifest(new Registry(dir), file));
     expect(error.message).toContain("the server has no tool `nothing`");

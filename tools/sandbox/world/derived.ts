@@ -30,9 +30,14 @@ export function allocateIp(world: World, subnet: string, requested?: string): st
     const ip = addressAt(base, host);
     if (requested !== undefined && ip !== requested) continue;
     if (!taken.has(ip)) return ip;
-    if (requested !== undefined) throw new ToolError("CONFLICT", `address ${ip} in subnet ${subnet} is already in use; omit ip to get a free one`);
+    if (requested !== undefined)
+      throw new ToolError("CONFLICT", `address ${ip} in subnet ${subnet} is already in use; omit ip to get a free one`);
   }
-  if (requested !== undefined) throw new ToolError("PRECONDITION_FAILED", `address ${requested} is not a usable host of subnet ${subnet} (${s.cidr})`);
+  if (requested !== undefined)
+    throw new ToolError(
+      "PRECONDITION_FAILED",
+      `address ${requested} is not a usable host of subnet ${subnet} (${s.cidr})`,
+    );
   throw new Error(`subnet ${subnet} has no free address; call freeIps first`);
 }
 
@@ -45,7 +50,8 @@ export type QuotaUsage = { [K in keyof Quotas]: { limit: number; used: number } 
 
 export function quotaUsage(world: World, region: string): QuotaUsage {
   const q = world.regions[region]!.quotas;
-  const inRegion = (r: Record<string, { region: string; foreign?: boolean }>) => Object.values(r).filter((x) => x.region === region && !x.foreign).length;
+  const inRegion = (r: Record<string, { region: string; foreign?: boolean }>) =>
+    Object.values(r).filter((x) => x.region === region && !x.foreign).length;
   return {
     instances: { limit: q.instances, used: inRegion(world.instances) },
     databases: { limit: q.databases, used: inRegion(world.databases) },

@@ -70,16 +70,24 @@ function fixtureFile(name: string, dir: string): string {
 function mergedFixture(name: string, seen: string[], dir: string): Record<string, unknown> {
   const file = fixtureFile(name, dir);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
-    throw new SandboxError("FIXTURE_NOT_FOUND", `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")}`);
+    throw new SandboxError(
+      "FIXTURE_NOT_FOUND",
+      `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")}`,
+    );
   }
-  if (seen.includes(name)) throw new SandboxError("FIXTURE_INVALID", `${file}: extends itself through ${[...seen, name].join(" → ")}`);
+  if (seen.includes(name))
+    throw new SandboxError("FIXTURE_INVALID", `${file}: extends itself through ${[...seen, name].join(" → ")}`);
   let data: unknown;
   try {
     data = parse(readFileSync(file, "utf8"));
   } catch (cause) {
     throw new SandboxError("FIXTURE_INVALID", `${file}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
-  if (!isObject(data)) throw new SandboxError("FIXTURE_INVALID", `${file}: a fixture is a mapping of world sections (regions, databases, …)`);
+  if (!isObject(data))
+    throw new SandboxError(
+      "FIXTURE_INVALID",
+      `${file}: a fixture is a mapping of world sections (regions, databases, …)`,
+    );
   if (typeof data.extends !== "string") return data;
   return merge(mergedFixture(data.extends, [...seen, name], dir), data) as Record<string, unknown>;
 }
@@ -103,18 +111,30 @@ function danglingReferences(w: World): string[] {
   const out: string[] = [];
   const need = (ok: boolean, message: string) => ok || out.push(message);
   for (const [n, s] of Object.entries(w.subnets)) {
-    need(w.networks[s.network]?.region === s.region, `subnet ${n}: network ${s.network} does not exist in region ${s.region}`);
+    need(
+      w.networks[s.network]?.region === s.region,
+      `subnet ${n}: network ${s.network} does not exist in region ${s.region}`,
+    );
     need(s.reservedIps <= s.totalIps, `subnet ${n}: reservedIps exceeds totalIps`);
   }
   for (const [n, r] of Object.entries({ ...w.instances, ...w.databases })) {
     need(w.subnets[r.subnet]?.region === r.region, `${n}: subnet ${r.subnet} does not exist in region ${r.region}`);
   }
-  for (const [n, b] of Object.entries(w.buckets)) need(w.regions[b.region] !== undefined, `bucket ${n}: unknown region ${b.region}`);
-  for (const [n, g] of Object.entries(w.groups)) for (const m of g.members) need(w.users[m] !== undefined, `group ${n}: unknown member ${m}`);
-  for (const [n, lb] of Object.entries(w.loadBalancers)) for (const t of lb.targets) need(w.instances[t] !== undefined, `load balancer ${n}: unknown target ${t}`);
+  for (const [n, b] of Object.entries(w.buckets))
+    need(w.regions[b.region] !== undefined, `bucket ${n}: unknown region ${b.region}`);
+  for (const [n, g] of Object.entries(w.groups))
+    for (const m of g.members) need(w.users[m] !== undefined, `group ${n}: unknown member ${m}`);
+  for (const [n, lb] of Object.entries(w.loadBalancers))
+    for (const t of lb.targets) need(w.instances[t] !== undefined, `load balancer ${n}: unknown target ${t}`);
   for (const [n, s] of Object.entries(w.services)) {
-    need(!s.loadBalancer || w.loadBalancers[s.loadBalancer] !== undefined, `service ${n}: unknown load balancer ${s.loadBalancer}`);
-    need(Object.keys(s.traffic).every((k) => s.slots[k]), `service ${n}: traffic names a slot that does not exist`);
+    need(
+      !s.loadBalancer || w.loadBalancers[s.loadBalancer] !== undefined,
+      `service ${n}: unknown load balancer ${s.loadBalancer}`,
+    );
+    need(
+      Object.keys(s.traffic).every((k) => s.slots[k]),
+      `service ${n}: traffic names a slot that does not exist`,
+    );
     need(Object.values(s.traffic).reduce((a, b) => a + b, 0) === 100, `service ${n}: traffic weights must sum to 100`);
   }
   return out;

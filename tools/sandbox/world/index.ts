@@ -30,7 +30,11 @@ export { listFixtures, worldFromFixture, worldPath, DEFAULT_FIXTURE };
 
 export type WorldState = Omit<World, "calls" | "idempotency" | "clock">;
 
-export function resetWorld(stateDir: string, fixture: string = DEFAULT_FIXTURE, options: { chaos?: Chaos } = {}): World {
+export function resetWorld(
+  stateDir: string,
+  fixture: string = DEFAULT_FIXTURE,
+  options: { chaos?: Chaos } = {},
+): World {
   const world = worldFromFixture(fixture);
   if (options.chaos) world.chaos = options.chaos;
   exclusively(stateDir, () => {

@@ -17,7 +17,11 @@ export function withFileLock<T>(target: string, body: () => T): T {
     release = acquireLockFile(lock, WAIT_MS);
   } catch (error) {
     if (!(error instanceof LockBusy)) throw error;
-    throw new ToolError("TRANSIENT", `the sandbox world is locked by ${error.holder} for over ${WAIT_MS / 1000} s; retry, or remove ${lock} if that process is stuck`, { transient: true });
+    throw new ToolError(
+      "TRANSIENT",
+      `the sandbox world is locked by ${error.holder} for over ${WAIT_MS / 1000} s; retry, or remove ${lock} if that process is stuck`,
+      { transient: true },
+    );
   }
   held.add(lock);
   try {

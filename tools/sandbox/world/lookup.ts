@@ -5,7 +5,10 @@ export function mustFind<T>(items: Record<string, T>, name: string, what: string
   const item = Object.hasOwn(items, name) ? items[name] : undefined;
   if (item === undefined) {
     const known = Object.keys(items).sort().slice(0, 10).join(", ") || "none";
-    throw new ToolError("NOT_FOUND", `${what} \`${name}\` does not exist (known: ${known}); call ${listTool} to see what exists`);
+    throw new ToolError(
+      "NOT_FOUND",
+      `${what} \`${name}\` does not exist (known: ${known}); call ${listTool} to see what exists`,
+    );
   }
   return item;
 }

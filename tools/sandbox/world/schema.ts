@@ -24,7 +24,9 @@ export const worldSchema = obj(
     regions: record(obj({ quotas: obj({ instances: count, databases: count, buckets: count }) })),
     networks: record(obj({ region: name, cidr: name })),
     subnets: record(obj({ network: name, region: name, cidr: name, totalIps: count, reservedIps: count })),
-    instances: record(obj({ region: name, subnet: name, size: name, ip: name, state: { enum: ["running", "stopped"] } })),
+    instances: record(
+      obj({ region: name, subnet: name, size: name, ip: name, state: { enum: ["running", "stopped"] } }),
+    ),
     databases: record(
       obj(
         {
@@ -40,7 +42,18 @@ export const worldSchema = obj(
           replicas: { type: "array", items: obj({ name, region: name, lagSeconds: count }) },
           restoredFrom: name,
         },
-        ["engine", "version", "region", "subnet", "sizeGb", "ip", "readOnly", "deletionProtection", "tables", "replicas"],
+        [
+          "engine",
+          "version",
+          "region",
+          "subnet",
+          "sizeGb",
+          "ip",
+          "readOnly",
+          "deletionProtection",
+          "tables",
+          "replicas",
+        ],
       ),
     ),
     snapshots: record(obj({ ...image, sizeGb: count, createdAt: count })),
@@ -51,23 +64,37 @@ export const worldSchema = obj(
           region: name,
           foreign: { type: "boolean" },
           objects: record(
-            obj({ size: count, checksum: name, contentType: name, dump: obj(image), content: { type: "string" } }, ["size", "checksum", "contentType"]),
+            obj({ size: count, checksum: name, contentType: name, dump: obj(image), content: { type: "string" } }, [
+              "size",
+              "checksum",
+              "contentType",
+            ]),
           ),
         },
         ["region", "objects"],
       ),
     ),
-    dnsZones: record(obj({ records: record(obj({ name, type: { enum: ["A", "CNAME", "TXT"] }, value: name, ttl: count })) })),
+    dnsZones: record(
+      obj({ records: record(obj({ name, type: { enum: ["A", "CNAME", "TXT"] }, value: name, ttl: count })) }),
+    ),
     secrets: record(
       obj({
         versions: {
           type: "array",
           minItems: 1,
-          items: obj({ version: { type: "integer", minimum: 1 }, createdAt: count, leaked: { type: "boolean" }, revoked: { type: "boolean" }, fingerprint: name }),
+          items: obj({
+            version: { type: "integer", minimum: 1 },
+            createdAt: count,
+            leaked: { type: "boolean" },
+            revoked: { type: "boolean" },
+            fingerprint: name,
+          }),
         },
       }),
     ),
-    users: record(obj({ accessKeys: { type: "array", items: obj({ id: name, status: { enum: ["active", "inactive"] } }) } })),
+    users: record(
+      obj({ accessKeys: { type: "array", items: obj({ id: name, status: { enum: ["active", "inactive"] } }) } }),
+    ),
     groups: record(obj({ members: { type: "array", items: name } })),
     services: record(
       obj(
@@ -86,5 +113,26 @@ export const worldSchema = obj(
     calls: { type: "array" },
     idempotency: record(obj({ tool: name, output: {} })),
   },
-  ["version", "fixture", "clock", "regions", "networks", "subnets", "instances", "databases", "snapshots", "dumps", "buckets", "dnsZones", "secrets", "users", "groups", "services", "loadBalancers", "flags", "calls", "idempotency"],
+  [
+    "version",
+    "fixture",
+    "clock",
+    "regions",
+    "networks",
+    "subnets",
+    "instances",
+    "databases",
+    "snapshots",
+    "dumps",
+    "buckets",
+    "dnsZones",
+    "secrets",
+    "users",
+    "groups",
+    "services",
+    "loadBalancers",
+    "flags",
+    "calls",
+    "idempotency",
+  ],
 );

@@ -74,7 +74,12 @@ export function saveWorld(stateDir: string, world: World, { durable }: { durable
   renameSync(temp, path);
   if (durable) fsyncDir(dirname(path));
   const previous = cache.get(path);
-  cache.set(path, { world, stamp: stampOf(statSync(path)), synced: world.calls.length, flushScheduled: previous?.flushScheduled ?? false });
+  cache.set(path, {
+    world,
+    stamp: stampOf(statSync(path)),
+    synced: world.calls.length,
+    flushScheduled: previous?.flushScheduled ?? false,
+  });
 }
 
 /** Records that the cached world gained read-log entries; they reach the disk soon, without fsync. */
@@ -111,7 +116,11 @@ function readWorldFile(path: string): World {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as World;
   } catch (cause) {
-    throw new SandboxError("WORLD_UNREADABLE", `${path}: ${(cause as Error).message}; run \`tsx src/sandbox.ts reset\` to start over`, { cause });
+    throw new SandboxError(
+      "WORLD_UNREADABLE",
+      `${path}: ${(cause as Error).message}; run \`tsx src/sandbox.ts reset\` to start over`,
+      { cause },
+    );
   }
 }
 
@@ -138,7 +147,8 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once("exit", () => {
     for (const [path, cached] of cache) {
-      if (cached.synced < cached.world.calls.length) saveWorld(dirname(dirname(path)), cached.world, { durable: false });
+      if (cached.synced < cached.world.calls.length)
+        saveWorld(dirname(dirname(path)), cached.world, { durable: false });
     }
   });
 }

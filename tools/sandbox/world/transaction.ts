@@ -50,7 +50,10 @@ function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O 
   };
   const fail = (error: unknown): never => {
     entry.ok = false;
-    entry.error = error instanceof ToolError ? { code: error.code, message: error.message } : { code: "INTERNAL", message: String((error as Error)?.message ?? error) };
+    entry.error =
+      error instanceof ToolError
+        ? { code: error.code, message: error.message }
+        : { code: "INTERNAL", message: String((error as Error)?.message ?? error) };
     finish(undefined as O);
     throw error;
   };
@@ -63,7 +66,13 @@ function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O 
   }
 
   if (chaosStrikes(world.chaos, seq)) {
-    fail(new ToolError("TRANSIENT", `${tool.name}: the sandbox provider is temporarily unavailable (chaos seed ${world.chaos!.seed}, call #${seq}); retry the call`, { transient: true }));
+    fail(
+      new ToolError(
+        "TRANSIENT",
+        `${tool.name}: the sandbox provider is temporarily unavailable (chaos seed ${world.chaos!.seed}, call #${seq}); retry the call`,
+        { transient: true },
+      ),
+    );
   }
 
   if (!writes) {

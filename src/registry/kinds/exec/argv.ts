@@ -25,7 +25,10 @@ const WHOLE = /^\$\{\{\s*(.*?)\s*\}\}$/;
 export function checkCommand(file: string, tool: string, command: string[] | undefined): string[] {
   if (!command) throw new ManifestError(file, `tool ${tool}: exec tools need \`command: [program, arg…]\``);
   if (hasReference(command[0]!)) {
-    throw new ManifestError(file, `tool ${tool}: command[0] must be a literal program name; a plan must not choose what runs`);
+    throw new ManifestError(
+      file,
+      `tool ${tool}: command[0] must be a literal program name; a plan must not choose what runs`,
+    );
   }
   checkTemplate(file, tool, "command", command);
   return command;
@@ -45,7 +48,10 @@ export function buildArgv(command: string[], args: unknown, secrets: Readonly<Re
     if (value === undefined) return;
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item !== null && typeof item === "object") {
-        throw new ToolError("ARGV_INVALID", `command[${index}] \`${element}\` resolves to an object; pass scalars or an array of scalars`);
+        throw new ToolError(
+          "ARGV_INVALID",
+          `command[${index}] \`${element}\` resolves to an object; pass scalars or an array of scalars`,
+        );
       }
       argv.push(typeof item === "string" ? item : JSON.stringify(item));
     }

@@ -72,7 +72,11 @@ function toOutput(tool: ToolDefinition, result: SpawnResult, secrets: Readonly<R
     try {
       output.json = JSON.parse(result.stdout);
     } catch (cause) {
-      throw new ToolError("STDOUT_NOT_JSON", `the output schema declares \`json\` but stdout is not JSON (${(cause as Error).message}); starts with: ${redact(result.stdout.slice(0, 120), secrets)}`, { cause });
+      throw new ToolError(
+        "STDOUT_NOT_JSON",
+        `the output schema declares \`json\` but stdout is not JSON (${(cause as Error).message}); starts with: ${redact(result.stdout.slice(0, 120), secrets)}`,
+        { cause },
+      );
     }
   }
   return output;

@@ -29,7 +29,13 @@ export function run(argv: string[], options: SpawnOptions): Promise<SpawnResult>
   const [program, ...rest] = argv;
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(options.signal.reason);
-    const child = spawn(program!, rest, { shell: false, detached: true, stdio: ["ignore", "pipe", "pipe"], env: options.env, cwd: options.cwd });
+    const child = spawn(program!, rest, {
+      shell: false,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: options.env,
+      cwd: options.cwd,
+    });
     const stdout = capture(child.stdout);
     const stderr = capture(child.stderr);
     let killTimer: NodeJS.Timeout | undefined;
@@ -48,7 +54,13 @@ export function run(argv: string[], options: SpawnOptions): Promise<SpawnResult>
     child.on("error", (cause) => {
       done();
       const code = (cause as NodeJS.ErrnoException).code;
-      reject(new ToolError("SPAWN_FAILED", `cannot start \`${program}\` (${code ?? cause.message}); check that it is installed and on PATH`, { cause }));
+      reject(
+        new ToolError(
+          "SPAWN_FAILED",
+          `cannot start \`${program}\` (${code ?? cause.message}); check that it is installed and on PATH`,
+          { cause },
+        ),
+      );
     });
     child.on("close", (exitCode, signal) => {
       done();

@@ -34,7 +34,12 @@ export const httpKind: Kind = {
         async call(tool, args, context) {
           const template = requests.get(tool.name)!;
           const where = `${template.method} ${template.url}`;
-          const { url, init } = renderRequest(template, base, { args, secrets: context.secrets, idempotencyKey: context.idempotencyKey, dryRun: context.dryRun });
+          const { url, init } = renderRequest(template, base, {
+            args,
+            secrets: context.secrets,
+            idempotencyKey: context.idempotencyKey,
+            dryRun: context.dryRun,
+          });
           let response: Response;
           try {
             // Never follow redirects: a 3xx could carry the request's secret headers to another host.
@@ -42,16 +47,27 @@ export const httpKind: Kind = {
           } catch (cause) {
             if (context.signal.aborted) throw context.signal.reason;
             const reason = redact(String((cause as Error).cause ?? (cause as Error).message), context.secrets);
-            throw new ToolError("HTTP_UNREACHABLE", `${where} could not be sent (${reason}); check that the service is up`, { transient: true });
+            throw new ToolError(
+              "HTTP_UNREACHABLE",
+              `${where} could not be sent (${reason}); check that the service is up`,
+              { transient: true },
+            );
           }
           if (response.status >= 300 && response.status < 400) {
             const to = response.headers.get("location") ?? "no location";
-            throw new ToolError("HTTP_REDIRECT", `${where} answered ${response.status} redirecting to ${redact(to, context.secrets)}; http tools do not follow redirects (they could carry secrets elsewhere): put the final address in the manifest`);
+            throw new ToolError(
+              "HTTP_REDIRECT",
+              `${where} answered ${response.status} redirecting to ${redact(to, context.secrets)}; http tools do not follow redirects (they could carry secrets elsewhere): put the final address in the manifest`,
+            );
           }
           const text = await readBounded(response, where);
           const snippet = () => redact(text.slice(0, 300), context.secrets);
           if (!response.ok) {
-            throw new ToolError(`HTTP_${response.status}`, `${where} answered ${response.status} ${response.statusText}${text ? `: ${snippet()}` : ""}`, { transient: TRANSIENT(response.status) });
+            throw new ToolError(
+              `HTTP_${response.status}`,
+              `${where} answered ${response.status} ${response.statusText}${text ? `: ${snippet()}` : ""}`,
+              { transient: TRANSIENT(response.status) },
+            );
           }
           if (text.trim() === "") return {};
           let body: unknown;
@@ -59,7 +75,10 @@ export const httpKind: Kind = {
             body = JSON.parse(text);
           } catch {
             const type = response.headers.get("content-type") ?? "no content-type";
-            throw new ToolError("RESPONSE_NOT_JSON", `${where} answered ${response.status} with a body that is not JSON (${type}): ${snippet()}; http tools expect JSON responses`);
+            throw new ToolError(
+              "RESPONSE_NOT_JSON",
+              `${where} answered ${response.status} with a body that is not JSON (${type}): ${snippet()}; http tools expect JSON responses`,
+            );
           }
           return body !== null && typeof body === "object" && !Array.isArray(body) ? body : { value: body };
         },
@@ -72,7 +91,11 @@ export const httpKind: Kind = {
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 async function readBounded(response: Response, where: string): Promise<string> {
-  const tooLarge = () => new ToolError("RESPONSE_TOO_LARGE", `${where} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; http tools expect small JSON answers — page or filter the request`);
+  const tooLarge = () =>
+    new ToolError(
+      "RESPONSE_TOO_LARGE",
+      `${where} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; http tools expect small JSON answers — page or filter the request`,
+    );
   if (Number(response.headers.get("content-length") ?? 0) > MAX_RESPONSE_BYTES) {
     await response.body?.cancel();
     throw tooLarge();

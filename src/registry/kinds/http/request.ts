@@ -24,7 +24,11 @@ export interface Call {
 
 const WITHOUT_BODY = new Set(["GET", "HEAD", "DELETE"]);
 
-export function renderRequest(template: RequestTemplate, base: { baseUrl?: string; headers?: Record<string, string> }, call: Call): Rendered {
+export function renderRequest(
+  template: RequestTemplate,
+  base: { baseUrl?: string; headers?: Record<string, string> },
+  call: Call,
+): Rendered {
   const path = renderText(template.url, call.args, call.secrets, encodeURIComponent);
   const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : joinUrl(base.baseUrl, path);
   const headers: Record<string, string> = { accept: "application/json" };
@@ -35,7 +39,12 @@ export function renderRequest(template: RequestTemplate, base: { baseUrl?: strin
   if (call.dryRun) headers["planfile-dry-run"] = "1";
   const init: Rendered["init"] = { method: template.method, headers };
   // Without a body template, a method that carries a body sends the validated args.
-  const body = template.body !== undefined ? render(template.body, call) : WITHOUT_BODY.has(template.method) ? undefined : call.args;
+  const body =
+    template.body !== undefined
+      ? render(template.body, call)
+      : WITHOUT_BODY.has(template.method)
+        ? undefined
+        : call.args;
   if (body !== undefined && template.method !== "HEAD") {
     init.body = JSON.stringify(body);
     headers["content-type"] ??= "application/json";
@@ -49,6 +58,10 @@ function render(body: unknown, call: Call): unknown {
 }
 
 function joinUrl(baseUrl: string | undefined, path: string): string {
-  if (!baseUrl) throw new ToolError("URL_INVALID", `url \`${path}\` is relative but the implementation has no \`baseUrl\`; add one or write a full URL`);
+  if (!baseUrl)
+    throw new ToolError(
+      "URL_INVALID",
+      `url \`${path}\` is relative but the implementation has no \`baseUrl\`; add one or write a full URL`,
+    );
   return `${baseUrl.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }

@@ -25,7 +25,13 @@ export class ServerConnection {
 
   /** The connected client, starting the server if it is not running. */
   client(): Promise<Client> {
-    if (this.closed) return Promise.reject(new ToolError("DRIVER_CLOSED", `MCP server \`${this.label}\` was shut down with the registry; load a new registry`));
+    if (this.closed)
+      return Promise.reject(
+        new ToolError(
+          "DRIVER_CLOSED",
+          `MCP server \`${this.label}\` was shut down with the registry; load a new registry`,
+        ),
+      );
     return (this.current ??= this.open());
   }
 

@@ -24,7 +24,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { ManifestError } from "../../../errors.js";
 import { sharedAjv } from "../../../schema/ajv.js";
 import { ToolError } from "../../tool-error.js";
-import type { DiscoveredTool, HandlerContext, JsonSchemaObject, Kind } from "../../types.js";
+import type { DiscoveredTool, HandlerContext, Kind } from "../../types.js";
 import { ServerConnection } from "./connection.js";
 import { CONTENT_OUTPUT_SCHEMA, fromServer, toOutput, type ToolResult } from "./output.js";
 import { tighten } from "./policy.js";
@@ -39,7 +39,12 @@ export const mcpKind: Kind = {
     if (set.implementation.kind !== "mcp") throw new Error("unreachable");
     const { command, args = [], env, cwd } = set.implementation;
     const here = dirname(file);
-    const spec = { command: /^\.\.?\//.test(command) ? resolve(here, command) : command, args, env, cwd: cwd === undefined ? undefined : resolve(here, cwd) };
+    const spec = {
+      command: /^\.\.?\//.test(command) ? resolve(here, command) : command,
+      args,
+      env,
+      cwd: cwd === undefined ? undefined : resolve(here, cwd),
+    };
     const connection = new ServerConnection(spec, [command, ...args].join(" "));
     const cache = cacheFile(stateDir, spec);
 
@@ -67,7 +72,10 @@ export const mcpKind: Kind = {
           const live = (await (await connection.client()).listTools(undefined, { timeout: 20_000 })).tools;
           if (sameTools(live, served!)) return;
           writeCached(cache, live);
-          throw new ToolError("MCP_TOOLS_CHANGED", `MCP server \`${connection.label}\` describes its tools differently than when they were cached; the new description is saved: run again so the plan is checked against it`);
+          throw new ToolError(
+            "MCP_TOOLS_CHANGED",
+            `MCP server \`${connection.label}\` describes its tools differently than when they were cached; the new description is saved: run again so the plan is checked against it`,
+          );
         })().catch((error: unknown) => {
           checked = undefined;
           throw error;
@@ -84,7 +92,9 @@ export const mcpKind: Kind = {
       };
     } catch (error) {
       await connection.close();
-      throw error instanceof ManifestError ? error : new ManifestError(file, (error as Error).message, { cause: error });
+      throw error instanceof ManifestError
+        ? error
+        : new ManifestError(file, (error as Error).message, { cause: error });
     }
   },
 };
@@ -103,15 +113,24 @@ function describe(set: ToolSet, file: string, served: ServedTool[]): Described {
     const serverName = tool.mcpTool ?? tool.name.split(".").at(-1)!;
     const remote = byName.get(serverName);
     if (!remote) {
-      throw new ManifestError(file, `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`);
+      throw new ManifestError(
+        file,
+        `tool ${tool.name}: the server has no tool \`${serverName}\`; it serves ${[...byName.keys()].join(", ")}. Set \`mcpTool:\` to one of them`,
+      );
     }
     const strictness = tighten(file, tool, serverName, remote.annotations);
     serverNames.set(tool.name, serverName);
     const input = fromServer(remote.inputSchema);
     const output = fromServer(remote.outputSchema) ?? CONTENT_OUTPUT_SCHEMA;
-    for (const [key, schema] of [["inputSchema", input], ["outputSchema", output]] as const) {
+    for (const [key, schema] of [
+      ["inputSchema", input],
+      ["outputSchema", output],
+    ] as const) {
       if (schema !== undefined && !sharedAjv().validateSchema(schema)) {
-        throw new ManifestError(file, `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`);
+        throw new ManifestError(
+          file,
+          `tool ${tool.name}: the server's ${key} for \`${serverName}\` is not a valid JSON Schema (${sharedAjv().errorsText()}); declare \`${key === "inputSchema" ? "input" : "output"}:\` in the manifest instead`,
+        );
       }
     }
     discovered.set(tool.name, { input, output, ...strictness });
@@ -119,7 +138,12 @@ function describe(set: ToolSet, file: string, served: ServedTool[]): Described {
   return { discovered, serverNames };
 }
 
-async function callTool(connection: ServerConnection, name: string, args: unknown, context: HandlerContext): Promise<unknown> {
+async function callTool(
+  connection: ServerConnection,
+  name: string,
+  args: unknown,
+  context: HandlerContext,
+): Promise<unknown> {
   const client = await connection.client();
   const params = {
     name,
@@ -128,15 +152,24 @@ async function callTool(connection: ServerConnection, name: string, args: unknow
   };
   let result: ToolResult;
   try {
-    result = (await client.callTool(params, undefined, { signal: context.signal, timeout: SDK_REQUEST_TIMEOUT_MS })) as ToolResult;
+    result = (await client.callTool(params, undefined, {
+      signal: context.signal,
+      timeout: SDK_REQUEST_TIMEOUT_MS,
+    })) as ToolResult;
   } catch (cause) {
     if (context.signal.aborted) throw context.signal.reason;
     if (cause instanceof McpError && cause.code === ErrorCode.ConnectionClosed) {
       const tail = connection.stderrTail();
-      throw new ToolError("MCP_SERVER_EXITED", `MCP server \`${connection.label}\` exited during \`${name}\`${tail ? `; its stderr: ${tail.slice(-500)}` : ""}. It restarts on the next call; the call's effect is unknown`, { transient: true, cause });
+      throw new ToolError(
+        "MCP_SERVER_EXITED",
+        `MCP server \`${connection.label}\` exited during \`${name}\`${tail ? `; its stderr: ${tail.slice(-500)}` : ""}. It restarts on the next call; the call's effect is unknown`,
+        { transient: true, cause },
+      );
     }
     const code = cause instanceof McpError ? `MCP_ERROR_${cause.code}` : "MCP_ERROR";
-    throw new ToolError(code, `MCP server \`${connection.label}\` refused \`${name}\`: ${(cause as Error).message}`, { cause });
+    throw new ToolError(code, `MCP server \`${connection.label}\` refused \`${name}\`: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return toOutput(name, result);
 }
@@ -144,9 +177,13 @@ async function callTool(connection: ServerConnection, name: string, args: unknow
 function dryRunArgs(context: HandlerContext, args: Record<string, unknown>): Record<string, unknown> {
   if (!context.dryRun || context.tool.effect === "read") return args;
   const schema = context.tool.inputSchema;
-  const properties = typeof schema === "object" ? (schema.properties as Record<string, unknown> | undefined) : undefined;
+  const properties =
+    typeof schema === "object" ? (schema.properties as Record<string, unknown> | undefined) : undefined;
   if (!properties || !("dryRun" in properties)) {
-    throw new ToolError("DRY_RUN_UNSUPPORTED", `${context.tool.name} has no \`dryRun\` argument on the server; drop \`dryRun: true\` from its manifest entry`);
+    throw new ToolError(
+      "DRY_RUN_UNSUPPORTED",
+      `${context.tool.name} has no \`dryRun\` argument on the server; drop \`dryRun: true\` from its manifest entry`,
+    );
   }
   return { ...args, dryRun: true };
 }

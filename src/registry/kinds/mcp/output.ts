@@ -34,7 +34,10 @@ export function toOutput(serverName: string, result: ToolResult): Record<string,
     .map((b) => b.text)
     .join("\n");
   if (result.isError) {
-    throw new ToolError("MCP_TOOL_ERROR", `the server's \`${serverName}\` reported an error: ${text.slice(0, 500) || "(no text)"}`);
+    throw new ToolError(
+      "MCP_TOOL_ERROR",
+      `the server's \`${serverName}\` reported an error: ${text.slice(0, 500) || "(no text)"}`,
+    );
   }
   return result.structuredContent ?? { content, text };
 }

@@ -19,7 +19,12 @@ export interface Annotations {
   idempotentHint?: boolean;
 }
 
-export function tighten(file: string, tool: Tool, serverName: string, hints: Annotations = {}): Pick<Tool, "effect" | "idempotent"> {
+export function tighten(
+  file: string,
+  tool: Tool,
+  serverName: string,
+  hints: Annotations = {},
+): Pick<Tool, "effect" | "idempotent"> {
   const modifies = hints.readOnlyHint === false || (hints.destructiveHint === true && hints.readOnlyHint !== true);
   if (tool.effect === "read" && modifies) {
     const what = hints.destructiveHint === true ? "destructive" : "not read-only";
@@ -28,7 +33,10 @@ export function tighten(file: string, tool: Tool, serverName: string, hints: Ann
       `tool ${tool.name}: the server marks \`${serverName}\` as ${what}, but the manifest says \`effect: read\`; declare \`effect: ${hints.destructiveHint === true ? "destructive" : "write"}\` (a manifest may be stricter than the server, never looser)`,
     );
   }
-  const effect = tool.effect === "write" && hints.destructiveHint === true && hints.readOnlyHint !== true ? "destructive" : tool.effect;
+  const effect =
+    tool.effect === "write" && hints.destructiveHint === true && hints.readOnlyHint !== true
+      ? "destructive"
+      : tool.effect;
   const idempotent = tool.idempotent && hints.idempotentHint !== false;
   return { effect, idempotent };
 }

@@ -19,7 +19,10 @@ export interface ServerSpec {
 }
 
 export function cacheFile(stateDir: string, spec: ServerSpec): string {
-  const key = createHash("sha256").update(JSON.stringify([spec.command, spec.args, spec.env ?? {}, spec.cwd ?? ""])).digest("hex").slice(0, 24);
+  const key = createHash("sha256")
+    .update(JSON.stringify([spec.command, spec.args, spec.env ?? {}, spec.cwd ?? ""]))
+    .digest("hex")
+    .slice(0, 24);
   return join(stateDir, "cache", "mcp", `${key}.json`);
 }
 
@@ -46,6 +49,8 @@ export function sameTools(a: ServedTool[], b: ServedTool[]): boolean {
 
 function stable(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y))) : v,
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
+      : v,
   );
 }
