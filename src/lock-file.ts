@@ -45,6 +45,12 @@ export function acquireLockFile(file: string, waitMs = 0): () => void {
   }
 }
 
+/** The pid of the live process holding `file` (0 when it has not written its pid yet), or undefined when it is free or abandoned. */
+export function lockHolder(file: string): number | undefined {
+  const owner = ownerOf(file);
+  return owner && !owner.abandoned ? owner.pid : undefined;
+}
+
 /** How long a lock file may stay empty: its owner writes its pid right after creating it. */
 const EMPTY_GRACE_MS = 1000;
 
