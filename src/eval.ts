@@ -10,7 +10,7 @@ import type { ProviderName } from "./evals/index.js";
 const CHECKOUT = fileURLToPath(new URL("../", import.meta.url));
 
 const HELP = `
-Usage: npm run eval -- [options]      (or: tsx src/eval.ts [options])
+Usage: tsx src/eval.ts [options]      (in a checkout also: npm run eval -- [options])
 
 Plans every scenario in evals/scenarios/ with each provider, runs each plan in a
 fresh sandbox, and grades it on every metric. Exits 0 only when the number of

@@ -38,7 +38,7 @@ function printHelp(help: string): never {
 
 function explain(error: Error & { code?: string }, options: Options, help: string): string {
   const flags = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
-  const named = /'(-[^'=]*)/.exec(error.message)?.[1];
+  const named = /'(-[^'=\s]*)/.exec(error.message)?.[1];
   const usageLine = localizeHints(help.trim().split("\n")[0] ?? "");
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":

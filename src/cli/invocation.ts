@@ -62,17 +62,23 @@ export function localizeHints(text: string): string {
 function launcherAndScript(): string {
   const script = process.argv[1] ?? "planfile";
   // The installed bin (node_modules/.bin/planfile, or on PATH) is a command of its own.
-  if (!/\.[cm]?[jt]s$/.test(script)) return `${viaNpx() ? "npx " : ""}${basename(script)}`;
+  if (!/\.[cm]?[jt]s$/.test(script)) return `${viaNpx(basename(script)) ? "npx " : ""}${basename(script)}`;
   return `${launcher()}${shown(script)}`;
 }
 
 /** What runs the script: `npx tsx `, `node --import tsx `, `node `. */
 function launcher(): string {
   const exec = process.execArgv;
-  const importIndex = exec.findIndex((a, i) => a === "--import" && exec[i + 1] === "tsx");
-  if (importIndex >= 0) return "node --import tsx ";
-  if (exec.some((a) => /[\\/]tsx[\\/]dist[\\/]loader\.m?js$/.test(a))) return viaNpx() ? "npx tsx " : tsxCommand();
-  return "node ";
+  // The tsx command starts node with its preflight and loader.
+  if (exec.some((a) => /[\\/]tsx[\\/]dist[\\/]preflight\.cjs$/.test(a)))
+    return viaNpx("tsx") ? "npx tsx " : tsxCommand();
+  // `node --import tsx` (or any loader): repeat the loaders, which the script needs to run.
+  const loaders: string[] = [];
+  exec.forEach((a, i) => {
+    if ((a === "--import" || a === "--require") && exec[i + 1]) loaders.push(a, quote(exec[i + 1]!));
+    else if (/^--(import|require)=/.test(a)) loaders.push(quote(a));
+  });
+  return ["node", ...loaders, ""].join(" ");
 }
 
 function tsxCommand(): string {
@@ -81,8 +87,10 @@ function tsxCommand(): string {
   return basename(ran) === "tsx" && !/node_modules[\\/]\.bin/.test(ran) ? "tsx " : "npx tsx ";
 }
 
-function viaNpx(): boolean {
-  return process.env.npm_lifecycle_event === "npx" || process.env.npm_command === "exec";
+/** Started by `npx <bin>` itself (not merely below some npx, whose variables every child inherits). */
+function viaNpx(bin: string): boolean {
+  const script = process.env.npm_lifecycle_script ?? "";
+  return process.env.npm_lifecycle_event === "npx" && script.split(/\s/)[0] === bin;
 }
 
 function shown(path: string): string {
