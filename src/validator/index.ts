@@ -91,10 +91,15 @@ function validPlan(plan: Plan): Extract<ValidationResult, { ok: true }> {
 /** Turns ajv's errors into messages a person can act on, one per real mistake. */
 function schemaProblems(errors: ErrorObject[]): RuleProblem[] {
   // A failed oneOf also reports why each branch failed; the oneOf's own description says it better.
-  const oneOfPaths = errors.filter((e) => e.keyword === "oneOf").map((e) => e.instancePath);
-  const kept = errors.filter(
-    (e) => e.keyword === "oneOf" || !oneOfPaths.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)),
-  );
+  // A set and a walk up each path, not a scan of every oneOf per error: thousands of bad steps stay linear.
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === "oneOf").map((e) => e.instancePath));
+  const underOneOf = (path: string): boolean => {
+    for (let p = path; ; p = p.slice(0, p.lastIndexOf("/"))) {
+      if (oneOfPaths.has(p)) return true;
+      if (p === "") return false;
+    }
+  };
+  const kept = errors.filter((e) => e.keyword === "oneOf" || !underOneOf(e.instancePath));
   const seen = new Set<string>();
   const problems: RuleProblem[] = [];
   for (const error of kept) {
