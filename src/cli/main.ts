@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PlanfileError } from "../errors.js";
+import { allowSymlinks } from "../schema/read-file.js";
 
 /** Exit codes shared by every planfile command; documented in the README. */
 export const EXIT = {
@@ -33,10 +34,13 @@ export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
   try {
     const parsed = parseArgs({
       ...config,
+      // Every command reads plan files; none follows a symbolic link to one unless told to.
+      options: { ...config.options, "follow-symlinks": { type: "boolean" } },
       args: config.args ?? process.argv.slice(2),
       allowPositionals: true,
       strict: true,
     });
+    if ((parsed.values as Record<string, unknown>)["follow-symlinks"]) allowSymlinks(true);
     if ((parsed.values as Record<string, unknown>).help) {
       process.stdout.write(`${help.trim()}\n`);
       process.exit(EXIT.ok);
