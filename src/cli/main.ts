@@ -13,6 +13,8 @@ export const EXIT = {
   stalePlan: 6,
   /** A resumed run stopped: a non-idempotent step's outcome is unknown after a crash; an operator must decide. */
   outcomeUnknown: 7,
+  /** The run failed; everything that could be undone was, but some completed step cannot be undone. */
+  partiallyRolledBack: 8,
   internal: 70,
 } as const;
 
