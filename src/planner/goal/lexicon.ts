@@ -16,9 +16,10 @@ export const FILLER = words(`
   need needs needed like love get got have has had be is are was were been being do does did done make sure
   and then so of for with by on at as via using use over up down out into onto in to from off
   some all any one there here which who what where when while time new existing current currently old
-  running runs run live lives living sitting sits located hosted kept over across cluster instance again
+  running runs run live lives living sitting sits located hosted kept over across cluster again
   hopefully eventually team folks guys everyone someone somebody yes yeah sure thing okay fine good great
   today tomorrow tonight morning afternoon evening week asap urgently urgent quick quickly small
+  im id ill ive hes shes theyre youre weve were thats theres whats lets its
 `);
 
 /** Skipped between a cue and its value: `from the us-east-1 region`. */
@@ -56,6 +57,7 @@ export const DANGER = new Set(
     "revoke",
     "jailbreak",
     "sudo",
+    "rm",
   ].map(stemOf),
 );
 

@@ -33,12 +33,12 @@ export function readMethod(
 ): MethodReading | undefined {
   const { parts, words } = tokens;
   const mentionParts = new Set(mentions.flatMap((m) => range(m.from, m.to)));
-  const hits = matchIntent(parts, method, mentionParts);
-  if (hits.verbs.length === 0) return undefined;
+  const matched = matchIntent(parts, method, mentionParts);
+  if (matched.verbs.length === 0) return undefined;
 
   const slots = method.slots ?? {};
   const slotTypes = new Set(Object.values(slots).map((s) => s.type));
-  const taken = new Set([...mentionParts, ...spanParts(hits.verbs), ...spanParts(hits.words)]);
+  const taken = new Set([...mentionParts, ...spanParts(matched.verbs)]);
   const nounSpans: { type: string; from: number; to: number }[] = [];
   const nouns = [...slotTypes]
     .flatMap((type) => (library.entities.get(type)?.nouns ?? []).map((n) => ({ type, seq: nameKey(n).split(" ") })))
@@ -48,6 +48,12 @@ export function readMethod(
       nounSpans.push({ type, ...span });
       for (const i of range(span.from, span.to)) taken.add(i);
     }
+  // A type's noun beats an intent word (`the billing service` names a service), so words come after nouns.
+  const hits = {
+    verbs: matched.verbs,
+    words: matched.words.filter((w) => !range(w.from, w.to).some((i) => taken.has(i))),
+  };
+  for (const i of spanParts(hits.words)) taken.add(i);
   const cues = cuesOf(method);
   for (const i of cueParts(parts, cues, taken)) taken.add(i);
   const nounParts = new Set(nounSpans.flatMap((s) => range(s.from, s.to)));
@@ -88,10 +94,30 @@ export function readMethod(
         assigned.unknownByType.set(noun.type, [...(assigned.unknownByType.get(noun.type) ?? []), words[w]!.text]);
   }
 
+  // So is a compound that ends in one (`payments-db`, `api-lb`).
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w]!;
+    if (word.to - word.from < 2 || !free(w)) continue;
+    const noun = nouns.find(
+      (n) =>
+        n.seq.length < word.to - word.from && n.seq.every((p, k) => parts[word.to - n.seq.length + k]!.lower === p),
+    );
+    if (noun) assigned.unknownByType.set(noun.type, [...(assigned.unknownByType.get(noun.type) ?? []), word.text]);
+  }
+
   for (const [name, slot] of Object.entries(slots)) {
     if (filled.has(name)) continue;
     const said = assigned.unknownBySlot.get(name) ?? assigned.unknownByType.get(slot.type)?.shift();
     if (said) return done({ kind: "unknown", slot: name, said });
+  }
+
+  // An identifier nothing explains (`orders-apac`) is a name the world lacks, not one to infer around.
+  const open0 = Object.entries(slots).find(
+    ([n, s]) => !filled.has(n) && world.get(s.type)?.entities && !library.entities.get(s.type)?.shape,
+  );
+  if (open0) {
+    const stray = words.findIndex((word, w) => /[-_.]/.test(word.text) && /\p{L}/u.test(word.text) && free(w));
+    if (stray >= 0) return done({ kind: "unknown", slot: open0[0], said: words[stray]!.text });
   }
 
   const { open, choices } = complete(method, filled, world);

@@ -46,12 +46,13 @@ export function understand(goal: string, library: MethodLibrary, world: World, p
   const mentions = findMentions(tokens, world, library, found.types);
   const readings = found.methods
     .map((m) => readMethod(tokens, m, library, world, mentions))
-    .filter((r): r is MethodReading => r !== undefined)
-    .sort((a, b) => b.score - a.score);
+    .filter((r): r is MethodReading => r !== undefined);
   if (readings.length === 0) return { ok: false, ...refuse.noMethod(goal, tokens, library) };
 
+  // The closest reading leads, complete or not: a goal that reads better as a method it cannot fill is refused with that method's problem, not planned as a weaker one.
+  readings.sort((a, b) => b.score - a.score || Number(!!a.problem) - Number(!!b.problem));
+  const best = readings[0]!;
   const complete = readings.filter((r) => !r.problem);
-  const best = complete[0] ?? readings[0]!;
   const stray = strayWords(tokens, best.taken);
   if (stray.length > 0) return { ok: false, ...refuse.stray(best, stray, world) };
 
@@ -61,8 +62,8 @@ export function understand(goal: string, library: MethodLibrary, world: World, p
     const own = other.hits.verbs.filter((v) => !range(v.from, v.to).some((i) => best.taken.has(i)));
     if (own.length > 0) return { ok: false, ...refuse.twoTasks(best, other, world) };
   }
-  if (!complete[0]) return { ok: false, ...refuse.slot(best, world) };
-  const rival = complete[1];
+  if (best.problem) return { ok: false, ...refuse.slot(best, world) };
+  const rival = complete.find((r) => r !== best);
   if (rival && rival.score === best.score) return { ok: false, ...refuse.tie(best, rival, world) };
 
   const params: Record<string, unknown> = { goal };
