@@ -7,6 +7,7 @@ export { loadPrompts, DEFAULT_PROMPTS_DIR, estimateTokens, openingMessages } fro
 export { gather, declaredProbes, DEFAULT_GATHER_LIMITS, type GatherLimits, type ProbeCall } from "./gather.js";
 export { extractJson } from "./extract.js";
 export { writeFileAtomic } from "./write.js";
+export { keepFileTimestamp, keepTimestamp } from "./stable.js";
 export { formatReport, jsonReport } from "./report.js";
 export {
   LlmError,
