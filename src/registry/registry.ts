@@ -25,7 +25,11 @@ export class Registry {
   private readonly entries = new Map<string, Entry>();
   private readonly drivers = new Set<Driver>();
 
-  constructor(readonly stateDir = ".planfile") {}
+  constructor(
+    readonly stateDir = ".planfile",
+    /** `stateDir` is a throwaway copy; tools may skip fsync (see HandlerContext.scratch). */
+    readonly scratch = false,
+  ) {}
 
   add(tool: ToolDefinition, driver: Driver): void {
     if (this.entries.has(tool.name)) {
@@ -51,8 +55,8 @@ export class Registry {
    * tools for real on a scratch copy. Compiled validators are shared; drivers
    * stay owned (and closed) by this registry.
    */
-  withStateDir(stateDir: string): Registry {
-    const fork = new Registry(stateDir);
+  withStateDir(stateDir: string, options: { scratch?: boolean } = {}): Registry {
+    const fork = new Registry(stateDir, options.scratch ?? false);
     for (const [name, entry] of this.entries) fork.entries.set(name, entry);
     return fork;
   }
@@ -116,6 +120,7 @@ export class Registry {
       dryRun: options.dryRun ?? false,
       secrets: options.secrets ?? {},
       stateDir: this.stateDir,
+      ...(this.scratch ? { scratch: true } : {}),
     };
 
     let output: unknown;

@@ -2,7 +2,12 @@
  * Hierarchical task decomposition over declared methods. A task is
  * decomposed by the first of its methods whose `let` bindings compute and
  * whose `when` holds over the gathered context; its subtasks are steps or
- * further tasks. Deterministic: same goal and context, same plan.
+ * further tasks. Deterministic: same goal, context and bans, same plan.
+ *
+ * Backtracking: every decomposition records which choice (task instance →
+ * method) produced each step. When a plan's proof fails at a step, the caller
+ * bans the innermost choice behind that step and decomposes again; the task
+ * then takes its next alternative, or fails so that its parent does.
  */
 import { PlanfileError } from "../../errors.js";
 import { getPath } from "../../references/index.js";
@@ -13,8 +18,29 @@ import type { Method, MethodLibrary, StepTemplate } from "./methods.js";
 export type Bindings = Record<string, unknown>;
 
 export type Decomposition =
-  | { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings }
+  | {
+      ok: true;
+      method: Method;
+      steps: DraftStep[];
+      sinks: string[];
+      bindings: Bindings;
+      /** Step id → the choices that produced it, outermost first (see `choiceKey`). */
+      origins: Map<string, string[]>;
+    }
   | { ok: false; reasons: string[] };
+
+export interface DecomposeOptions {
+  depth?: number;
+  /** Where this task sits in the decomposition: the goal method's name, then subtask ids. */
+  path?: string;
+  /** Choices (`choiceKey`) a failed proof ruled out, with the failure. */
+  banned?: ReadonlyMap<string, string>;
+}
+
+/** A choice: the method used for one task instance. */
+export function choiceKey(path: string, method: Method): string {
+  return `${path}=${method.name}`;
+}
 
 /** A method's own mistake (an unknown parameter); reported as a bug in its file, never as the world's fault. */
 export class MethodError extends PlanfileError {
@@ -31,11 +57,22 @@ export function decomposeTask(
   bindings: Bindings,
   context: readonly ContextEntry[],
   library: MethodLibrary,
-  depth = 0,
+  options: DecomposeOptions = {},
 ): Decomposition {
   const reasons: string[] = [];
+  const path = options.path ?? task;
+  let ruledOut = false;
   for (const method of library.byTask.get(task) ?? []) {
-    const applied = applyMethod(method, bindings, context, library, depth);
+    const failed = options.banned?.get(choiceKey(path, method));
+    if (failed !== undefined) {
+      ruledOut = true;
+      reasons.push(`${method.name}: ${failed}`);
+      continue;
+    }
+    // A method without `when` is the default for a world that fits no alternative, not a
+    // stand-in for one whose plan failed: it would drop the work (no DNS record to repoint).
+    if (ruledOut && !method.when) continue;
+    const applied = applyMethod(method, bindings, context, library, { ...options, path });
     if (applied.ok) return applied;
     reasons.push(...applied.reasons);
   }
@@ -47,8 +84,13 @@ export function applyMethod(
   bindings: Bindings,
   context: readonly ContextEntry[],
   library: MethodLibrary,
-  depth = 0,
+  options: DecomposeOptions = {},
 ): Decomposition {
+  const depth = options.depth ?? 0;
+  const path = options.path ?? method.name;
+  const choice = choiceKey(path, method);
+  const failed = options.banned?.get(choice);
+  if (failed !== undefined) return { ok: false, reasons: [`${method.name}: ${failed}`] };
   if (depth > MAX_DEPTH)
     throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
   const vars: Bindings = { ...bindings, context: Object.fromEntries(context.map((c) => [c.id, c.output])) };
@@ -93,16 +135,27 @@ export function applyMethod(
   }
   if (letErrors.length > 0) return { ok: false, reasons: letErrors.map((e) => `${method.name}: ${e}`) };
 
-  const { context: _ctx, ...own } = vars;
   const steps: DraftStep[] = [];
+  const origins = new Map<string, string[]>();
   const groups = new Map<string, string[]>();
   const expand = (deps: readonly string[] | undefined): string[] => (deps ?? []).flatMap((d) => groups.get(d) ?? [d]);
 
-  for (const sub of method.subtasks) {
+  for (const [index, sub] of method.subtasks.entries()) {
     if ("task" in sub) {
+      const { context: _ctx, ...own } = vars;
       const withArgs = fill(sub.with ?? {}, vars, method) as Bindings;
-      const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, depth + 1);
+      const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, {
+        depth: depth + 1,
+        path: `${path}/${sub.id ?? index}`,
+        banned: options.banned,
+      });
       if (!inner.ok) return { ok: false, reasons: inner.reasons.map((r) => `${method.name} → ${r}`) };
+      for (const [id, chain] of inner.origins) origins.set(id, [choice, ...chain]);
+      // What the subtask chose (a bucket, a name) is `{{ <id>.<binding> }}` to the subtasks after it.
+      if (sub.id && !(sub.id in vars)) {
+        const { context: _inner, ...chosen } = inner.bindings;
+        vars[sub.id] = chosen;
+      }
       const extra = expand(fill(sub.dependsOn ?? [], vars, method) as string[]);
       const innerIds = new Set(inner.steps.map((s) => s.id));
       for (const step of inner.steps) {
@@ -113,10 +166,12 @@ export function applyMethod(
       // A subtask with nothing to do stands for what it waited on, so later steps keep their order.
       if (sub.id) groups.set(sub.id, inner.steps.length > 0 ? inner.sinks : extra);
     } else {
-      steps.push(stepFrom(sub, vars, method, expand));
+      const step = stepFrom(sub, vars, method, expand);
+      origins.set(step.id, [choice]);
+      steps.push(step);
     }
   }
-  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars };
+  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars, origins };
 }
 
 function stepFrom(

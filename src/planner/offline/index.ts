@@ -9,6 +9,8 @@ import type { ContextEntry } from "../../schema/types.generated.js";
 import { contextOf, readContext, type GatherLimits, type ProbeCall } from "../gather.js";
 import { finish, formatProblem } from "../judge.js";
 import type { Attempt, PlanResult, PlanStats, ProbeOutcome } from "../types.js";
+import type { Prover } from "../prove.js";
+import { decomposeProven } from "./backtrack.js";
 import { applyMethod, fill, MethodError, type Bindings } from "./htn.js";
 import { library, type Method, type MethodLibrary } from "./methods.js";
 
@@ -19,6 +21,8 @@ export interface OfflineOptions {
   context: ContextEntry[];
   now: Date;
   stats: PlanStats;
+  /** Dry-runs each candidate plan; a failure makes the method take its next alternative. */
+  prove?: Prover;
 }
 
 export const OFFLINE_PROMPT = "methods@1";
@@ -52,29 +56,35 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const context = contextOf(probes);
 
   const reasons: string[] = [];
+  const wouldFail: string[] = [];
   for (const { method, params } of candidates) {
-    let applied;
+    let found;
     try {
-      applied = applyMethod(method, params, context, methods);
+      found = await decomposeProven(
+        (banned) => applyMethod(method, params, context, methods, { banned }),
+        (applied) =>
+          finish(
+            applied.steps,
+            {
+              goal,
+              context,
+              now: options.now,
+              description: method.description ? String(fill(method.description, applied.bindings, method)) : undefined,
+              planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 },
+            },
+            registry,
+          ),
+        options.prove,
+      );
     } catch (error) {
       return brokenMethod(error, probes, stats);
     }
-    if (!applied.ok) {
-      reasons.push(...applied.reasons);
+    if (found.ok === false) {
+      reasons.push(...found.reasons);
+      wouldFail.push(...found.failures);
       continue;
     }
-    const description = method.description ? String(fill(method.description, applied.bindings, method)) : undefined;
-    const judged = finish(
-      applied.steps,
-      {
-        goal,
-        context,
-        now: options.now,
-        description,
-        planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 },
-      },
-      registry,
-    );
+    const { judged } = found;
     const attempt: Attempt = {
       n: 1,
       prompt: `${OFFLINE_PROMPT}:${method.name}`,
@@ -111,9 +121,19 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const message = [
     `the goal matches ${candidates.map((c) => c.method.name).join(", ")}, but the world as read does not allow ${candidates.length === 1 ? "it" : "any of them"}:`,
     ...reasons.map((r) => `  ${r}`),
+    ...(wouldFail.length > 0
+      ? ["Dry-run on a scratch copy of the world, before anything was emitted:", ...wouldFail.map((w) => `  ${w}`)]
+      : []),
     ...(failed.length > 0 ? ["What could not be read:", ...failed] : []),
   ].join("\n");
-  return { ok: false, reason: "PRECONDITION", message, attempts: [], probes, stats };
+  return {
+    ok: false,
+    reason: wouldFail.length > 0 ? "WOULD_FAIL" : "PRECONDITION",
+    message,
+    attempts: [],
+    probes,
+    stats,
+  };
 }
 
 interface Candidate {
