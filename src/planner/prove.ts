@@ -16,7 +16,7 @@ export type Proof =
   /** `proven: false` when the plan has no local-state step to prove; `unproven` lists steps the dry run skipped. */
   | { ok: true; proven: boolean; unproven: string[]; ms: number }
   /** The step that would fail, its tool, and the world's reason. */
-  | { ok: false; step?: string; tool?: string; code: string; message: string; ms: number };
+  | { ok: false; step?: string; tool?: string; expected?: string; code: string; message: string; ms: number };
 
 export type Prover = (plan: Plan) => Promise<Proof>;
 
@@ -57,11 +57,11 @@ export async function provePlan(plan: Plan, registry: Registry): Promise<Proof> 
     case "rolled-back":
     case "rollback-incomplete": {
       const step = result.failedStep;
-      const tool = step ? plan.steps.find((s) => s.id === step)?.tool : undefined;
+      const failed = step ? plan.steps.find((s) => s.id === step) : undefined;
       return {
         ok: false,
         ...(step ? { step } : {}),
-        ...(tool ? { tool } : {}),
+        ...(failed ? { tool: failed.tool, expected: failed.expectedOutcome } : {}),
         code: result.error?.toolCode ?? result.error?.code ?? "STEP_FAILED",
         message: result.error?.message ?? result.reason,
         ms: ms(),
@@ -82,8 +82,14 @@ export async function provePlan(plan: Plan, registry: Registry): Promise<Proof> 
 /** "step create_bucket (sandbox.storage.createBucket) would fail: QUOTA_EXCEEDED: …" */
 export function describeFailure(proof: Extract<Proof, { ok: false }>): string {
   const where = proof.step ? `step ${proof.step}${proof.tool ? ` (${proof.tool})` : ""}` : "the plan";
-  const message = proof.message.includes(proof.code) ? proof.message : `${proof.code}: ${proof.message}`;
-  return `${where} would fail when run: ${message}`;
+  // The runner says "sandbox.db.create failed: ALREADY_EXISTS: …"; the tool is named already.
+  const prefix = `${proof.tool} failed: `;
+  const bare = proof.tool && proof.message.startsWith(prefix) ? proof.message.slice(prefix.length) : proof.message;
+  const message = bare.includes(proof.code) ? bare : `${proof.code}: ${bare}`;
+  // An output that breaks `expect` says little on its own; the outcome it stands for says what went wrong.
+  if (proof.code === "EXPECT_FAILED" && proof.expected)
+    return `${where} would not reach its outcome (${JSON.stringify(proof.expected)}): ${message}`;
+  return `${where} would fail: ${message}`;
 }
 
 /**

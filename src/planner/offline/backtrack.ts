@@ -1,15 +1,16 @@
 /**
  * HTN backtracking on proofs: decompose, emit, prove; when the proof fails
- * at a step, rule out the innermost choice that produced that step and
- * decompose again, so the task takes its next alternative (or its parent
- * does). Deterministic: the same world gives the same sequence of tries.
+ * at a step, rule out a choice behind that step — the innermost first, then
+ * outwards — and decompose again, so the task takes its next alternative (or
+ * a task it depends on does). Deterministic: the same world gives the same
+ * sequence of tries.
  */
 import type { Judged } from "../judge.js";
 import { describeFailure, type Proof, type Prover } from "../prove.js";
-import type { Decomposition } from "./htn.js";
+import type { Ban, Decomposition } from "./htn.js";
 
-/** Dry runs per goal method at most: each costs ~20 ms on the sandbox. */
-export const MAX_PROOFS = 8;
+/** Dry runs per goal method at most: each costs 10–20 ms on the sandbox. */
+export const MAX_PROOFS = 6;
 
 type Applied = Extract<Decomposition, { ok: true }>;
 
@@ -21,41 +22,50 @@ export type Proven =
   | { ok: false; reasons: string[]; failures: string[]; proofs: number };
 
 export async function decomposeProven(
-  decompose: (banned: ReadonlyMap<string, string>) => Decomposition,
+  decompose: (bans: readonly Ban[]) => Decomposition,
   emit: (applied: Applied) => Judged,
   prove: Prover | undefined,
 ): Promise<Proven> {
-  const banned = new Map<string, string>();
+  let bans: readonly Ban[] = [];
   const failures: string[] = [];
-  const tried = new Map<string, Extract<Proof, { ok: false }>>();
+  // Another choice can give the same plan (two alternatives picking one subnet): same plan, same verdict.
+  const verdicts = new Map<string, Proof>();
   let proofs = 0;
+  let applied = decompose(bans);
   for (;;) {
-    const applied = decompose(banned);
     if (!applied.ok) return { ok: false, reasons: applied.reasons, failures, proofs };
     const judged = emit(applied);
     if (!judged.ok) return { ok: "invalid", applied, judged, proofs };
     if (!prove) return { ok: true, applied, judged, proofs };
-    // Another choice can give the same plan (two alternatives picking one subnet): same plan, same verdict.
-    let proof: Proof | undefined = tried.get(judged.digest);
+    let proof = verdicts.get(judged.digest);
     if (!proof) {
       if (proofs >= MAX_PROOFS)
-        return {
-          ok: false,
-          reasons: [`gave up after ${MAX_PROOFS} plans failed their dry run`],
-          failures,
-          proofs,
-        };
+        return { ok: false, reasons: [`gave up after ${MAX_PROOFS} plans failed their dry run`], failures, proofs };
       proofs++;
       proof = await prove(judged.plan);
+      verdicts.set(judged.digest, proof);
     }
     if (proof.ok) return { ok: true, applied, judged, proofs };
-    tried.set(judged.digest, proof);
+
     const why = describeFailure(proof);
     if (!failures.includes(why)) failures.push(why);
-    const chain = (proof.step && applied.origins.get(proof.step)) || [];
-    // The innermost choice behind the failing step; a failure no step explains rules out the whole method.
-    const culprit = chain.at(-1) ?? [...applied.origins.values()][0]?.[0];
-    if (!culprit || banned.has(culprit)) return { ok: false, reasons: [why], failures, proofs };
-    banned.set(culprit, why);
+    const chain = (proof.step && applied.origins.get(proof.step)) || [...applied.origins.values()][0] || [];
+    let next: Decomposition | undefined;
+    let firstRefusal: string[] | undefined;
+    for (let i = chain.length - 1; i >= 0 && !next?.ok; i--) {
+      const ban: Ban = { choice: chain[i]!, given: chain.slice(0, i), why };
+      if (bans.some((b) => b.choice === ban.choice && sameList(b.given, ban.given))) continue;
+      const trial = decompose([...bans, ban]);
+      if (trial.ok) {
+        bans = [...bans, ban];
+        next = trial;
+      } else firstRefusal ??= trial.reasons;
+    }
+    if (!next?.ok) return { ok: false, reasons: firstRefusal ?? [why], failures, proofs };
+    applied = next;
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

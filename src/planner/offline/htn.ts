@@ -4,10 +4,13 @@
  * whose `when` holds over the gathered context; its subtasks are steps or
  * further tasks. Deterministic: same goal, context and bans, same plan.
  *
- * Backtracking: every decomposition records which choice (task instance →
- * method) produced each step. When a plan's proof fails at a step, the caller
- * bans the innermost choice behind that step and decomposes again; the task
- * then takes its next alternative, or fails so that its parent does.
+ * Backtracking: every decomposition records, for each step, the chain of
+ * choices (task instance → method) behind it: the methods above it, and the
+ * subtasks whose choice (`{{ staging.stage }}`) its arguments use. When a
+ * plan's proof fails at a step, the caller bans a choice of that chain and
+ * decomposes again; the task then takes its next alternative, or fails so
+ * that its parent does. A ban holds only while the choices it was made under
+ * stand: a new name for the copy lifts the ban on the subnet that clashed.
  */
 import { PlanfileError } from "../../errors.js";
 import { getPath } from "../../references/index.js";
@@ -24,17 +27,27 @@ export type Decomposition =
       steps: DraftStep[];
       sinks: string[];
       bindings: Bindings;
-      /** Step id → the choices that produced it, outermost first (see `choiceKey`). */
+      /** Step id → the choices behind it, outermost first (see `choiceKey`). */
       origins: Map<string, string[]>;
     }
   | { ok: false; reasons: string[] };
+
+/** A choice a failed proof ruled out, while the choices `given` stand. */
+export interface Ban {
+  choice: string;
+  given: readonly string[];
+  why: string;
+}
 
 export interface DecomposeOptions {
   depth?: number;
   /** Where this task sits in the decomposition: the goal method's name, then subtask ids. */
   path?: string;
-  /** Choices (`choiceKey`) a failed proof ruled out, with the failure. */
-  banned?: ReadonlyMap<string, string>;
+  /** The choices behind this task: its ancestors', and those whose results its arguments use. */
+  chain?: readonly string[];
+  bans?: readonly Ban[];
+  /** Every choice made so far in this decomposition (shared, depth first). */
+  made?: string[];
 }
 
 /** A choice: the method used for one task instance. */
@@ -61,18 +74,19 @@ export function decomposeTask(
 ): Decomposition {
   const reasons: string[] = [];
   const path = options.path ?? task;
+  const made = options.made ?? [];
   let ruledOut = false;
   for (const method of library.byTask.get(task) ?? []) {
-    const failed = options.banned?.get(choiceKey(path, method));
-    if (failed !== undefined) {
+    const ban = banOf(choiceKey(path, method), options.bans, made);
+    if (ban) {
       ruledOut = true;
-      reasons.push(`${method.name}: ${failed}`);
+      reasons.push(`${method.name}: ${ban.why}`);
       continue;
     }
     // A method without `when` is the default for a world that fits no alternative, not a
     // stand-in for one whose plan failed: it would drop the work (no DNS record to repoint).
     if (ruledOut && !method.when) continue;
-    const applied = applyMethod(method, bindings, context, library, { ...options, path });
+    const applied = applyMethod(method, bindings, context, library, { ...options, path, made });
     if (applied.ok) return applied;
     reasons.push(...applied.reasons);
   }
@@ -89,8 +103,25 @@ export function applyMethod(
   const depth = options.depth ?? 0;
   const path = options.path ?? method.name;
   const choice = choiceKey(path, method);
-  const failed = options.banned?.get(choice);
-  if (failed !== undefined) return { ok: false, reasons: [`${method.name}: ${failed}`] };
+  const made = options.made ?? [];
+  const ban = banOf(choice, options.bans, made);
+  if (ban) return { ok: false, reasons: [`${method.name}: ${ban.why}`] };
+  const mark = made.length;
+  made.push(choice);
+  const decomposed = decompose(method, choice, bindings, context, library, { ...options, depth, path, made });
+  if (!decomposed.ok) made.length = mark;
+  return decomposed;
+}
+
+function decompose(
+  method: Method,
+  choice: string,
+  bindings: Bindings,
+  context: readonly ContextEntry[],
+  library: MethodLibrary,
+  options: DecomposeOptions & { depth: number; path: string; made: string[] },
+): Decomposition {
+  const { depth, path } = options;
   if (depth > MAX_DEPTH)
     throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
   const vars: Bindings = { ...bindings, context: Object.fromEntries(context.map((c) => [c.id, c.output])) };
@@ -137,6 +168,9 @@ export function applyMethod(
 
   const steps: DraftStep[] = [];
   const origins = new Map<string, string[]>();
+  const chain = [...(options.chain ?? []), choice];
+  // Subtask id → the choice that made its bindings, for the steps that read them.
+  const exposed = new Map<string, string>();
   const groups = new Map<string, string[]>();
   const expand = (deps: readonly string[] | undefined): string[] => (deps ?? []).flatMap((d) => groups.get(d) ?? [d]);
 
@@ -147,14 +181,17 @@ export function applyMethod(
       const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, {
         depth: depth + 1,
         path: `${path}/${sub.id ?? index}`,
-        banned: options.banned,
+        chain: [...chain, ...usedChoices(sub.with, exposed)],
+        bans: options.bans,
+        made: options.made,
       });
       if (!inner.ok) return { ok: false, reasons: inner.reasons.map((r) => `${method.name} → ${r}`) };
-      for (const [id, chain] of inner.origins) origins.set(id, [choice, ...chain]);
+      for (const [id, behind] of inner.origins) origins.set(id, behind);
       // What the subtask chose (a bucket, a name) is `{{ <id>.<binding> }}` to the subtasks after it.
       if (sub.id && !(sub.id in vars)) {
         const { context: _inner, ...chosen } = inner.bindings;
         vars[sub.id] = chosen;
+        exposed.set(sub.id, choiceKey(`${path}/${sub.id}`, inner.method));
       }
       const extra = expand(fill(sub.dependsOn ?? [], vars, method) as string[]);
       const innerIds = new Set(inner.steps.map((s) => s.id));
@@ -167,11 +204,26 @@ export function applyMethod(
       if (sub.id) groups.set(sub.id, inner.steps.length > 0 ? inner.sinks : extra);
     } else {
       const step = stepFrom(sub, vars, method, expand);
-      origins.set(step.id, [choice]);
+      origins.set(step.id, [...chain, ...usedChoices(sub, exposed)]);
       steps.push(step);
     }
   }
   return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars, origins };
+}
+
+function banOf(choice: string, bans: readonly Ban[] | undefined, made: readonly string[]): Ban | undefined {
+  return bans?.find((b) => b.choice === choice && b.given.every((g) => made.includes(g)));
+}
+
+/** The choices behind the subtask bindings (`{{ staging.stage }}`) a template reads. */
+function usedChoices(template: unknown, exposed: ReadonlyMap<string, string>): string[] {
+  if (exposed.size === 0 || template === undefined) return [];
+  const used = new Set<string>();
+  for (const m of JSON.stringify(template).matchAll(SLOT)) {
+    const choice = exposed.get(m[1]!.split(/[.[]/)[0]!);
+    if (choice) used.add(choice);
+  }
+  return [...used];
 }
 
 function stepFrom(

@@ -61,7 +61,7 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
     let found;
     try {
       found = await decomposeProven(
-        (banned) => applyMethod(method, params, context, methods, { banned }),
+        (bans) => applyMethod(method, params, context, methods, { bans }),
         (applied) =>
           finish(
             applied.steps,
@@ -118,12 +118,13 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const failed = probes
     .filter((p) => !p.ok)
     .map((p) => `  read ${p.ok ? "" : `${p.id} (${p.tool})`} failed: ${p.ok ? "" : p.message}`);
+  const names = candidates.map((c) => c.method.name).join(", ");
+  const unexplained = wouldFail.filter((w) => !reasons.some((r) => r.includes(w)));
   const message = [
-    `the goal matches ${candidates.map((c) => c.method.name).join(", ")}, but the world as read does not allow ${candidates.length === 1 ? "it" : "any of them"}:`,
-    ...reasons.map((r) => `  ${r}`),
-    ...(wouldFail.length > 0
-      ? ["Dry-run on a scratch copy of the world, before anything was emitted:", ...wouldFail.map((w) => `  ${w}`)]
-      : []),
+    wouldFail.length > 0
+      ? `the goal matches ${names}, but every plan for it would fail when run (each was dry-run on a scratch copy of the world):`
+      : `the goal matches ${names}, but the world as read does not allow ${candidates.length === 1 ? "it" : "any of them"}:`,
+    ...[...reasons, ...unexplained].map((r) => `  ${r}`),
     ...(failed.length > 0 ? ["What could not be read:", ...failed] : []),
   ].join("\n");
   return {
