@@ -96,7 +96,8 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
 function counted(prove: Prover, stats: PlanStats): Prover {
   return async (plan) => {
     const proof = await prove(plan);
-    stats.proofs = (stats.proofs ?? 0) + 1;
+    // A plan with nothing local to prove was not dry-run: it does not count.
+    if (!proof.ok || proof.proven) stats.proofs = (stats.proofs ?? 0) + 1;
     stats.proveMs = (stats.proveMs ?? 0) + proof.ms;
     return proof;
   };

@@ -41,7 +41,6 @@ export async function provePlan(plan: Plan, registry: Registry): Promise<Proof> 
       allowDrift: true,
       env: secretsStandIn(),
       retryDelayMs: 1,
-      defaultRetries: 0,
     });
   } catch (error) {
     const e = error as { code?: string; message?: string };
