@@ -5,6 +5,7 @@
  * a task it depends on does). Deterministic: the same world gives the same
  * sequence of tries.
  */
+import type { Plan } from "../../schema/types.generated.js";
 import type { Judged } from "../judge.js";
 import { describeFailure, type Proof, type Prover } from "../prove.js";
 import type { Ban, Decomposition } from "./htn.js";
@@ -28,7 +29,7 @@ export async function decomposeProven(
 ): Promise<Proven> {
   let bans: readonly Ban[] = [];
   const failures: string[] = [];
-  // Another choice can give the same plan (two alternatives picking one subnet): same plan, same verdict.
+  // Another choice can make the same calls (two alternatives picking one subnet, worded apart): same verdict.
   const verdicts = new Map<string, Proof>();
   let proofs = 0;
   let applied = decompose(bans);
@@ -37,13 +38,14 @@ export async function decomposeProven(
     const judged = emit(applied);
     if (!judged.ok) return { ok: "invalid", applied, judged, proofs };
     if (!prove) return { ok: true, applied, judged, proofs };
-    let proof = verdicts.get(judged.digest);
+    const calls = callsOf(judged.plan);
+    let proof = verdicts.get(calls);
     if (!proof) {
       if (proofs >= MAX_PROOFS)
         return { ok: false, reasons: [`gave up after ${MAX_PROOFS} plans failed their dry run`], failures, proofs };
       proofs++;
       proof = await prove(judged.plan);
-      verdicts.set(judged.digest, proof);
+      verdicts.set(calls, proof);
     }
     if (proof.ok) return { ok: true, applied, judged, proofs };
 
@@ -64,6 +66,11 @@ export async function decomposeProven(
     if (!next?.ok) return { ok: false, reasons: firstRefusal ?? [why], failures, proofs };
     applied = next;
   }
+}
+
+/** What a dry run depends on: the calls, their order and checks; not descriptions or expected outcomes. */
+function callsOf(plan: Plan): string {
+  return JSON.stringify(plan.steps.map((s) => [s.id, s.tool, s.args, s.dependsOn, s.expect]));
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
