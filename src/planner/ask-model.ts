@@ -15,7 +15,7 @@ import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
 import type { PlanOptions } from "./plan.js";
 import { estimateTokens, openingMessages, readTools, type PromptSet } from "./prompt.js";
-import { relevantProbes, selectTools, type Selection } from "./tool-selection.js";
+import { relevantProbes, selectTools } from "./tool-selection.js";
 import {
   LlmError,
   type Attempt,

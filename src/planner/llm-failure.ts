@@ -22,7 +22,7 @@ export type Failure =
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 const CONNECT_TIMEOUT = new Set(["UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
 
-export function classify(error: unknown): Failure {
+export function classify(error: unknown, body?: string): Failure {
   if (error instanceof OpenAI.APIConnectionError) {
     const code = networkCode(error);
     if (code && UNREACHABLE.has(code)) return { kind: "unreachable", code };
@@ -30,7 +30,7 @@ export function classify(error: unknown): Failure {
     return { kind: "transient" };
   }
   if (error instanceof OpenAI.APIError) {
-    const context = contextLength(error);
+    const context = contextLength(error, body);
     if (context) return context;
     const status = error.status ?? 0;
     if (status === 408 || status === 409 || status === 429 || status >= 500) return { kind: "transient" };
@@ -56,9 +56,10 @@ export function networkCode(error: unknown, depth = 0): string | undefined {
  * (`exceed_context_size_error`, `n_ctx`, `n_prompt_tokens`) and Ollama
  * ("prompt too long", "exceeds the context length") word them.
  */
-export function contextLength(error: InstanceType<typeof OpenAI.APIError>): Failure | undefined {
-  const body = (error.error ?? {}) as Record<string, unknown>;
-  const text = `${error.message} ${String(body.message ?? "")}`;
+export function contextLength(error: InstanceType<typeof OpenAI.APIError>, raw?: string): Failure | undefined {
+  const parsed = parseJson(raw);
+  const body = (error.error ?? parsed?.error ?? parsed ?? {}) as Record<string, unknown>;
+  const text = `${error.message} ${String(body.message ?? "")} ${raw ?? ""}`;
   const code = `${String(error.code ?? "")} ${String(error.type ?? "")} ${String(body.type ?? "")}`;
   const matches =
     /context_length_exceeded|exceed_context_size/.test(code) ||
@@ -83,6 +84,24 @@ export function contextLength(error: InstanceType<typeof OpenAI.APIError>): Fail
       first(/\((\d+) in the messages/i) ??
       first(/request has (\d+) input tokens/i),
   };
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The endpoint's own words: the SDK's message, or the raw body when the SDK found none in it. */
+function serverSays(error: InstanceType<typeof OpenAI.APIError>, raw: string | undefined): string {
+  if (!/status code \(no body\)$/.test(error.message) || !raw) return error.message;
+  const parsed = parseJson(raw);
+  const message = parsed?.message ?? (parsed?.error as { message?: unknown } | undefined)?.message;
+  return `${error.status} ${typeof message === "string" ? message : raw.slice(0, 300)}`;
 }
 
 export interface Where {
@@ -111,7 +130,7 @@ export function aborted(reason: unknown, w: Where, started: boolean, cause: unkn
   return new LlmError("LLM_UNAVAILABLE", `the request to ${at(w)} was cancelled (${tries(w)})`, { cause });
 }
 
-export function describe(failure: Failure, error: unknown, w: Where): LlmError {
+export function describe(failure: Failure, error: unknown, w: Where, raw?: string): LlmError {
   const host = w.baseURL ?? "https://api.openai.com/v1";
   switch (failure.kind) {
     case "unreachable": {
@@ -156,12 +175,12 @@ export function describe(failure: Failure, error: unknown, w: Where): LlmError {
   if (error instanceof OpenAI.NotFoundError)
     return new LlmError(
       "LLM_REJECTED",
-      `${at(w)} answered 404: ${error.message}; check the model name (PLANFILE_MODEL, --model) and that OPENAI_BASE_URL ends in /v1`,
+      `${at(w)} answered 404: ${serverSays(error, raw)}; check the model name (PLANFILE_MODEL, --model) and that OPENAI_BASE_URL ends in /v1`,
       { cause: error },
     );
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const code = error.status === 429 || error.status >= 500 ? "LLM_UNAVAILABLE" : "LLM_REJECTED";
-    return new LlmError(code, `${at(w)} answered HTTP ${error.status} ${tries(w)}: ${error.message}`, {
+    return new LlmError(code, `${at(w)} answered HTTP ${error.status} ${tries(w)}: ${serverSays(error, raw)}`, {
       cause: error,
     });
   }

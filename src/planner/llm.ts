@@ -5,6 +5,7 @@
  * planning deadline (see deadline.ts): the SDK's own timer covers only the
  * response headers, ours also covers a body that trickles in.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { type Deadline, sleepUnless, startDeadline } from "./deadline.js";
@@ -88,8 +89,9 @@ function readConfigFile(file: string): { baseURL?: string; model?: string; timeo
 
 export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "apiKey">): Llm {
   const cfg: LlmConfig = { ...defaults, ...config };
-  // Headers seen per request, so a timeout can say whether the answer had started.
-  const started = new WeakSet<AbortSignal>();
+  // Per request: had headers arrived (so a timeout can say whether the answer had started), and an
+  // error body the SDK may drop (vLLM's errors have no `error` key, so the SDK reports "no body").
+  const exchange = new AsyncLocalStorage<Exchange>();
   const client = new OpenAI({
     apiKey: cfg.apiKey,
     baseURL: cfg.baseURL,
@@ -98,7 +100,11 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
     maxRetries: 0,
     fetch: async (url, init) => {
       const response = await fetch(url, init);
-      if (init?.signal) started.add(init.signal);
+      const seen = exchange.getStore();
+      if (seen) {
+        seen.started = true;
+        if (!response.ok) seen.errorBody = (await response.clone().text()).slice(0, 4096);
+      }
       return response;
     },
   });
@@ -132,13 +138,9 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
     let unreachable = 0;
     for (let retry = 0; ; retry++) {
       where.requests++;
-      // One controller per request, tied to the deadline, so "had the answer started" is per request.
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(deadline.signal.reason);
-      if (deadline.signal.aborted) onAbort();
-      deadline.signal.addEventListener("abort", onAbort, { once: true });
+      const seen: Exchange = { started: false };
       try {
-        const response = await once(request, format, controller.signal);
+        const response = await exchange.run(seen, () => once(request, format, deadline.signal));
         return {
           text: readContent(response, cfg.model),
           model: response.model || cfg.model,
@@ -149,8 +151,8 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
         };
       } catch (error) {
         if (error instanceof LlmError) throw error;
-        if (deadline.signal.aborted) throw aborted(deadline.signal.reason, where, isStarted(controller.signal), error);
-        const failure = classify(error);
+        if (deadline.signal.aborted) throw aborted(deadline.signal.reason, where, seen.started, error);
+        const failure = classify(error, seen.errorBody);
         if (failure.kind === "bad-request" && format !== "text") {
           // The endpoint does not support this response format: step down and try at once.
           format = format === "json_schema" ? "json_object" : "text";
@@ -161,9 +163,9 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
         if (failure.kind === "unreachable" && unreachable++ === 0) wait = UNREACHABLE_RETRY_MS;
         else if (failure.kind === "transient" && retry < cfg.retries)
           wait = Math.min(retryAfterMs(error) ?? cfg.backoffMs(retry + 1), cfg.maxBackoffMs);
-        if (wait === undefined) throw describe(failure, error, where);
+        if (wait === undefined) throw describe(failure, error, where, seen.errorBody);
         if (wait >= deadline.remaining()) {
-          const last = describe(failure, error, where);
+          const last = describe(failure, error, where, seen.errorBody);
           throw new LlmError(
             last.code,
             `${last.message}; no time was left before the ${deadline.ms} ms planning deadline to try again`,
@@ -173,12 +175,7 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
         await sleepUnless(wait, deadline.signal).catch((reason: unknown) => {
           throw aborted(reason, where, false, error);
         });
-      } finally {
-        deadline.signal.removeEventListener("abort", onAbort);
       }
-    }
-    function isStarted(signal: AbortSignal) {
-      return started.has(signal);
     }
   }
 
@@ -196,6 +193,11 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
       }
     },
   };
+}
+
+interface Exchange {
+  started: boolean;
+  errorBody?: string;
 }
 
 /** The answer's text, or why there is none: a refusal, a cut-off, an empty message. */
