@@ -57,7 +57,7 @@ function planWith(options: Partial<PlanOptions> & { timeoutMs?: number; retries?
     apiKey: "test-key",
     baseURL: server.url,
     model: "fake-model",
-    timeoutMs: options.timeoutMs ?? 2_000,
+    timeoutMs: options.timeoutMs ?? 20_000,
     retries: options.retries ?? 2,
     backoffMs: () => 1,
   });

@@ -40,7 +40,7 @@ const cli = (...args: string[]) =>
       OPENAI_API_KEY: "test-key",
       OPENAI_BASE_URL: server.url,
       PLANFILE_MODEL: "fake-model",
-      PLANFILE_LLM_TIMEOUT_MS: "2000",
+      PLANFILE_LLM_TIMEOUT_MS: "20000",
     },
   }).then(
     (r) => ({ code: 0, ...r }),
