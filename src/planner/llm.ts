@@ -26,6 +26,14 @@ export interface LlmConfig {
   maxBackoffMs: number;
   /** Ask for a JSON schema response format first (falls back when the endpoint refuses). */
   structured: boolean;
+  /** Sees every HTTP exchange with the endpoint: how conversations are recorded for replay. */
+  onExchange?: (exchange: HttpExchange) => void;
+}
+
+/** One request to the endpoint and what came back, as recordings keep it. */
+export interface HttpExchange {
+  request: unknown;
+  response: { status: number; body: unknown };
 }
 
 export const DEFAULT_MODEL = "gpt-4o-mini";
@@ -105,6 +113,7 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
         seen.started = true;
         if (!response.ok) seen.errorBody = (await response.clone().text()).slice(0, 4096);
       }
+      if (cfg.onExchange) record(cfg.onExchange, init?.body, response.clone());
       return response;
     },
   });
@@ -193,6 +202,25 @@ export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "ap
       }
     },
   };
+}
+
+/** Hands a finished exchange to the recorder; a body that never completes is not recorded. */
+function record(onExchange: (e: HttpExchange) => void, body: unknown, response: Response): void {
+  const parse = (text: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  response.text().then(
+    (text) =>
+      onExchange({
+        request: typeof body === "string" ? parse(body) : null,
+        response: { status: response.status, body: parse(text) },
+      }),
+    () => {},
+  );
 }
 
 interface Exchange {

@@ -117,8 +117,19 @@ function toolsOfMatchingMethods(
     }
   };
   for (const m of methods.methods) {
-    const byPattern = m.patterns.some((p) => p.test(goal.trim()));
-    const text = new Set(words([m.name, ...(m.examples ?? []).map((e) => e.goal)].join(" ")));
+    // Read loosely: method files have carried goal patterns, and intents with verbs; either may be absent.
+    const loose = m as unknown as { patterns?: RegExp[]; intent?: { verbs?: string[]; words?: string[] } };
+    const byPattern = (loose.patterns ?? []).some((p) => p.test(goal.trim()));
+    const text = new Set(
+      words(
+        [
+          m.name,
+          ...(m.examples ?? []).map((e) => e.goal),
+          ...(loose.intent?.verbs ?? []),
+          ...(loose.intent?.words ?? []),
+        ].join(" "),
+      ),
+    );
     const shared = [...goalWords].filter((w) => text.has(w)).length;
     if (byPattern || (goalWords.size > 0 && shared / goalWords.size >= 0.6)) visit(m.task);
   }
