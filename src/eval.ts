@@ -13,7 +13,8 @@ tests run equals scenarios × providers × repeats and all of them passed.
 
 Options:
   --provider NAME   offline | openai | all (default: offline, plus openai when
-                    OPENAI_API_KEY or OPENAI_BASE_URL is set)
+                    OPENAI_API_KEY or OPENAI_BASE_URL is set); replay runs the
+                    recorded model answers in evals/recordings/ instead
   --repeat K        run each test K times and report pass^K (default 1)
   --filter REGEX    only scenarios whose name matches
   --quiet           hide promptfoo's own output
@@ -40,7 +41,8 @@ runMain(async () => {
   if (positionals.length > 0) throw usage(`unexpected arguments: ${positionals.join(" ")}\n${HELP}`);
   const repeat = Number(values.repeat ?? "1");
   if (!Number.isInteger(repeat) || repeat < 1) throw usage(`--repeat takes a whole number ≥ 1, not ${values.repeat}`);
-  const providers = pickProviders(values.provider);
+  const replay = values.provider === "replay";
+  const providers = replay ? [] : pickProviders(values.provider);
 
   const stateDir = values["state-dir"];
   const suite = await runSuite({
@@ -49,6 +51,7 @@ runMain(async () => {
     filter: values.filter,
     stdio: values.quiet ? "ignore" : "inherit",
     stateDir,
+    ...(replay ? { config: await replayConfig(values.filter) } : {}),
   });
   process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
   const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
@@ -64,4 +67,11 @@ function pickProviders(name: string | undefined): ProviderName[] {
   if (name === "all") return Object.keys(PROVIDERS) as ProviderName[];
   if (name in PROVIDERS) return [name as ProviderName];
   throw usage(`--provider must be one of ${[...Object.keys(PROVIDERS), "all"].join(", ")}, not ${name}`);
+}
+
+async function replayConfig(filter: string | undefined) {
+  const { replayCases } = await import("../evals/replay-tests.js");
+  const pattern = filter ? new RegExp(filter) : undefined;
+  const tests = replayCases().filter(({ recording: r }) => !pattern || pattern.test(`${r.scenario}/${r.case}`)).length;
+  return { file: "promptfooconfig.replay.yaml", tests };
 }

@@ -10,18 +10,13 @@ import { gradePlan, loadScenario, riskyFlagged } from "../../src/evals/index.js"
 import { createOpenAiLlm } from "../../src/planner/llm.js";
 import { loadMethods, type MethodLibrary } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
-import { loadRecording, recordingFiles, startReplay, type Recording } from "../support/replay-openai.js";
-
-/**
- * Caught by the risk and rollback rules of the policy work (issue 11, items 1–2), not yet merged
- * here: until then these tests pin today's gap, so they fail — and must be tightened — when it closes.
- */
-const AWAITING_POLICY = new Set([
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup"].map((s) => `${s}/under-flagged`),
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup", "rotate-leaked-credential"].map(
-    (s) => `${s}/wrong-rollback`,
-  ),
-]);
+import {
+  AWAITING_POLICY,
+  loadRecording,
+  recordingFiles,
+  startReplay,
+  type Recording,
+} from "../support/replay-openai.js";
 
 let root: string;
 let methods: MethodLibrary;
