@@ -30,8 +30,8 @@ export function scramVerifier(password: string, salt = randomBytes(16), iteratio
 async function roleRow(c: pg.Client, role: string) {
   const { rows } = await c.query(
     `SELECT rolcanlogin AS login, rolsuper AS superuser,
-            ARRAY(SELECT b.rolname FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS member_of,
-            ARRAY(SELECT datname FROM pg_database WHERE has_database_privilege(r.oid, oid, 'CONNECT') AND NOT datistemplate ORDER BY 1) AS can_connect
+            ARRAY(SELECT b.rolname FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1)::text[] AS member_of,
+            ARRAY(SELECT datname FROM pg_database WHERE has_database_privilege(r.oid, oid, 'CONNECT') AND NOT datistemplate ORDER BY 1)::text[] AS can_connect
        FROM pg_roles r WHERE rolname = $1`,
     [role],
   );
