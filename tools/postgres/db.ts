@@ -23,7 +23,7 @@ async function mustExist(client: pg.Client, { cluster, database }: DbArgs): Prom
     );
 }
 
-export async function list({ cluster }: { cluster: string }, ctx: HandlerContext) {
+export async function list({ cluster, volatile = true }: { cluster: string; volatile?: boolean }, ctx: HandlerContext) {
   return withClient(ctx.stateDir, { cluster }, async (c) => {
     const { rows } = await c.query(
       `SELECT datname AS name, pg_database_size(datname)::float8 AS size,
@@ -34,20 +34,22 @@ export async function list({ cluster }: { cluster: string }, ctx: HandlerContext
     for (const r of rows)
       databases.push({
         name: String(r.name),
-        sizeBytes: Number(r.size),
         readOnly: await readOnlyOf(c, r.name),
-        connections: Number(r.conns),
+        ...(volatile ? { sizeBytes: Number(r.size), connections: Number(r.conns) } : {}),
       });
     return { cluster, databases };
   });
 }
 
 export async function describe(
-  { cluster, database, checksums = true }: DbArgs & { checksums?: boolean },
+  { cluster, database, checksums = true, volatile = true }: DbArgs & { checksums?: boolean; volatile?: boolean },
   ctx: HandlerContext,
 ) {
-  const facts = await withClient(ctx.stateDir, { cluster, database }, (c) => inspect(c, database, checksums));
-  return { cluster, database, ...facts };
+  const { sizeBytes, connections, ...facts } = await withClient(ctx.stateDir, { cluster, database }, (c) =>
+    inspect(c, database, checksums),
+  );
+  // Size on disk and open sessions change without any write; a planning probe leaves them out so the plan is not stale for that.
+  return { cluster, database, ...facts, ...(volatile ? { sizeBytes, connections } : {}) };
 }
 
 export async function create({ cluster, database }: DbArgs, ctx: HandlerContext) {

@@ -164,7 +164,7 @@ export async function dump(
   };
   renameSync(tmp, path);
   writeFileSync(`${path}.json`, `${JSON.stringify(record, null, 2)}\n`);
-  return { ...record, path, bytes: statSync(path).size };
+  return { ...record, tableCount: Object.keys(record.tables).length, path, bytes: statSync(path).size };
 }
 
 export async function describeDump({ file }: { file: string }, ctx: HandlerContext) {
