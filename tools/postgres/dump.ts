@@ -111,7 +111,7 @@ function runProgram(
     if (stdinFile) {
       const total = statSync(stdinFile.path).size;
       let sent = 0;
-      const stream = createReadStream(stdinFile.path, { highWaterMark: 256 * 1024 });
+      const stream = createReadStream(stdinFile.path, { highWaterMark: 64 * 1024 });
       stream.on("data", (chunk) => {
         sent += chunk.length;
         stdinFile.onProgress?.(sent, total);
@@ -136,6 +136,12 @@ export async function dump(
       `dump ${file} already exists (of ${existing.database} on ${existing.cluster}, ${existing.dumpedAt}); choose another file name or delete it (postgres.dump.delete)`,
     );
   const facts = await withClient(ctx.stateDir, { cluster, database }, (c) => inspect(c, database, false));
+  const tables = Object.fromEntries(Object.entries(facts.tables).map(([t, f]) => [t, f.rows]));
+  if (ctx.dryRun) {
+    // Everything but pg_dump itself: the database answers, the file name is free; the size is unknown (0).
+    const predicted = { file, cluster, database, key, dumpedAt: new Date().toISOString(), consistent: facts.readOnly };
+    return { ...predicted, tables, tableCount: facts.tableCount, totalRows: facts.totalRows, path, bytes: 0 };
+  }
   const connection = resolveConnection(cluster, ctx.stateDir);
   mkdirSync(dumpDir(ctx.stateDir), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -159,7 +165,7 @@ export async function dump(
     key,
     dumpedAt: new Date().toISOString(),
     consistent: facts.readOnly,
-    tables: Object.fromEntries(Object.entries(facts.tables).map(([t, f]) => [t, f.rows])),
+    tables,
     totalRows: facts.totalRows,
   };
   renameSync(tmp, path);
@@ -219,16 +225,17 @@ export async function restore(
         `database ${database} on cluster ${cluster} is not empty (${facts.tableCount} tables); restore only into an empty database, or clear it first (postgres.db.clear)`,
       );
   });
-  const killAtHalf = process.env.PLANFILE_TEST_KILL_DURING_RESTORE === "1";
+  // Test hook for the crash tests: die like a SIGKILLed runner half-way through pg_restore's input ("half"),
+  // or right after pg_restore committed, before this call returns ("committed").
+  const killAt = process.env.PLANFILE_TEST_KILL_DURING_RESTORE;
   const result = await runProgram(
     [program("pg_restore"), "--no-owner", "--single-transaction", "--exit-on-error", "--no-password", "-d", database],
     pgEnv(connection, database, "planfile-restore"),
     ctx.signal,
     {
       path,
-      // Test hook: die like a SIGKILLed runner while pg_restore is half-way through its input.
       onProgress: (sent, total) => {
-        if (killAtHalf && sent >= total / 2) process.kill(process.pid, "SIGKILL");
+        if (killAt === "half" && sent >= total / 2) process.kill(process.pid, "SIGKILL");
       },
     },
   );
@@ -246,6 +253,7 @@ export async function restore(
           connection,
         );
   }
+  if (killAt === "committed") process.kill(process.pid, "SIGKILL");
   const facts = await withClient(ctx.stateDir, { cluster, database }, (c) => inspect(c, database, false));
   return {
     cluster,
