@@ -121,7 +121,7 @@ describe.skipIf(SKIP_REASON)(
         expect(result.ok).toBe(false);
         if (!result.ok)
           expect(result.message).toMatch(
-            /cluster east is down or unknown \(cluster east \(127\.0\.0\.1:\d+\) is not reachable/,
+            /cluster east is down or unknown: cluster east \(127\.0\.0\.1:\d+\) is not reachable/,
           );
       } finally {
         await labUp({ stateDir: lab.stateDir });
