@@ -115,6 +115,8 @@ describe.skipIf(SKIP_REASON)(
 
     it("refuses to plan when a cluster is down, saying which and why", async () => {
       const { labDown, labUp } = await import("../../src/lab/index.js");
+      // Seen up once (the planner lists what each cluster holds), then gone.
+      await planMigration();
       await labDown({ stateDir: lab.stateDir });
       try {
         const result = await plan(GOAL, { registry, methods });

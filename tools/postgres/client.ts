@@ -18,7 +18,7 @@ export async function withClient<T>(
   stateDir: string,
   target: Target,
   body: (client: pg.Client, connection: Connection) => Promise<T>,
-  options: { applicationName?: string } = {},
+  options: { applicationName?: string; connectTimeoutMs?: number } = {},
 ): Promise<T> {
   const connection = resolveConnection(target.cluster, stateDir);
   const client = new pg.Client({
@@ -27,7 +27,7 @@ export async function withClient<T>(
     user: connection.user,
     password: connection.password,
     database: target.database ?? "postgres",
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: options.applicationName ?? "planfile",
   });
   // A server that goes away mid-call emits 'error' on the client; the query's rejection carries it.

@@ -15,6 +15,7 @@ import {
   createReadStream,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -179,6 +180,23 @@ export async function describeDump({ file }: { file: string }, ctx: HandlerConte
   if (!existsSync(path) || !record) return { file, path, exists: false };
   const { key: _key, ...rest } = record;
   return { ...rest, path, exists: true, bytes: statSync(path).size };
+}
+
+export async function listDumps(_args: Record<string, never>, ctx: HandlerContext) {
+  let files: string[] = [];
+  try {
+    files = readdirSync(dumpDir(ctx.stateDir)).filter((f) => FILE_PATTERN.test(f));
+  } catch {
+    // No dump folder yet: no dumps.
+  }
+  const dumps = files.sort().map((file) => {
+    const record = readRecord(join(dumpDir(ctx.stateDir), file));
+    return {
+      name: file,
+      ...(record ? { cluster: record.cluster, database: record.database, totalRows: record.totalRows } : {}),
+    };
+  });
+  return { dumps };
 }
 
 export async function deleteDump({ file }: { file: string }, ctx: HandlerContext) {
