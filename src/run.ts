@@ -2,10 +2,11 @@
 import { resolve } from "node:path";
 import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
 import { loadRegistry } from "./registry/index.js";
-import { asUsage, interruptSignal, list, reporter } from "./runner/cli-support.js";
-import { ttyConfirm } from "./runner/confirm.js";
+import { unknownApprovals } from "./runner/approve.js";
+import { asUsage, hints, interrupts, list, reporter } from "./runner/cli-support.js";
+import { ttyAskOutcome, ttyConfirm } from "./runner/confirm.js";
 import { exitCodeOf } from "./runner/exit-code.js";
-import { loadRun, run, runsDirOf } from "./runner/index.js";
+import { loadRun, parseAnswers, run, runsDirOf } from "./runner/index.js";
 import { summarize } from "./runner/report.js";
 import { validatePlanFile } from "./validator/index.js";
 
@@ -17,23 +18,34 @@ Runs a plan: validates it, re-reads its context (stale plan?), asks for
 approval of its risky steps, runs the steps along their dependencies, and
 rolls back in reverse if one fails. Every transition is journaled under
 <state-dir>/runs/<run-id>/, so a run can be resumed after a crash.
+Progress goes to stderr; --json events go to stdout.
 
 Options:
   --approve <id,...>     approve these risky steps (needed without a terminal)
   --yes                  approve every risky step
+  --confirm <when>       on a terminal, ask about each risky step: upfront (default,
+                         before anything runs) or step (just before it runs, with
+                         its arguments resolved)
   --dry-run              call tools in dry-run mode; skip tools that cannot
   --allow-drift          run even if the context changed since planning
   --concurrency <n>      steps running at once (default 8)
   --resume <run-id>      continue a run from its journal (plan file optional)
-  --rerun-unknown <ids>  on resume, run these interrupted steps again (you checked they did not happen)
+  --resolve <id=answer>  on resume, settle a step that was running when a process
+                         died and that no probe can check: not-happened (run it
+                         again), happened (undo the run) or undone (you undid it)
+  --rerun-unknown <ids>  same as --resolve <id>=not-happened
   --json                 NDJSON events on stdout
   --tools <dir>          tool manifests (default tools/)
   --state-dir <dir>      state folder (default .planfile/)
   --run-id <id>          id for a new run (default: time + random)
 
-Exit codes: 0 succeeded, 1 failed and rolled back, 2 usage, 3 rollback
-incomplete, 4 awaiting approval or rejected, 5 invalid plan (or not the plan
-approved for this run), 6 stale plan, 7 outcome unknown after a crash.
+Ctrl-C once: running steps finish, then everything is rolled back. Twice:
+leave at once; the run waits for --resume or rollback.ts.
+
+Exit codes: 0 succeeded, 1 failed (or cancelled) and rolled back, 2 usage,
+3 rollback incomplete, 4 awaiting approval or rejected, 5 invalid plan (or
+not the plan approved for this run), 6 stale plan, 7 outcome unknown after a
+crash, 130 left at a second Ctrl-C.
 `;
 
 runMain(async () => {
@@ -42,10 +54,12 @@ runMain(async () => {
       options: {
         approve: { type: "string" },
         yes: { type: "boolean" },
+        confirm: { type: "string" },
         "dry-run": { type: "boolean" },
         "allow-drift": { type: "boolean" },
         concurrency: { type: "string" },
         resume: { type: "string" },
+        resolve: { type: "string", multiple: true },
         "rerun-unknown": { type: "string" },
         json: { type: "boolean" },
         tools: { type: "string" },
@@ -62,6 +76,15 @@ runMain(async () => {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
+  if (values.confirm !== undefined && values.confirm !== "upfront" && values.confirm !== "step")
+    throw usage(`--confirm is upfront or step, not ${values.confirm}`);
+  let answers: ReturnType<typeof parseAnswers>;
+  try {
+    answers = parseAnswers(values.resolve ?? []);
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const how = hints(values);
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
@@ -79,8 +102,36 @@ runMain(async () => {
       } else {
         plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
       }
+      const approve = values.yes ? ("all" as const) : list(values.approve);
+      const typos = unknownApprovals(plan, approve);
+      if (typos.length > 0)
+        throw usage(
+          `--approve ${typos.join(",")}: not a risky step of this plan. Risky steps: ${plan.riskySteps.join(", ") || "none (nothing needs approval)"}`,
+        );
+      for (const id of Object.keys(answers))
+        if (!plan.steps.some((s) => s.id === id)) throw usage(`--resolve ${id}: no such step in this plan`);
+
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       const out = reporter({ json: values.json, steps: plan.steps });
+      const ctrlC = interrupts(out, "letting running steps finish, then rolling back", (runId) =>
+        runId
+          ? [
+              `left run ${runId} as it is; steps that were running finish or die with it.`,
+              `to go on:  ${how.resume} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
+              `to undo:   ${how.rollback} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
+            ].join("\n")
+          : "left before the run started; nothing ran",
+      );
+      const prompt = {
+        before: () => {
+          out.pause();
+          ctrlC.pause();
+        },
+        after: () => {
+          ctrlC.resume();
+          out.resume();
+        },
+      };
       try {
         const result = await run(plan, {
           registry,
@@ -89,21 +140,29 @@ runMain(async () => {
             : values["run-id"]
               ? { runId: values["run-id"] }
               : {}),
-          ...(interactive ? { confirm: ttyConfirm() } : {}),
-          approve: values.yes ? "all" : list(values.approve),
+          ...(interactive
+            ? {
+                confirm: ttyConfirm(undefined, undefined, prompt),
+                askOutcome: ttyAskOutcome(undefined, undefined, prompt),
+              }
+            : {}),
+          confirmAt: values.confirm === "step" ? "step" : "upfront",
+          approve,
           dryRun: values["dry-run"],
           allowDrift: values["allow-drift"],
           concurrency,
           rerunUnknown: list(values["rerun-unknown"]),
+          resolve: answers,
           planFile: file ? resolve(file) : undefined,
-          signal: interruptSignal(),
+          signal: ctrlC.signal,
           onEvent: out.onEvent,
         });
         out.stop();
-        out.say(summarize(result));
+        out.say(summarize(result, how));
         return exitCodeOf(result);
       } finally {
         out.stop();
+        ctrlC.dispose();
       }
     });
   } finally {

@@ -14,6 +14,8 @@ export const EXIT = {
   /** A resumed run stopped: a non-idempotent step's outcome is unknown after a crash; an operator must decide. */
   outcomeUnknown: 7,
   internal: 70,
+  /** Left at a second Ctrl-C: the run (or its rollback) waits for --resume or rollback.ts. */
+  interrupted: 130,
 } as const;
 
 const CODE_TO_EXIT: Partial<Record<PlanfileError["code"], number>> = {

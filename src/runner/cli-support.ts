@@ -1,39 +1,100 @@
-/** What the three runner commands share: reporters, Ctrl-C, and turning runner errors into usage errors. */
+/**
+ * What the runner's commands share: reporters (progress on stderr, `--json`
+ * events on stdout), Ctrl-C, hints spelled the way the user ran us, and
+ * turning runner errors into usage errors.
+ */
+import { relative } from "node:path";
 import { usage } from "../cli/main.js";
 import type { RunEvent } from "./events.js";
-import { jsonReporter, liveReporter, plainReporter } from "./report.js";
+import { watchInterrupts, type Interrupts } from "./interrupts.js";
+import { jsonReporter, liveReporter, plainReporter, type Hints } from "./report.js";
 import { RunnerError } from "./runner-error.js";
 
 export interface Reporter {
   onEvent: (e: RunEvent) => void;
-  /** Human text (summaries); suppressed in --json mode, where the run-finished event says it all. */
+  /** Human text (summaries, notes) on stderr, above the live table if there is one. */
   say: (text: string) => void;
   stop: () => void;
+  /** Around a prompt: the live table steps aside. */
+  pause: () => void;
+  resume: () => void;
+  /** The run id, once the run has started. */
+  runId: () => string | undefined;
 }
 
 export function reporter(options: { json?: boolean; steps: readonly { id: string; tool: string }[] }): Reporter {
   // A closed pipe (`| head`) must not kill a run that is changing the world; the journal keeps the record.
   process.stdout.on("error", () => {});
-  const out = (t: string) => process.stdout.write(t);
-  if (options.json) return { onEvent: jsonReporter(out), say: () => {}, stop: () => {} };
-  if (process.stdout.isTTY && options.steps.length > 0) {
-    const live = liveReporter(out, options.steps);
-    return { onEvent: live.listener, say: (t) => out(`${t}\n`), stop: live.stop };
+  process.stderr.on("error", () => {});
+  const err = (t: string) => void process.stderr.write(t);
+  let runId: string | undefined;
+  const track = (listener: (e: RunEvent) => void) => (e: RunEvent) => {
+    if (e.type === "run-started") runId = e.runId;
+    listener(e);
+  };
+  const quiet = { stop: () => {}, pause: () => {}, resume: () => {}, runId: () => runId };
+  if (options.json)
+    return {
+      ...quiet,
+      onEvent: track(jsonReporter((t) => void process.stdout.write(t))),
+      say: (t) => err(`${t}\n`),
+    };
+  if (process.stderr.isTTY && options.steps.length > 0) {
+    const live = liveReporter(err, options.steps, () => process.stderr.columns ?? 80);
+    return {
+      ...quiet,
+      onEvent: track(live.listener),
+      say: live.note,
+      stop: live.stop,
+      pause: live.pause,
+      resume: live.resume,
+    };
   }
-  return { onEvent: plainReporter(out), say: (t) => out(`${t}\n`), stop: () => {} };
+  return { ...quiet, onEvent: track(plainReporter(err)), say: (t) => err(`${t}\n`) };
 }
 
-/** First Ctrl-C: stop launching steps and roll back. Second: leave now (the journal lets `--resume` pick up). */
-export function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  process.on("SIGINT", () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(
-      "\ninterrupted: letting running steps finish, then rolling back (Ctrl-C again to leave now)\n",
-    );
-    controller.abort();
+/**
+ * How the user started this command, so a hint can be pasted as printed:
+ * `planfile run` (the installed command sets PLANFILE_COMMAND), `npx tsx src/run.ts`,
+ * `tsx src/run.ts` or `node --import tsx src/run.ts`.
+ */
+export function invokedAs(command: "run" | "rollback"): string {
+  const installed = process.env.PLANFILE_COMMAND;
+  if (installed) return `${installed} ${command}`;
+  const script = relative(process.cwd(), process.argv[1] ?? `src/${command}.ts`) || `src/${command}.ts`;
+  const target = script.replace(/(run|rollback)(\.[cm]?[jt]s)$/, `${command}$2`);
+  const execArgv = process.execArgv.join(" ");
+  if (/tsx[\\/]dist[\\/]preflight/.test(execArgv))
+    return `${process.env.npm_command === "exec" ? "npx " : ""}tsx ${target}`;
+  const loader = execArgv.match(/--(?:import|loader)[= ](\S*tsx\S*)/);
+  if (loader) return `node --import ${loader[1]} ${target}`;
+  return `node ${target}`;
+}
+
+const quote = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+
+/** Hints for summaries: the commands as the user runs them, with their --state-dir and --tools. */
+export function hints(values: { "state-dir"?: string; tools?: string }): Hints {
+  const flags = [
+    ...(values["state-dir"] ? ["--state-dir", quote(values["state-dir"])] : []),
+    ...(values.tools ? ["--tools", quote(values.tools)] : []),
+  ].join(" ");
+  return { resume: `${invokedAs("run")} --resume`, rollback: invokedAs("rollback"), ...(flags ? { flags } : {}) };
+}
+
+/**
+ * Ctrl-C for a command: the first press calls `first` (noted above the live
+ * table); the second prints how to pick up and leaves with exit 130.
+ */
+export function interrupts(out: Reporter, first: string, leave: (runId: string | undefined) => string): Interrupts {
+  return watchInterrupts({
+    first: () => out.say(`\ninterrupted: ${first} (Ctrl-C again to leave now)`),
+    second: () => {
+      out.stop();
+      process.stderr.write(`\n${leave(out.runId())}\n`);
+      process.exit(130);
+    },
   });
-  return controller.signal;
 }
 
 export async function asUsage<T>(body: () => Promise<T>): Promise<T> {
