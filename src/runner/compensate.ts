@@ -9,6 +9,7 @@ import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./cont
 import { resolveValue } from "./resolve.js";
 import { settle, type OperatorAnswers } from "./outcome.js";
 import { errorInfo } from "./runner-error.js";
+import { callReturned } from "./test-hooks.js";
 import type { Remaining } from "./types.js";
 
 export interface RollbackOutcome {
@@ -112,6 +113,7 @@ export async function compensate(
           idempotencyKey: idempotencyKey(ctx, id, ":rollback"),
           secrets: ctx.secrets,
         });
+        callReturned();
         ctx.write({ t: "compensation-result", step: id, status: "completed", output: ctx.redactor.value(output) });
         await ctx.journal.sync();
         ctx.emit({ type: "compensation-completed", step: id, tool: undo.tool, durationMs: performance.now() - t0 });

@@ -12,6 +12,7 @@ import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
+import { callReturned } from "./test-hooks.js";
 import type { RunOptions, StepOutcome } from "./types.js";
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -22,10 +23,6 @@ export interface Failure {
   /** The operator rejected this risky step when asked just before it ran. */
   rejected?: { by: string };
 }
-
-/** Test hook for the crash tests: SIGKILL this process right after the Nth tool call returns, before its result is journaled. */
-const KILL_AFTER_CALL = Number(process.env.PLANFILE_TEST_KILL_AFTER_CALL ?? 0);
-let callsReturned = 0;
 
 /**
  * `askAtStep`: risky steps to confirm just before they run (`--confirm step`);
@@ -155,7 +152,7 @@ export async function runStep(
         secrets: ctx.secrets,
         ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
       });
-      if (KILL_AFTER_CALL > 0 && ++callsReturned === KILL_AFTER_CALL) process.kill(process.pid, "SIGKILL");
+      callReturned();
       // The call returned, so its effect happened: from here on, a failure still gets this step compensated.
       ctx.outputs.set(step.id, output);
       if (step.expect && !simulated) {
