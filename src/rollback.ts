@@ -88,6 +88,7 @@ runMain(async () => {
         out,
         "stopping after the running compensation",
         () => `left the rollback of ${runId} unfinished; to finish it:  ${again}`,
+        registry,
       );
       ctrlC.signal.addEventListener("abort", () => {
         stopping = true;

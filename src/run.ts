@@ -113,14 +113,18 @@ runMain(async () => {
 
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       const out = reporter({ json: values.json, steps: plan.steps });
-      const ctrlC = interrupts(out, "letting running steps finish, then rolling back", (runId) =>
-        runId
-          ? [
-              `left run ${runId} as it is; steps that were running finish or die with it.`,
-              `to go on:  ${how.resume} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
-              `to undo:   ${how.rollback} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
-            ].join("\n")
-          : "left before the run started; nothing ran",
+      const ctrlC = interrupts(
+        out,
+        "letting running steps finish, then rolling back",
+        (runId, running) =>
+          runId
+            ? [
+                `left run ${runId} as it is${running.length > 0 ? `; ${running.join(", ")} ${running.length > 1 ? "were" : "was"} running, and is settled when you go on or undo` : ""}.`,
+                `to go on:  ${how.resume} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
+                `to undo:   ${how.rollback} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
+              ].join("\n")
+            : "left before the run started; nothing ran",
+        registry,
       );
       const prompt = {
         before: () => {

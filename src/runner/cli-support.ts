@@ -4,7 +4,7 @@
  * turning runner errors into usage errors.
  */
 import { relative } from "node:path";
-import { usage } from "../cli/main.js";
+import { EXIT, usage } from "../cli/main.js";
 import type { RunEvent } from "./events.js";
 import { watchInterrupts, type Interrupts } from "./interrupts.js";
 import { jsonReporter, liveReporter, plainReporter, type Hints } from "./report.js";
@@ -20,6 +20,8 @@ export interface Reporter {
   resume: () => void;
   /** The run id, once the run has started. */
   runId: () => string | undefined;
+  /** Steps (or undos) running right now. */
+  running: () => string[];
 }
 
 export function reporter(options: { json?: boolean; steps: readonly { id: string; tool: string }[] }): Reporter {
@@ -28,11 +30,20 @@ export function reporter(options: { json?: boolean; steps: readonly { id: string
   process.stderr.on("error", () => {});
   const err = (t: string) => void process.stderr.write(t);
   let runId: string | undefined;
+  const running = new Set<string>();
   const track = (listener: (e: RunEvent) => void) => (e: RunEvent) => {
     if (e.type === "run-started") runId = e.runId;
+    if (e.type === "step-started" || e.type === "compensation-started") running.add(e.step);
+    if (/^(step|compensation)-(completed|failed)$/.test(e.type) && "step" in e) running.delete(e.step);
     listener(e);
   };
-  const quiet = { stop: () => {}, pause: () => {}, resume: () => {}, runId: () => runId };
+  const quiet = {
+    stop: () => {},
+    pause: () => {},
+    resume: () => {},
+    runId: () => runId,
+    running: () => [...running],
+  };
   if (options.json)
     return {
       ...quiet,
@@ -83,16 +94,25 @@ export function hints(values: { "state-dir"?: string; tools?: string }): Hints {
 }
 
 /**
- * Ctrl-C for a command: the first press calls `first` (noted above the live
- * table); the second prints how to pick up and leaves with exit 130.
+ * Ctrl-C for a command: the first press is noted above the live table (the
+ * caller's signal stops the work cleanly); the second ends the tools' running
+ * processes (`exec` process groups get SIGTERM through the registry's close),
+ * prints how to pick up and leaves with exit 130. The journal already holds
+ * every transition, so what was running is settled like after a crash.
  */
-export function interrupts(out: Reporter, first: string, leave: (runId: string | undefined) => string): Interrupts {
+export function interrupts(
+  out: Reporter,
+  first: string,
+  leave: (runId: string | undefined, running: string[]) => string,
+  registry: { close(): Promise<void> },
+): Interrupts {
   return watchInterrupts({
-    first: () => out.say(`\ninterrupted: ${first} (Ctrl-C again to leave now)`),
+    first: () => out.say(`interrupted: ${first} (Ctrl-C again to leave now)`),
     second: () => {
       out.stop();
-      process.stderr.write(`\n${leave(out.runId())}\n`);
-      process.exit(130);
+      registry.close().catch(() => {});
+      process.stderr.write(`\n${leave(out.runId(), out.running())}\n`);
+      process.exit(EXIT.interrupted);
     },
   });
 }

@@ -98,7 +98,7 @@ export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string
     case "succeeded":
       return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
     case "rolled-back":
-      return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+      return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}${result.cancelled ? "" : `: ${result.reason}`}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
     case "rollback-incomplete":
       return [
         `ROLLBACK INCOMPLETE: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
