@@ -16,6 +16,7 @@ const GATED = "test/fixtures/runner/counter-gated.yaml";
 const RISKY = "test/fixtures/runner/counter-plan.yaml";
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
+const ESC = String.fromCharCode(27);
 
 type Step = { expect: string } | { send: string } | { touch: string };
 interface Screen {
@@ -94,7 +95,7 @@ describe("Ctrl-C during a run", () => {
       expect(readLog(state)).toEqual(["+first", "+hold", "-hold", "-first"]);
       // The live table redraws over exactly its own rows: no ^C echoed into it, no row wrapped.
       expect(screen.output).not.toContain("^C");
-      expect(new Set(screen.output.match(/\x1b\[\d+A/g))).toEqual(new Set(["\x1b[3A"]));
+      expect(new Set(screen.output.match(new RegExp(`${ESC}\\[\\d+A`, "g")))).toEqual(new Set([`${ESC}[3A`]));
     });
 
     it(`under \`${launcher}\`: a second press leaves at once (exit 130) and prints how to go on, as invoked`, async () => {
@@ -128,7 +129,7 @@ describe("approval at the step (--confirm step)", () => {
     );
     expect(screen.code).toBe(0);
     // Asked after left and right ran: the tag is their outputs joined, not a ${{ }} template.
-    expect(screen.output).toMatch(/About to run risky step `last`[^]*tag: left-right/);
+    expect(screen.output).toMatch(/About to run risky step `last`[\s\S]*tag: left-right/);
     const journal = readFileSync(join(state, "runs", "t", "journal.ndjson"), "utf8");
     expect(journal).toMatch(
       /"t":"approved","steps":\["last"\],"by":"[^"]+","digest":"[^"]+","via":"prompt","atStep":true,"args":\{"tag":"left-right"\}/,
