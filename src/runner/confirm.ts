@@ -43,7 +43,7 @@ export function question(
   });
 }
 
-const yaml = (value: unknown) => stringify(value, { lineWidth: 0 }).replace(/^/gm, "    ");
+const yaml = (value: unknown) => `${stringify(value, { lineWidth: 0 }).trimEnd().replace(/^/gm, "    ")}\n`;
 
 export function ttyConfirm(
   input: In = process.stdin,

@@ -19,6 +19,8 @@ export interface UnknownStep {
   /** Known to have happened (its output is lost), or still unknown. */
   happened?: boolean;
   verify?: VerifyReport;
+  /** Its rollback needs its own output, which died with the process: if it happened, only a person can undo it. */
+  undoNeedsOutput?: boolean;
 }
 
 export type Reconciled =
@@ -48,7 +50,12 @@ export async function reconcile(
     );
     if (!settled.known) {
       ctx.emit({ type: "outcome-unknown", step: id, tool: tool.name, action: "ask", verify: settled.verify });
-      stops.push({ step: id, tool: tool.name, verify: settled.verify });
+      stops.push({
+        step: id,
+        tool: tool.name,
+        verify: settled.verify,
+        ...(undoNeedsOutput(ctx, id) ? { undoNeedsOutput: true } : {}),
+      });
     } else if (settled.happened) {
       if (settled.by === "operator") undo.push(id);
       else
@@ -69,4 +76,9 @@ export async function reconcile(
   if (stops.length > 0) return { action: "stop", unknown: stops };
   if (undo.length > 0) return { action: "roll-back", happened: undo };
   return { action: "continue" };
+}
+
+function undoNeedsOutput(ctx: RunContext, id: string): boolean {
+  const rollback = ctx.steps.get(id)?.rollback;
+  return rollback !== undefined && "tool" in rollback && JSON.stringify(rollback.args).includes(`steps.${id}.outputs`);
 }

@@ -98,7 +98,7 @@ export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string
     case "succeeded":
       return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
     case "rolled-back":
-      return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}${result.cancelled ? "" : `: ${result.reason}`}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+      return `${rolledBack(result)}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
     case "rollback-incomplete":
       return [
         `ROLLBACK INCOMPLETE: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
@@ -114,14 +114,27 @@ export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string
     case "outcome-unknown": {
       const lost = result.unknown.filter((u) => u.happened);
       const open = result.unknown.filter((u) => !u.happened);
-      const lines = ["stopped: steps were running when a process died, and they are not idempotent:"];
+      const lines = [
+        `stopped: ${result.unknown.length > 1 ? "steps were" : "a step was"} running when a process died, and ${result.unknown.length > 1 ? "they are" : "it is"} not idempotent:`,
+      ];
       for (const u of result.unknown) lines.push(`  ${u.step} (${u.tool}): ${unknownNote(u)}`);
       if (open.length > 0) {
         const ids = open.map((u) => u.step);
+        const answer = (value: string, of: typeof open) => of.map((u) => `${u.step}=${value}`).join(",");
+        const byHand = open.filter((u) => u.undoNeedsOutput);
+        const undoable = open.filter((u) => !u.undoNeedsOutput);
         lines.push(
-          `if they did not happen: ${how.resume} ${result.runId}${flags} --resolve ${ids.map((id) => `${id}=not-happened`).join(",")}`,
-          `if they happened, undo the run: ${how.rollback} ${result.runId}${flags} --resolve ${ids.map((id) => `${id}=happened`).join(",")}`,
+          `if ${ids.length > 1 ? "they" : "it"} did not happen: ${how.resume} ${result.runId}${flags} --resolve ${answer("not-happened", open)}`,
+          `  (or undo the run instead: ${how.rollback} ${result.runId}${flags} --resolve ${answer("not-happened", open)})`,
         );
+        if (undoable.length > 0)
+          lines.push(
+            `if ${undoable.length > 1 ? "they" : "it"} happened, undo the run: ${how.rollback} ${result.runId}${flags} --resolve ${answer("happened", undoable)}`,
+          );
+        if (byHand.length > 0)
+          lines.push(
+            `if ${byHand.map((u) => u.step).join(", ")} happened, ${byHand.length > 1 ? "their undos need their" : "its undo needs its"} lost output: undo ${byHand.length > 1 ? "them" : "it"} by hand, then: ${how.rollback} ${result.runId}${flags} --resolve ${answer("undone", byHand)}`,
+          );
       }
       if (lost.length > 0)
         lines.push(
@@ -140,6 +153,13 @@ export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string
     case "invalid":
       return result.problems.map((p) => `${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]`).join("\n");
   }
+}
+
+function rolledBack(result: Extract<RunResult, { status: "rolled-back" }>): string {
+  if (result.cancelled) return "cancelled and rolled back";
+  if (result.error?.code === "REJECTED") return `rejected at the step and rolled back: ${result.error.message}`;
+  const head = result.failedStep ? "failed and rolled back" : "rolled back";
+  return `${head}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`;
 }
 
 function countSteps(steps: Record<string, { status: string; reused?: boolean }>): string {
@@ -256,6 +276,7 @@ export function liveReporter(
           set(e.step, { state: "reused" });
           break;
         case "compensation-started":
+          active = true;
           set(e.step, { state: "undoing", since: performance.now(), ms: undefined });
           break;
         case "compensation-completed":
