@@ -1,6 +1,7 @@
 /** `tsx src/runs.ts`: the runs under the state folder, and one run's story, read from journals only. */
 import { join } from "node:path";
 import { listRunIds, readJournal, type JournalEntry } from "./journal.js";
+import { isLive } from "./lock.js";
 import { foldJournal, type RunState } from "./state.js";
 
 export interface RunRow {
@@ -12,8 +13,12 @@ export interface RunRow {
   total: number;
 }
 
-/** A run whose last process died without writing `run-finished` is `interrupted`. */
-export function statusOf(state: RunState): string {
+/**
+ * A run whose last process died without writing `run-finished` is
+ * `interrupted`; one whose lock a live process holds is `running`.
+ */
+export function statusOf(state: RunState, live = false): string {
+  if (live) return state.rollback ? "running (rolling back)" : "running";
   return state.status ?? (state.rollback ? "interrupted (rolling back)" : "interrupted");
 }
 
@@ -25,7 +30,7 @@ export function listRuns(runsDir: string): RunRow[] {
       rows.push({
         runId,
         startedAt: s.startedAt,
-        status: statusOf(s),
+        status: statusOf(s, isLive(join(runsDir, runId))),
         plan: s.plan.metadata.name,
         completed: s.completed.size,
         total: s.plan.steps.length,

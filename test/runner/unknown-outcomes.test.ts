@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isLive, loadRun, rollbackRun, run, type OutcomeAnswer } from "../../src/runner/index.js";
 import type { Plan, Step } from "../../src/schema/types.generated.js";
+import { listRuns } from "../../src/runner/runs-view.js";
 import { validatePlanData } from "../../src/validator/index.js";
 import { harness, inline, plan, types, type Harness } from "./helpers.js";
 
@@ -223,5 +224,15 @@ describe("isLive: a run's lock held by a live process", () => {
     expect(isLive(dir)).toBe(true);
     writeFileSync(join(dir, "lock"), "2147483646");
     expect(isLive(dir)).toBe(false);
+  });
+
+  it("runs lists a run held by a live process as running, and the same journal without it as interrupted", async () => {
+    const h = harness();
+    tools(h);
+    crashed(h, plan([step("a", "kv.put")]), [intent("a", "kv.put")]);
+    const runsDir = join(h.stateDir, "runs");
+    expect(listRuns(runsDir)[0]!.status).toBe("interrupted");
+    writeFileSync(join(runsDir, "r1", "lock"), String(process.pid));
+    expect(listRuns(runsDir)[0]!.status).toBe("running");
   });
 });
