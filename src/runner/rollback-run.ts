@@ -6,14 +6,14 @@
  */
 import type { Registry } from "../registry/registry.js";
 import type { Step } from "../schema/types.generated.js";
-import { undoOf } from "./compensate.js";
+import { undoOf } from "./rollback.js";
 import type { RunContext } from "./context.js";
 import type { EventListener } from "./events.js";
 import { Journal, NullJournal, type JournalWriter } from "./journal.js";
 import { lockRun } from "./lock.js";
 import type { AskOutcome, OutcomeAnswer } from "./outcome.js";
 import { loadSecrets } from "./resolve.js";
-import { rollBack } from "./rollback.js";
+import { rollBack } from "./undo.js";
 import { createContext, finish, runsDirOf } from "./run.js";
 import { errorInfo } from "./runner-error.js";
 import { loadRun, runDir, type RunState } from "./state.js";

@@ -1,107 +1,136 @@
 /**
- * Rolling a run back: first settle every step that was in flight when a
- * process died (outcome.ts: read-only, probe, operator; an idempotent one is
- * simply completed again so its output is known), then undo in reverse order
- * of completion (compensate.ts). Steps that took effect but lost their output
- * are undone first, if their rollback does not need that output.
+ * Undo in reverse: the compensations of completed steps run one by one in
+ * reverse order of completion, each resolved against its step's outputs. A
+ * failing compensation is retried when its tool is idempotent, then recorded;
+ * the others still run, and what is left is named so it can be resumed.
  */
-import type { RunContext } from "./context.js";
-import type { ErrorInfo } from "./events.js";
-import { runStep } from "./execute.js";
-import { NullJournal } from "./journal.js";
-import { compensate } from "./compensate.js";
-import { settle, stepArgs, undoneByHand, type OperatorAnswers } from "./outcome.js";
-import type { RunState } from "./state.js";
-import type { Remaining, RunResult, StepOutcome } from "./types.js";
+import type { Step } from "../schema/types.generated.js";
+import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
+import { resolveValue } from "./resolve.js";
+import { settle, type OperatorAnswers } from "./outcome.js";
+import { errorInfo } from "./runner-error.js";
+import { callReturned } from "./test-hooks.js";
+import type { Remaining } from "./types.js";
 
-export type OutcomeBase = () => { runId: string; digest: string; steps: Record<string, StepOutcome> };
+export interface RollbackOutcome {
+  compensated: string[];
+  remaining: Remaining[];
+}
 
-export interface RollBackOptions {
+type Undo =
+  | { kind: "call"; tool: string; args: unknown }
+  | { kind: "nothing"; reason: string }
+  | { kind: "impossible"; reason: string };
+
+/**
+ * How to undo one completed step: exactly what its plan says. The validator
+ * makes every write step declare a rollback (the planner copies the tool's
+ * compensation into the plan), so what a reviewer approved is what runs.
+ */
+export function undoOf(ctx: RunContext, step: Step): Undo {
+  const rollback = step.rollback;
+  if (rollback && "none" in rollback) return { kind: "nothing", reason: `no rollback needed: ${rollback.none}` };
+  const where = `rollback of step ${step.id}`;
+  if (rollback) return { kind: "call", tool: rollback.tool, args: resolveValue(rollback.args, scopeOf(ctx), where) };
+  if (ctx.registry.get(step.tool)?.effect === "read") return { kind: "nothing", reason: "read-only step" };
+  return { kind: "impossible", reason: `step ${step.id} declares no rollback` };
+}
+
+export interface CompensateOptions {
+  /** Steps whose compensation was in flight when a previous process died. */
+  unknown?: ReadonlySet<string>;
+  /** Steps that took effect but whose output died with the process. */
+  lost?: ReadonlySet<string>;
   answers?: OperatorAnswers;
-  /** True once the operator asked to stop (Ctrl-C during a rollback): the rest is left for `rollback.ts`. */
+  /** Checked before each compensation: true leaves the rest for a later `rollback.ts`. */
   stop?: () => boolean;
 }
 
-export async function rollBack(
+/** Runs the compensations of `order` (already reversed). */
+export async function compensate(
   ctx: RunContext,
-  base: OutcomeBase,
-  reason: string,
-  prior: RunState | undefined,
-  why: { failedStep?: string; error?: ErrorInfo; cancelled: boolean },
-  { answers = {}, stop }: RollBackOptions = {},
-): Promise<RunResult> {
-  if (ctx.journal instanceof NullJournal) {
-    // A dry run changed nothing, so there is nothing to undo.
-    return { status: "rolled-back", reason, ...why, compensated: [], ...base() };
-  }
-  const { lost, unsettled, byHand } = await settleInFlight(ctx, prior, answers);
-  const done = new Set([...(prior?.compensated ?? []), ...byHand]);
-  const order = [...lost, ...[...ctx.outputs.keys()].reverse()].filter((id) => !done.has(id));
-  ctx.write({ t: "rollback-started", reason, steps: order });
-  ctx.emit({ type: "rollback-started", reason, steps: order });
-  const outcome = await compensate(ctx, order, {
-    unknown: new Set(prior?.compensationInFlight.keys() ?? []),
-    lost,
-    answers,
-    stop,
-  });
-  const remaining = [...unsettled, ...outcome.remaining];
-  const compensated = [...done, ...outcome.compensated];
-  if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };
-  return { status: "rolled-back", reason, ...why, compensated, ...base() };
-}
-
-/** Steps in flight when a process died: settled, completed again (idempotent), or named as left. */
-async function settleInFlight(
-  ctx: RunContext,
-  prior: RunState | undefined,
-  answers: OperatorAnswers,
-): Promise<{ lost: Set<string>; unsettled: Remaining[]; byHand: string[] }> {
-  const lost = new Set<string>();
-  const unsettled: Remaining[] = [];
-  const byHand: string[] = [];
-  if (!prior) return { lost, unsettled, byHand };
-  const again = async (id: string) => {
-    // Same idempotency key: the tool does at most what it did, and tells us the output its undo needs.
-    await runStep(ctx, { dryRun: false }, ctx.steps.get(id)!, new Set());
-    if (!ctx.outputs.has(id))
-      unsettled.push({
-        step: id,
-        tool: ctx.steps.get(id)!.tool,
-        error: {
-          code: "OUTCOME_UNKNOWN",
-          message: `${id} was interrupted and calling it again (idempotent) failed, so its effect is unknown; fix the cause and run this again, or answer --resolve ${id}=not-happened|undone`,
-        },
-      });
+  order: string[],
+  { unknown = new Set(), lost = new Set(), answers = {}, stop }: CompensateOptions = {},
+): Promise<RollbackOutcome> {
+  const compensated: string[] = [];
+  const remaining: Remaining[] = [];
+  const leave = (id: string, tool: string, error: { code: string; message: string }) => {
+    remaining.push({ step: id, tool, error });
+    ctx.emit({ type: "compensation-failed", step: id, tool, error: ctx.redactor.value(error), willRetry: false });
   };
-  for (const [id, flight] of prior.inFlight) {
-    if (ctx.outputs.has(id)) continue;
-    const tool = ctx.registry.get(flight.tool);
-    if (tool?.idempotent && tool.effect !== "read" && answers.given?.[id] === undefined) {
-      await again(id);
+  for (const id of order) {
+    const step = ctx.steps.get(id)!;
+    if (stop?.()) {
+      remaining.push({
+        step: id,
+        tool: step.rollback && "tool" in step.rollback ? step.rollback.tool : step.tool,
+        error: { code: "CANCELLED", message: "interrupted before its compensation ran" },
+      });
       continue;
     }
-    const settled = await settle(ctx, { step: id, of: "step", tool: flight.tool, args: stepArgs(ctx, id) }, answers);
-    if (!settled.known) {
-      unsettled.push({
-        step: id,
-        tool: flight.tool,
-        error: {
+    let undo: Undo;
+    try {
+      undo = undoOf(ctx, step);
+    } catch (error) {
+      if (lost.has(id))
+        leave(id, step.tool, {
+          code: "OUTPUT_LOST",
+          message: `${id} took effect, but its output died with the process and its rollback needs it (${errorInfo(error).message}); undo it by hand, then answer --resolve ${id}=undone`,
+        });
+      else leave(id, step.tool, errorInfo(error));
+      continue;
+    }
+    if (undo.kind !== "call") {
+      if (undo.kind === "impossible")
+        remaining.push({ step: id, tool: step.tool, error: { code: "NO_ROLLBACK", message: undo.reason } });
+      ctx.emit({ type: "compensation-skipped", step: id, reason: undo.reason });
+      continue;
+    }
+    const tool = ctx.registry.get(undo.tool);
+    if (unknown.has(id) && !tool?.idempotent) {
+      // A killed compensation: its own probe (or the operator) says whether it took effect; never run it twice blind.
+      const settled = await settle(ctx, { step: id, of: "compensation", tool: undo.tool, args: undo.args }, answers);
+      if (!settled.known) {
+        leave(id, undo.tool, {
           code: "OUTCOME_UNKNOWN",
-          message: `the process died while ${id} (${flight.tool}) was running and ${settled.verify.ran ? "" : `${settled.verify.reason}; `}nothing can tell whether it took effect: check, then answer --resolve ${id}=not-happened or ${id}=happened (undo it)`,
-        },
-      });
-    } else if (settled.happened && !settled.undone) lost.add(id);
-    else if (settled.undone) byHand.push(id);
+          message: `the compensation ${undo.tool} of ${id} was interrupted and ${settled.verify.ran ? "" : `${settled.verify.reason}; `}nothing can tell whether it took effect: check, then answer --resolve ${id}=not-happened (run it again) or ${id}=happened`,
+        });
+        continue;
+      }
+      if (settled.happened) {
+        compensated.push(id);
+        continue;
+      }
+    }
+    const attempts = tool?.idempotent ? 1 + ctx.defaultRetries : 1;
+    for (let attempt = 1; ; attempt++) {
+      ctx.write({ t: "compensation-intent", step: id, tool: undo.tool, attempt, args: ctx.redactor.value(undo.args) });
+      if (!tool?.idempotent) await ctx.journal.sync();
+      ctx.emit({ type: "compensation-started", step: id, tool: undo.tool, attempt });
+      const t0 = performance.now();
+      try {
+        const output = await ctx.registry.call(undo.tool, undo.args, {
+          idempotencyKey: idempotencyKey(ctx, id, ":rollback"),
+          secrets: ctx.secrets,
+        });
+        callReturned();
+        ctx.write({ t: "compensation-result", step: id, status: "completed", output: ctx.redactor.value(output) });
+        await ctx.journal.sync();
+        ctx.emit({ type: "compensation-completed", step: id, tool: undo.tool, durationMs: performance.now() - t0 });
+        compensated.push(id);
+        break;
+      } catch (error) {
+        const info = ctx.redactor.value(errorInfo(error));
+        ctx.write({ t: "compensation-result", step: id, status: "failed", error: info });
+        const willRetry = attempt < attempts;
+        ctx.emit({ type: "compensation-failed", step: id, tool: undo.tool, error: info, willRetry });
+        if (!willRetry) {
+          remaining.push({ step: id, tool: undo.tool, error: info });
+          break;
+        }
+        await sleep(backoff(ctx.retryDelayMs, attempt));
+      }
+    }
   }
-  for (const id of prior.happened.keys()) {
-    if (prior.compensated.has(id) || ctx.outputs.has(id)) continue;
-    const tool = ctx.steps.get(id)!.tool;
-    if (answers.given?.[id] === "undone") {
-      undoneByHand(ctx, id, tool);
-      byHand.push(id);
-    } else if (ctx.registry.get(tool)?.idempotent) await again(id);
-    else lost.add(id);
-  }
-  return { lost, unsettled, byHand };
+  return { compensated, remaining };
 }

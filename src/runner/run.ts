@@ -13,7 +13,7 @@ import { executeSteps } from "./execute.js";
 import { Journal, NullJournal, readJournal, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
-import { rollBack } from "./rollback.js";
+import { rollBack } from "./undo.js";
 import { RunnerError, errorInfo } from "./runner-error.js";
 import { checkDrift } from "./staleness.js";
 import { foldJournal, loadRun, runDir, type RunState } from "./state.js";
@@ -172,7 +172,7 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
         { answers },
       );
   }
-  // Resolved earlier but not re-run: "did not happen" makes them plain not-started steps.
+  // Cancelled while approvals or reconciling were under way: nothing new starts.
   if (options.signal?.aborted) return rollBack(ctx, base, "cancelled", prior, { cancelled: true }, { answers });
 
   const failure = await executeSteps(ctx, options, outcomes, new Set(atStep));
