@@ -1,11 +1,5 @@
 #!/usr/bin/env -S npx tsx
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { asUsage, hints, interrupts, reporter } from "./runner/cli-support.js";
-import { formatPreview, ttyAskOutcome, ttyConfirmRollback } from "./runner/confirm.js";
-import { exitCodeOf } from "./runner/exit-code.js";
-import { loadRun, parseAnswers, previewRun, rollbackRun, runsDirOf } from "./runner/index.js";
-import { summarize } from "./runner/report.js";
+import { EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/rollback.ts [options] <run-id>
@@ -54,14 +48,25 @@ runMain(async () => {
   );
   if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
   const runId = positionals[0]!;
+  // Loaded after the arguments are checked, so --help and usage errors answer at once.
+  const [{ loadRegistry }, support, confirm, { exitCodeOf }, runner, { summarize }] = await Promise.all([
+    import("./registry/index.js"),
+    import("./runner/cli-support.js"),
+    import("./runner/confirm.js"),
+    import("./runner/exit-code.js"),
+    import("./runner/index.js"),
+    import("./runner/report.js"),
+  ]);
+  const { asUsage, interrupts, reporter } = support;
+  const { formatPreview, ttyAskOutcome, ttyConfirmRollback } = confirm;
+  const { loadRun, parseAnswers, previewRun, rollbackRun, runsDirOf } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
     answers = parseAnswers(values.resolve ?? []);
   } catch (error) {
     throw usage((error as Error).message);
   }
-  const how = hints(values);
-  const again = `${how.rollback} ${runId}${how.flags ? ` ${how.flags}` : ""}`;
+  const again = hint("rollback", runId);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
@@ -128,7 +133,7 @@ runMain(async () => {
           out.say("not confirmed: nothing was undone");
           return EXIT.awaitingApproval;
         }
-        out.say(summarize(result, how));
+        out.say(localizeHints(summarize(result)));
         if (stopping && result.status === "rollback-incomplete") {
           out.say(`interrupted: to finish the rollback:  ${again}`);
           return EXIT.interrupted;

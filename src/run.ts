@@ -1,14 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { resolve } from "node:path";
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { unknownApprovals } from "./runner/approve.js";
-import { asUsage, hints, interrupts, list, reporter } from "./runner/cli-support.js";
-import { ttyAskOutcome, ttyConfirm } from "./runner/confirm.js";
-import { exitCodeOf } from "./runner/exit-code.js";
-import { loadRun, parseAnswers, run, runsDirOf } from "./runner/index.js";
-import { summarize } from "./runner/report.js";
-import { validatePlanFile } from "./validator/index.js";
+import { requireFiles } from "./cli/files.js";
+import { EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/run.ts [options] <plan.yaml>
@@ -78,20 +71,33 @@ runMain(async () => {
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
   if (values.confirm !== undefined && values.confirm !== "upfront" && values.confirm !== "step")
     throw usage(`--confirm is upfront or step, not ${values.confirm}`);
+  if (file) requireFiles([file], "plan file");
+  // Loaded after the arguments are checked, so --help and usage errors answer at once.
+  const [{ loadRegistry }, support, { ttyAskOutcome, ttyConfirm }, { exitCodeOf }, runner, { summarize }, validator] =
+    await Promise.all([
+      import("./registry/index.js"),
+      import("./runner/cli-support.js"),
+      import("./runner/confirm.js"),
+      import("./runner/exit-code.js"),
+      import("./runner/index.js"),
+      import("./runner/report.js"),
+      import("./validator/index.js"),
+    ]);
+  const { asUsage, interrupts, list, reporter } = support;
+  const { loadRun, parseAnswers, run, runsDirOf, unknownApprovals } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
     answers = parseAnswers(values.resolve ?? []);
   } catch (error) {
     throw usage((error as Error).message);
   }
-  const how = hints(values);
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
       let plan;
       if (file) {
-        const validation = await validatePlanFile(file, registry);
+        const validation = await validator.validatePlanFile(file, registry);
         if (!validation.ok) {
           for (const p of validation.problems)
             process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
@@ -120,8 +126,8 @@ runMain(async () => {
           runId
             ? [
                 `left run ${runId} as it is${running.length > 0 ? `; ${running.join(", ")} ${running.length > 1 ? "were" : "was"} running, and is settled when you go on or undo` : ""}.`,
-                `to go on:  ${how.resume} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
-                `to undo:   ${how.rollback} ${runId}${how.flags ? ` ${how.flags}` : ""}`,
+                `to go on:  ${hint("run", "--resume", runId)}`,
+                `to undo:   ${hint("rollback", runId)}`,
               ].join("\n")
             : "left before the run started; nothing ran",
         registry,
@@ -162,7 +168,7 @@ runMain(async () => {
           onEvent: out.onEvent,
         });
         out.stop();
-        out.say(summarize(result, how));
+        out.say(localizeHints(summarize(result)));
         return exitCodeOf(result);
       } finally {
         out.stop();

@@ -3,11 +3,10 @@
  * events on stdout), Ctrl-C, hints spelled the way the user ran us, and
  * turning runner errors into usage errors.
  */
-import { relative } from "node:path";
 import { EXIT, usage } from "../cli/main.js";
 import type { RunEvent } from "./events.js";
 import { watchInterrupts, type Interrupts } from "./interrupts.js";
-import { jsonReporter, liveReporter, plainReporter, type Hints } from "./report.js";
+import { jsonReporter, liveReporter, plainReporter } from "./report.js";
 import { RunnerError } from "./runner-error.js";
 
 export interface Reporter {
@@ -62,35 +61,6 @@ export function reporter(options: { json?: boolean; steps: readonly { id: string
     };
   }
   return { ...quiet, onEvent: track(plainReporter(err)), say: (t) => err(`${t}\n`) };
-}
-
-/**
- * How the user started this command, so a hint can be pasted as printed:
- * `planfile run` (the installed command sets PLANFILE_COMMAND), `npx tsx src/run.ts`,
- * `tsx src/run.ts` or `node --import tsx src/run.ts`.
- */
-export function invokedAs(command: "run" | "rollback"): string {
-  const installed = process.env.PLANFILE_COMMAND;
-  if (installed) return `${installed} ${command}`;
-  const script = relative(process.cwd(), process.argv[1] ?? `src/${command}.ts`) || `src/${command}.ts`;
-  const target = script.replace(/(run|rollback)(\.[cm]?[jt]s)$/, `${command}$2`);
-  const execArgv = process.execArgv.join(" ");
-  if (/tsx[\\/]dist[\\/]preflight/.test(execArgv))
-    return `${process.env.npm_command === "exec" ? "npx " : ""}tsx ${target}`;
-  const loader = execArgv.match(/--(?:import|loader)[= ](\S*tsx\S*)/);
-  if (loader) return `node --import ${loader[1]} ${target}`;
-  return `node ${target}`;
-}
-
-const quote = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
-
-/** Hints for summaries: the commands as the user runs them, with their --state-dir and --tools. */
-export function hints(values: { "state-dir"?: string; tools?: string }): Hints {
-  const flags = [
-    ...(values["state-dir"] ? ["--state-dir", quote(values["state-dir"])] : []),
-    ...(values.tools ? ["--tools", quote(values.tools)] : []),
-  ].join(" ");
-  return { resume: `${invokedAs("run")} --resume`, rollback: invokedAs("rollback"), ...(flags ? { flags } : {}) };
 }
 
 /**

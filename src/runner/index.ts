@@ -10,6 +10,7 @@ export {
 export { OUTCOME_ANSWERS, parseAnswers, type OutcomeAnswer, type AskOutcome, type UnknownCall } from "./outcome.js";
 export type { UnknownStep } from "./reconcile.js";
 export { isLive } from "./lock.js";
+export { unknownApprovals } from "./approve.js";
 export { loadRun, readRunJournal, foldJournal, type RunState } from "./state.js";
 export { readJournal, listRunIds, JOURNAL_FILE, type JournalEntry } from "./journal.js";
 export { checkDrift, formatDrift, type DriftItem } from "./staleness.js";

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { acquireLockFile, LockBusy } from "../lock-file.js";
+import { acquireLockFile, LockBusy, lockHolder } from "../lock-file.js";
+import { JOURNAL_FILE } from "./journal.js";
 import { RunnerError } from "./runner-error.js";
 
 export interface RunLock {
@@ -33,22 +34,28 @@ export function lockRun(dir: string, runId: string): RunLock {
   }
 }
 
-/**
- * Whether a live process holds the run in `dir` right now (`runs` shows it as
- * running, not interrupted). A lock left by a dead process does not count.
- */
+/** Whether a live process holds the run in `dir` right now (a lock left by a dead one does not count). */
 export function isLive(dir: string): boolean {
-  let pid: number;
+  return lockHolder(join(dir, "lock")) !== undefined;
+}
+
+/**
+ * Whether a run's journal begins with a complete `run-started`. A process
+ * killed between taking the lock and writing that line ran nothing; its run id
+ * is free to start again (under the lock, which is then taken over).
+ */
+export function runStarted(dir: string): boolean {
+  let text: string;
   try {
-    pid = Number(readFileSync(join(dir, "lock"), "utf8"));
+    text = readFileSync(join(dir, JOURNAL_FILE), "utf8");
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false; // empty: an owner between create and write, or one that died there
+  const newline = text.indexOf("\n");
+  if (newline < 0) return false;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return (JSON.parse(text.slice(0, newline)) as { t?: string }).t === "run-started";
+  } catch {
+    return false;
   }
 }

@@ -47,7 +47,12 @@ export async function rollBack(
   });
   const remaining = [...unsettled, ...outcome.remaining];
   const compensated = [...done, ...outcome.compensated];
-  if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };
+  const { irreversible } = outcome;
+  const named = irreversible.length > 0 ? { irreversible } : {};
+  if (remaining.length > 0)
+    return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...named, ...base() };
+  if (irreversible.length > 0)
+    return { status: "partially-rolled-back", reason, ...why, compensated, irreversible, ...base() };
   return { status: "rolled-back", reason, ...why, compensated, ...base() };
 }
 
