@@ -28,6 +28,7 @@ function tools(h: Harness) {
       input: obj,
       output: obj,
       verify: { tool: "kv.get", args: { key: "${{ args.key }}" }, expect: "outputs.value != null" },
+      compensation: { tool: "kv.del", args: { key: "${{ args.key }}" } },
       handler: log("kv.put"),
     }),
     inline({
@@ -47,6 +48,7 @@ function tools(h: Harness) {
       idempotent: false,
       input: obj,
       output: obj,
+      compensation: { tool: "kv.del", args: { key: "${{ args.key }}" } },
       handler: log("kv.blind"),
     }),
   );
@@ -220,7 +222,7 @@ describe("isLive: a run's lock held by a live process", () => {
     const dir = join(h.stateDir, "runs", "r1");
     mkdirSync(dir, { recursive: true });
     expect(isLive(dir)).toBe(false);
-    writeFileSync(join(dir, "lock"), String(process.pid));
+    writeFileSync(join(dir, "lock"), String(process.ppid));
     expect(isLive(dir)).toBe(true);
     writeFileSync(join(dir, "lock"), "2147483646");
     expect(isLive(dir)).toBe(false);
@@ -232,7 +234,7 @@ describe("isLive: a run's lock held by a live process", () => {
     crashed(h, plan([step("a", "kv.put")]), [intent("a", "kv.put")]);
     const runsDir = join(h.stateDir, "runs");
     expect(listRuns(runsDir)[0]!.status).toBe("interrupted");
-    writeFileSync(join(runsDir, "r1", "lock"), String(process.pid));
-    expect(listRuns(runsDir)[0]!.status).toBe("running");
+    writeFileSync(join(runsDir, "r1", "lock"), String(process.ppid));
+    expect(listRuns(runsDir)[0]!.status).toBe(`running (pid ${process.ppid})`);
   });
 });
