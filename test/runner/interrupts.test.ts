@@ -29,7 +29,12 @@ interface Screen {
 const launchers = {
   "npx tsx": (script: string) => ["npx", "tsx", `src/${script}.ts`],
   "node --import tsx": (script: string) => [process.execPath, "--import", "tsx", `src/${script}.ts`],
+  // The planfile command (package.json bin), as it runs in a checkout.
+  "node bin/planfile.js": (script: string) => [process.execPath, "bin/planfile.js", script],
 } as const;
+/** How hints spell each launcher's command. */
+const spelled = (launcher: Launcher, script: string) =>
+  launcher === "node bin/planfile.js" ? `${launcher} ${script}` : `${launcher} src/${script}.ts`;
 type Launcher = keyof typeof launchers;
 
 async function terminal(argv: string[], script: Step[]): Promise<Screen> {
@@ -106,8 +111,10 @@ describe("Ctrl-C during a run", () => {
       );
       expect(screen.code).toBe(130);
       const goOn = screen.output.match(/to go on: +(.*)\r?\n/)?.[1]?.trim();
-      expect(goOn).toBe(`${launcher} src/run.ts --resume t --state-dir ${state} --tools ${TOOLS}`);
-      expect(screen.output).toContain(`to undo:   ${launcher} src/rollback.ts t --state-dir ${state} --tools ${TOOLS}`);
+      expect(goOn).toBe(`${spelled(launcher, "run")} --state-dir ${state} --tools ${TOOLS} --resume t`);
+      expect(screen.output).toContain(
+        `to undo:   ${spelled(launcher, "rollback")} --state-dir ${state} --tools ${TOOLS} t`,
+      );
       expect(existsSync(join(state, "runs", "t", "lock"))).toBe(false);
       // The printed command works: hold's probe says it did not happen, so it runs (gate open) and the run ends.
       const resumed = await terminal(
