@@ -23,8 +23,8 @@ const exec = promisify(execFile);
 const PLAN = "test/fixtures/runner/sandbox-crash.yaml";
 const RUN = "k";
 
-/** The plan's journal: run-started, intent+result × 4 steps, rollback-started, intent+result × 3 undos, run-finished. */
-const LINES = 17;
+/** The plan's journal: run-started, approved, intent+result × 4 steps, rollback-started, intent+result × 3 undos, run-finished. */
+const LINES = 18;
 /** Tool calls that return: 4 steps, 3 compensations. */
 const CALLS = 7;
 
@@ -79,7 +79,7 @@ async function finish(state: string): Promise<RunResult> {
     const resolve = await answersFromCallLog(state, s);
     result =
       round === 0 && !s.rollback
-        ? await run(s.plan, { registry, runId: RUN, resume: true, resolve, retryDelayMs: 0 })
+        ? await run(s.plan, { registry, runId: RUN, resume: true, approve: "all", resolve, retryDelayMs: 0 })
         : await rollbackRun(RUN, { registry, resolve, retryDelayMs: 0 });
     if (result.status === "rolled-back" || result.status === "succeeded") break;
   }
@@ -123,12 +123,13 @@ async function trial(kill: Kill, again?: { script: "run" | "rollback"; env: Reco
   const state = tempDir();
   resetWorld(state);
   const before = worldWithoutCallLog(readWorld(state));
-  const first = await cli("run", state, ["--run-id", RUN, PLAN], kill.env);
+  const first = await cli("run", state, ["--run-id", RUN, "--yes", PLAN], kill.env);
   expect(first.signal, kill.label).toBe("SIGKILL");
   if (again) {
     const s = loadRun(join(state, "runs"), RUN);
     const answers = await answersFromCallLog(state, s);
-    const args = again.script === "run" ? ["--resume", RUN, ...flags(answers)] : ["--yes", ...flags(answers), RUN];
+    const args =
+      again.script === "run" ? ["--resume", RUN, "--yes", ...flags(answers)] : ["--yes", ...flags(answers), RUN];
     const second = await cli(again.script, state, args, again.env);
     expect(second.signal, `${kill.label}, then ${again.script}`).toBe("SIGKILL");
   }
@@ -148,10 +149,10 @@ describe("recovery from every kill point ends rolled back, the world as before",
     const second = (n: number) => ({ PLANFILE_TEST_KILL_AFTER_CALL: String(n) });
     await pool(
       [
-        [kills[2]!, { script: "run" as const, env: second(1) }],
-        [kills[4]!, { script: "run" as const, env: second(2) }],
-        [kills[8]!, { script: "rollback" as const, env: second(1) }],
-        [kills[11]!, { script: "rollback" as const, env: second(1) }],
+        [kills[3]!, { script: "run" as const, env: second(1) }],
+        [kills[5]!, { script: "run" as const, env: second(2) }],
+        [kills[9]!, { script: "rollback" as const, env: second(1) }],
+        [kills[12]!, { script: "rollback" as const, env: second(1) }],
         [kills[LINES]!, { script: "rollback" as const, env: second(2) }],
       ] as const,
       ([kill, again]) => trial(kill, again),
