@@ -17,7 +17,7 @@ async function cli(script: "run" | "rollback", args: string[], env: Record<strin
   );
 }
 
-describe("run.ts", () => {
+describe("run.ts", { timeout: 180_000 }, () => {
   it("--approve with a step that is not risky (a typo) is a usage error naming the risky steps", async () => {
     const state = tempDir();
     const r = await cli("run", [

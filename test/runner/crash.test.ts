@@ -35,7 +35,8 @@ async function rollback(state: string, args: string[]) {
 
 const TAGS = ["first", "left", "right", "left-right"];
 
-describe("crash safety (SIGKILL, then --resume)", () => {
+// Each test starts two to four CLI processes; on a loaded two-core machine that takes more than the default 30 s.
+describe("crash safety (SIGKILL, then --resume)", { timeout: 180_000 }, () => {
   // Journal lines of counter-plan: 1 run-started, 2 approved, then an intent and a result per step.
   const killAtLines = [2, 3, 4, 5, 7, 9];
   for (const line of killAtLines) {

@@ -60,7 +60,7 @@ const runArgs = (state: string, ...rest: string[]) => [
 const gate = (state: string, tag: string) => join(state, "ctr", `open-${tag}`);
 const count = (log: string[], line: string) => log.filter((l) => l === line).length;
 
-describe("Ctrl-C and Ctrl-D at a confirmation prompt", () => {
+describe("Ctrl-C and Ctrl-D at a confirmation prompt", { timeout: 180_000 }, () => {
   for (const [key, name] of [
     [CTRL_C, "Ctrl-C"],
     [CTRL_D, "Ctrl-D"],
@@ -80,7 +80,7 @@ describe("Ctrl-C and Ctrl-D at a confirmation prompt", () => {
   }
 });
 
-describe("Ctrl-C during a run", () => {
+describe("Ctrl-C during a run", { timeout: 180_000 }, () => {
   for (const launcher of Object.keys(launchers) as Launcher[]) {
     it(`under \`${launcher}\`: one press lets the running step finish, then rolls back (exit 1)`, async () => {
       const state = tempDir();
@@ -127,7 +127,7 @@ describe("Ctrl-C during a run", () => {
   }
 });
 
-describe("approval at the step (--confirm step)", () => {
+describe("approval at the step (--confirm step)", { timeout: 180_000 }, () => {
   it("asks just before the risky step runs, with its arguments resolved, and journals the answer", async () => {
     const state = tempDir();
     const screen = await terminal(
@@ -157,7 +157,7 @@ describe("approval at the step (--confirm step)", () => {
   });
 });
 
-describe("rollback.ts on a terminal", () => {
+describe("rollback.ts on a terminal", { timeout: 180_000 }, () => {
   it("shows what it will undo and asks; no (or Ctrl-C) undoes nothing, yes undoes it", async () => {
     const state = tempDir();
     await exec(process.execPath, ["--import", "tsx", "src/run.ts", ...runArgs(state, "--yes", RISKY)]);

@@ -153,7 +153,7 @@ describe("recovery from every kill point ends rolled back, the world as before",
         [kills[5]!, { script: "run" as const, env: second(2) }],
         [kills[9]!, { script: "rollback" as const, env: second(1) }],
         [kills[12]!, { script: "rollback" as const, env: second(1) }],
-        [kills[LINES]!, { script: "rollback" as const, env: second(2) }],
+        [kills[LINES]!, { script: "rollback" as const, env: second(1) }],
       ] as const,
       ([kill, again]) => trial(kill, again),
     );
