@@ -16,6 +16,8 @@ export const EXIT = {
   stalePlan: 6,
   /** A resumed run stopped: a step's outcome is unknown after a crash; an operator must decide. */
   outcomeUnknown: 7,
+  /** The run failed; everything that could be undone was, but some completed step cannot be undone. */
+  partiallyRolledBack: 8,
   internal: 70,
   /** Interrupted by a signal (128 + SIGINT): the run is left as it was, for `--resume` or `rollback`. */
   interrupted: 130,
@@ -47,6 +49,10 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   },
   { code: EXIT.stalePlan, meaning: "stale plan: the world changed since planning" },
   { code: EXIT.outcomeUnknown, meaning: "outcome unknown after a crash: an operator must decide" },
+  {
+    code: EXIT.partiallyRolledBack,
+    meaning: "the run failed; everything that could be undone was, but some completed step cannot be undone",
+  },
   { code: EXIT.internal, meaning: "internal error (a bug in planfile; please report it)" },
   {
     code: EXIT.interrupted,
