@@ -18,7 +18,7 @@ function folderWithConfig(text: string): string {
 
 const plan = (cwd: string) => entry("plan", ["--offline", "--state-dir", join(cwd, ".planfile"), GOAL], { cwd });
 
-describe("planfile.config.json", () => {
+describe("planfile.config.json", { timeout: 180_000 }, () => {
   it("malformed JSON: exit 2, naming the file, line and column", async () => {
     const cwd = folderWithConfig('{\n  "llm": {\n    "model": "gpt-4o",\n  }\n}\n');
     const { code, stdout, stderr } = await plan(cwd);
