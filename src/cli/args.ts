@@ -4,6 +4,7 @@ import { PlanfileError } from "../errors.js";
 import { didYouMean } from "./did-you-mean.js";
 import { EXIT } from "./exit-codes.js";
 import { carryFlags, localizeHints } from "./invocation.js";
+import { allowSymlinks } from "../schema/read-file.js";
 
 export function usage(message: string): PlanfileError {
   return new PlanfileError("USAGE", message);
@@ -20,12 +21,20 @@ export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
   const args = config.args ?? process.argv.slice(2);
   let parsed;
   try {
-    parsed = parseArgs({ ...config, args, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      ...config,
+      // Every command reads plan files; none follows a symbolic link to one unless told to.
+      options: { ...config.options, "follow-symlinks": { type: "boolean" } },
+      args,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     // --help wins over any other mistake on the line.
     if (args.includes("--help") || args.includes("-h")) printHelp(help);
     throw usage(explain(error as Error & { code?: string }, config.options ?? {}, help));
   }
+  if ((parsed.values as Record<string, unknown>)["follow-symlinks"]) allowSymlinks(true);
   if ((parsed.values as Record<string, unknown>).help) printHelp(help);
   carryFlags(parsed.values as Record<string, unknown>);
   return parsed;

@@ -51,7 +51,7 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   { code: EXIT.outcomeUnknown, meaning: "outcome unknown after a crash: an operator must decide" },
   {
     code: EXIT.partiallyRolledBack,
-    meaning: "the run failed; everything that could be undone was, but some completed step cannot be undone",
+    meaning: "partly rolled back: every step that can be undone was; the irreversible ones named on stderr were not",
   },
   { code: EXIT.internal, meaning: "internal error (a bug in planfile; please report it)" },
   {

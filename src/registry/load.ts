@@ -8,6 +8,7 @@ import type { ToolSet } from "../schema/types.generated.js";
 import { findReferences } from "../references/index.js";
 import { Registry, toDefinition } from "./registry.js";
 import { kinds } from "./kinds/index.js";
+import { loadPolicy } from "../policy/load.js";
 
 export const MANIFEST_SUFFIX = ".tools.yaml";
 
@@ -19,12 +20,15 @@ export interface LoadRegistryOptions {
   toolsDir?: string;
   /** Where tools keep state. */
   stateDir?: string;
+  /** The operator's risk policy file; default `$PLANFILE_POLICY`, else `planfile.policy.yaml` if present; false for none. */
+  policyFile?: string | false;
 }
 
 /** Loads every manifest under `toolsDir`, validating each; a broken one is a ManifestError naming its file. */
 export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
   const toolsDir = resolve(options.toolsDir ?? DEFAULT_TOOLS_DIR);
   const registry = new Registry(resolve(options.stateDir ?? ".planfile"));
+  registry.policy = loadPolicy(options.policyFile);
   const files = await findManifests(toolsDir);
   for (const file of files) await loadManifest(registry, file);
   for (const tool of registry.list()) checkCompensation(registry, tool.name);

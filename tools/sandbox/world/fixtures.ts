@@ -4,11 +4,12 @@
  * lists replace, and `null` removes a key — so `exhausted-subnet` is a few
  * lines over `default` and stays in step with it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
 import { createAjv } from "../../../src/schema/ajv.js";
+import { readUntrustedFile } from "../../../src/schema/read-file.js";
+import { parseYamlSource, SOURCE_LIMITS, type Problem } from "../../../src/schema/source.js";
 import { SandboxError } from "./errors.js";
 import { worldSchema } from "./schema.js";
 import type { World } from "./types.js";
@@ -84,12 +85,12 @@ function mergedFixture(name: string, seen: string[], dir: string): Record<string
   }
   if (seen.includes(name))
     throw new SandboxError("FIXTURE_INVALID", `${file}: extends itself through ${[...seen, name].join(" → ")}`);
-  let data: unknown;
-  try {
-    data = parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new SandboxError("FIXTURE_INVALID", `${file}: not valid YAML: ${(cause as Error).message}`, { cause });
-  }
+  // Fixtures are read like plans: no links, no FIFOs, bounded size, strict UTF-8, no unknown tags.
+  const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "fixture" });
+  if (!read.ok) throw new SandboxError("FIXTURE_INVALID", located(read.problems));
+  const parsed = parseYamlSource(read.text, file);
+  if (!parsed.ok) throw new SandboxError("FIXTURE_INVALID", `not valid YAML: ${located(parsed.problems)}`);
+  const data = parsed.data;
   if (!isObject(data))
     throw new SandboxError(
       "FIXTURE_INVALID",
@@ -147,4 +148,8 @@ function danglingReferences(w: World): string[] {
     need(Object.values(s.traffic).reduce((a, b) => a + b, 0) === 100, `service ${n}: traffic weights must sum to 100`);
   }
   return out;
+}
+
+function located(problems: Problem[]): string {
+  return problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join("; ");
 }
