@@ -6,12 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { closest } from "../cli/did-you-mean.js";
+import { CONFIG_FILE } from "./file.js";
 import { PlanfileError } from "../errors.js";
 import { sharedAjv, SCHEMA_DIR, type ErrorObject } from "../schema/ajv.js";
 import { parseYamlSource, type Location } from "../schema/source.js";
 import type { PlanfileConfig } from "../schema/types.generated.js";
 
-export const CONFIG_FILE = "planfile.config.json";
+export { CONFIG_FILE };
 
 export interface ConfigProblem extends Location {
   /** The setting, as a dotted path (`llm.modle`); empty for the file as a whole. */
