@@ -33,7 +33,7 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
     throw error;
   }
   const now = options.now ?? (() => new Date());
-  const secrets = loadSecrets(prior.plan, options.env ?? process.env);
+  const secrets = loadSecrets(prior.plan, options.env ?? process.env, options.registry);
   const journal = new Journal(runDir(runsDir, runId));
   try {
     const ctx = createContext({ runId, digest: prior.digest, plan: prior.plan, secrets, journal, options, now });
