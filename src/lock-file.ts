@@ -165,3 +165,9 @@ function processStartedAtMs(ticks: number): number | undefined {
     return undefined;
   }
 }
+
+/** The pid of the live process holding `file` (0 when it has not written its pid yet), or undefined when it is free or abandoned. */
+export function lockHolder(file: string): number | undefined {
+  const owner = ownerOf(file);
+  return owner && !owner.abandoned ? owner.pid : undefined;
+}

@@ -132,6 +132,7 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
       prior.rollback ||
       failedStep !== undefined ||
       prior.status === "rolled-back" ||
+      prior.status === "partially-rolled-back" ||
       prior.status === "rollback-incomplete"
     ) {
       const reason = prior.rollback?.reason ?? `step ${failedStep} failed`;
@@ -206,7 +207,12 @@ async function rollBack(
     })),
   ];
   const compensated = [...done, ...outcome.compensated];
-  if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };
+  const { irreversible } = outcome;
+  const named = irreversible.length > 0 ? { irreversible } : {};
+  if (remaining.length > 0)
+    return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...named, ...base() };
+  if (irreversible.length > 0)
+    return { status: "partially-rolled-back", reason, ...why, compensated, irreversible, ...base() };
   return { status: "rolled-back", reason, ...why, compensated, ...base() };
 }
 

@@ -206,10 +206,9 @@ export const rollbackDeclared: Rule = ({ plan, registry }) =>
     ];
   });
 
-/** Destructive steps are always risky, risky ids name real steps, and risk requires confirmation. */
-export const riskFlagged: Rule = ({ plan, registry, steps }) => {
+/** Risky ids name real steps, and risk requires confirmation (which steps must be risky: rules/risk.ts). */
+export const riskFlagged: Rule = ({ plan, steps }) => {
   const problems: RuleProblem[] = [];
-  const risky = new Set(plan.riskySteps);
   plan.riskySteps.forEach((id, i) => {
     if (!steps.has(id))
       problems.push({
@@ -217,15 +216,6 @@ export const riskFlagged: Rule = ({ plan, registry, steps }) => {
         path: ["riskySteps", i],
         message: `riskySteps names \`${id}\`, which is not a step of this plan`,
       });
-  });
-  plan.steps.forEach((step, i) => {
-    if (registry.get(step.tool)?.effect === "destructive" && !risky.has(step.id)) {
-      problems.push({
-        rule: "destructive-not-risky",
-        path: ["steps", i, "tool"],
-        message: `step \`${step.id}\` uses destructive tool ${step.tool} but is not in riskySteps; add \`${step.id}\` to riskySteps`,
-      });
-    }
   });
   if (plan.riskySteps.length > 0 && !plan.requiresConfirmation) {
     problems.push({

@@ -5,7 +5,7 @@
  * lines over `default` and stays in step with it.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAjv } from "../../../src/schema/ajv.js";
 import { readUntrustedFile } from "../../../src/schema/read-file.js";
@@ -64,16 +64,23 @@ export function worldFromFixture(name: string, dir: string = FIXTURE_DIR): World
   return world;
 }
 
+/** A fixture is named (`exhausted-subnet`, from `dir`) or given as a path to a YAML file of one's own. */
+function isPath(name: string): boolean {
+  return /[\\/]/.test(name) || /\.ya?ml$/.test(name);
+}
+
 function fixtureFile(name: string, dir: string): string {
-  return join(dir, `${name}.yaml`);
+  return isPath(name) ? resolve(name) : join(dir, `${name}.yaml`);
 }
 
 function mergedFixture(name: string, seen: string[], dir: string): Record<string, unknown> {
   const file = fixtureFile(name, dir);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
+  if (isPath(name) && !existsSync(file))
+    throw new SandboxError("FIXTURE_NOT_FOUND", `no fixture file ${name} (${file})`);
+  if (!isPath(name) && (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file))) {
     throw new SandboxError(
       "FIXTURE_NOT_FOUND",
-      `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")}`,
+      `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")} (or give a path to a YAML file)`,
     );
   }
   if (seen.includes(name))
@@ -90,7 +97,9 @@ function mergedFixture(name: string, seen: string[], dir: string): Record<string
       `${file}: a fixture is a mapping of world sections (regions, databases, …)`,
     );
   if (typeof data.extends !== "string") return data;
-  return merge(mergedFixture(data.extends, [...seen, name], dir), data) as Record<string, unknown>;
+  // A fixture file of one's own extends a shipped fixture by name, or another file by a path relative to it.
+  const base = isPath(data.extends) ? resolve(dirname(file), data.extends) : data.extends;
+  return merge(mergedFixture(base, [...seen, name], dir), data) as Record<string, unknown>;
 }
 
 function merge(base: unknown, over: unknown): unknown {
