@@ -50,6 +50,7 @@ describe("reading a plan file", () => {
     ]).catch((e) => e);
     // A refused link is an invalid plan: exit 5 in every command (src/cli/exit-codes.ts).
     expect(refused.code).toBe(5);
+    expect(refused.stdout + refused.stderr).toMatch(/symbolic link/);
     const allowed = await exec(process.execPath, [
       "--import",
       "tsx",
