@@ -320,6 +320,41 @@ export interface Compensation {
 }
 
 /**
+ * planfile.config.json in the folder a command runs from: settings shared by every command. Never a key, token or password: those live in the environment (OPENAI_API_KEY). An unknown setting is an error, so a typo is never silently ignored.
+ */
+export interface PlanfileConfig {
+  /**
+   * Where an editor finds this schema (ignored by planfile).
+   */
+  $schema?: string;
+  llm?: LlmSettings;
+}
+/**
+ * The OpenAI-compatible endpoint the planner asks. The environment wins: OPENAI_BASE_URL, PLANFILE_MODEL, PLANFILE_LLM_TIMEOUT_MS.
+ *
+ * This interface was referenced by `PlanfileConfig`'s JSON-Schema
+ * via the `definition` "LlmSettings".
+ */
+export interface LlmSettings {
+  /**
+   * Endpoint ending in /v1, e.g. http://127.0.0.1:11434/v1 for Ollama.
+   */
+  baseURL?: string;
+  /**
+   * Model name (default gpt-4o-mini).
+   */
+  model?: string;
+  /**
+   * Per HTTP request, in milliseconds (default 60000).
+   */
+  timeoutMs?: number;
+  /**
+   * Further tries after a 408/409/429/5xx, a connection error or a timeout (default 3).
+   */
+  retries?: number;
+}
+
+/**
  * An operator's risk policy (planfile.policy.yaml): rules that make steps risky, or refuse them, whoever wrote the plan. A rule can only add risk to what the tool manifests declare.
  */
 export interface Policy {
