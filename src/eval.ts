@@ -12,15 +12,19 @@ const CHECKOUT = fileURLToPath(new URL("../", import.meta.url));
 const HELP = `
 Usage: tsx src/eval.ts [options]      (in a checkout also: npm run eval -- [options])
 
-Plans every scenario in evals/scenarios/ with each provider, runs each plan in a
-fresh sandbox, and grades it on every metric. Exits 0 only when the number of
-tests run equals scenarios × providers × repeats and all of them passed.
+Plans every scenario in evals/scenarios/ (its goal and each wording under
+\`goals:\`) with each provider, runs each plan in a fresh sandbox, and grades it
+on every metric; checks that every goal in evals/refusals.yaml is refused with
+its reason. Reports pass rates per scenario, per wording and overall. Exits 0
+only when the number of tests run equals cases × providers × repeats and all
+of them passed.
 
 Options:
   --provider NAME   offline | openai | all (default: offline, plus openai when
                     OPENAI_API_KEY or OPENAI_BASE_URL is set)
   --repeat K        run each test K times and report pass^K (default 1)
-  --filter REGEX    only scenarios whose name matches
+  --filter REGEX    only cases whose name matches: <scenario> (its goal),
+                    <scenario>/<n> (its n-th wording), refusals/<n>
   --quiet           hide promptfoo's own output
   --state-dir DIR   where results, promptfoo's files and the sandboxes go
                     (default .planfile; results in DIR/evals/results.json)

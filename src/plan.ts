@@ -67,19 +67,23 @@ runMain(async () => {
     { loadMethods },
     { formatReport, jsonReport },
     { writeFileAtomic },
+    { keepFileTimestamp },
   ] = await Promise.all([
     import("./registry/index.js"),
     import("./planner/plan.js"),
     import("./planner/offline/methods.js"),
     import("./planner/report.js"),
     import("./planner/write.js"),
+    import("./planner/stable.js"),
   ]);
   const toolsDir = values.tools ?? DEFAULT_TOOLS_DIR;
   const registry = await loadRegistry({ toolsDir, stateDir: values["state-dir"] });
   try {
     const methods = await loadMethods(toolsDir);
     const llm = config && llmModule?.createOpenAiLlm(config);
-    const result = await plan(goal, { registry, llm, methods, maxRepairs });
+    let result = await plan(goal, { registry, llm, methods, maxRepairs });
+    // Re-planning into the same file keeps its timestamp when nothing else changed: no churn in git.
+    if (result.ok && values.output) result = await keepFileTimestamp(result, values.output);
     if (result.ok && values.output) await writeFileAtomic(values.output, result.yaml);
     if (values.json) process.stdout.write(`${JSON.stringify(jsonReport(goal, result, values.output), null, 2)}\n`);
     else if (result.ok && !values.output) process.stdout.write(result.yaml);
