@@ -153,6 +153,24 @@ describe("a rollback that passes an irreversible step says so, with its own exit
     });
   });
 
+  it("tsx src/rollback.ts on a finished run says what it could not undo (exit 8)", async () => {
+    const stateDir = sandbox("decommission");
+    const file = writePlan(
+      stateDir,
+      "decommission.yaml",
+      planFrom("evals/scenarios/decommission-service/reference.yaml"),
+    );
+    const ran = await runCli(stateDir, file, "--yes", "--run-id", "done");
+    expect(ran.code).toBe(0);
+    const undo = await exec("npx", ["tsx", "src/rollback.ts", "--state-dir", stateDir, "done"]).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(undo.code).toBe(8);
+    expect(undo.stdout).toContain("PARTIALLY ROLLED BACK: rollback requested by the operator");
+    expect(undo.stdout).toContain("  delete-service (sandbox.service.delete): a deleted service cannot be restored");
+  }, 120_000);
+
   it("a rollback with nothing irreversible still ends rolled-back (exit 1)", async () => {
     const stateDir = sandbox();
     const plan = planFrom();
