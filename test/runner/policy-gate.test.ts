@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadRegistry } from "../../src/registry/index.js";
 import { run } from "../../src/runner/index.js";
 import type { Plan } from "../../src/schema/types.generated.js";
@@ -13,6 +13,8 @@ import { planFrom, underFlagged, writePlan } from "../policy/helpers.js";
 import { tempDir } from "./helpers.js";
 
 const exec = promisify(execFile);
+// Each test starts the CLI once or twice (a few seconds each); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** `tsx src/run.ts` as CI runs it: stdin is not a TTY. */
 async function runCli(stateDir: string, ...args: string[]) {
