@@ -38,10 +38,14 @@ export function describeSlot(method: Method, slot: string): string {
 }
 
 function needs(method: Method): string {
-  const required = Object.entries(method.slots ?? {})
-    .filter(([, s]) => !s.optional && s.default === undefined)
-    .map(([n, s]) => `${describeSlot(method, n)}${s.infer ? " (or from the world)" : ""}`);
-  return `closest method: ${method.name}${required.length > 0 ? ` (needs: ${required.join(", ")})` : ""}`;
+  const slots = Object.entries(method.slots ?? {}).filter(([, s]) => !s.optional && s.default === undefined);
+  const given = slots.filter(([, s]) => !s.infer).map(([n]) => describeSlot(method, n));
+  const inferred = slots.filter(([, s]) => s.infer).map(([n]) => describeSlot(method, n));
+  const parts = [
+    ...(given.length > 0 ? [`needs: ${given.join(", ")}`] : []),
+    ...(inferred.length > 0 ? [`infers when not given: ${inferred.join(", ")}`] : []),
+  ];
+  return `closest method: ${method.name}${parts.length > 0 ? ` (${parts.join("; ")})` : ""}`;
 }
 
 function listed(names: readonly string[]): string {
@@ -78,7 +82,10 @@ export function suggest(
         .split(" ")
         .filter((p) => r.stems.has(stemOf(p))).length;
     const near = (name: string) => (said ? distance(said.toLowerCase(), name) : 0);
-    const best = [...options].sort((a, b) => shared(b) - shared(a) || near(a) - near(b))[0]!;
+    const scored = options.map((name) => ({ name, shared: shared(name), near: near(name) }));
+    const best = scored.reduce((a, b) =>
+      b.shared > a.shared || (b.shared === a.shared && b.near < a.near) ? b : a,
+    ).name;
     if (options.length > 1 && !(said && distance(said.toLowerCase(), best) <= 2)) sure = false;
     const entity = world.get(type)?.entities?.find((e) => e.name === best);
     filled.set(slot, { type, value: best, entity, known: true, how: "stated" });
@@ -137,9 +144,18 @@ function slot(r: MethodReading, world: World): Refusal {
     );
   }
   const s = p.kind === "too-many" || p.kind === "bad-name" ? undefined : suggest(r, world, fix);
+  // When several fit, offer each (a few), not one picked for the user.
+  const others =
+    p.kind === "missing" && p.candidates.length > 1
+      ? p.candidates
+          .slice(1, 3)
+          .map((c) => suggest(r, world, { slot: p.slot, candidates: [c] }))
+          .filter((o) => o && !o.text.includes("<"))
+          .map((o) => `or: ${o!.text}?`)
+      : [];
   return {
     reason,
-    message: [...lines, needs(method), ...offer(s)].join("\n"),
+    message: [...lines, needs(method), ...offer(s), ...others].join("\n"),
     method: method.name,
     suggestion: s?.text,
   };

@@ -85,6 +85,13 @@ export function stemOf(lower: string): string {
 
 /** The parts of a name, lower-cased and joined by spaces: the key names are compared by. */
 export function nameKey(text: string): string {
+  // Most names are plain ASCII identifiers: skip Unicode normalisation for them (indexing 1,000 names is on every plan's path).
+  if (/^[A-Za-z0-9 ._:@+/-]*$/.test(text))
+    return text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean)
+      .join(" ");
   return (plainText(text).toLowerCase().match(WORD) ?? []).flatMap((w) => w.split(CONNECTOR)).join(" ");
 }
 
