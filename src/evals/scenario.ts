@@ -52,6 +52,8 @@ export interface Thresholds {
 export interface Scenario {
   name: string;
   goal: string;
+  /** `goal` first, then the scenario's `goals:` (other wordings of the same ask), without repeats. */
+  variants: string[];
   fixture: string;
   description: string;
   minSteps: number;
@@ -115,7 +117,7 @@ const scenarioSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        statuses: { type: "array", items: { enum: ["rolled-back", "rollback-incomplete"] } },
+        statuses: { type: "array", items: { enum: ["rolled-back", "partially-rolled-back", "rollback-incomplete"] } },
         irreversible: {
           type: "array",
           items: {
@@ -170,6 +172,7 @@ export function loadScenario(folder: string): Scenario {
   return {
     name: folder.split(/[\\/]/).pop()!,
     goal: raw.goal,
+    variants: [...new Set([raw.goal, ...((data.goals as string[] | undefined) ?? [])])],
     fixture: raw.fixture,
     description: raw.description,
     minSteps: raw.minSteps ?? DEFAULT_MIN_STEPS,

@@ -3,8 +3,8 @@
  * ours, not the SDK's (`maxRetries: 0`), so backoff is injectable in tests
  * and the elapsed time we report includes it.
  */
-import { existsSync, readFileSync } from "node:fs";
 import OpenAI from "openai";
+import { CONFIG_FILE, loadConfig, type LlmSettings } from "../config/index.js";
 import { LlmError, type Llm, type LlmAnswer, type LlmRequest, type TokenUsage } from "./types.js";
 
 export interface LlmConfig {
@@ -24,7 +24,7 @@ export interface LlmConfig {
 }
 
 export const DEFAULT_MODEL = "gpt-4o-mini";
-export const CONFIG_FILE = "planfile.config.json";
+export { CONFIG_FILE };
 
 const defaults = {
   model: DEFAULT_MODEL,
@@ -63,16 +63,9 @@ export function llmConfigFromEnv(
   };
 }
 
-function readConfigFile(file: string): { baseURL?: string; model?: string; timeoutMs?: number; retries?: number } {
-  if (!existsSync(file)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { llm?: Record<string, unknown> };
-    const llm = parsed.llm ?? {};
-    if ("apiKey" in llm) throw new Error("keys do not belong in a config file; set OPENAI_API_KEY");
-    return llm as ReturnType<typeof readConfigFile>;
-  } catch (cause) {
-    throw new Error(`${file}: ${(cause as Error).message}`, { cause });
-  }
+/** The `llm` section of the config file, checked against schemas/config.schema.json (a ConfigError otherwise). */
+function readConfigFile(file: string): LlmSettings {
+  return loadConfig(file).llm ?? {};
 }
 
 export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "apiKey">): Llm {

@@ -22,6 +22,7 @@ import { readSteps } from "./normalize.js";
 import { estimateTokens, loadPrompts, openingMessages, type PromptSet } from "./prompt.js";
 import { checkGoalLength } from "./goal/index.js";
 import { planOffline } from "./offline/index.js";
+import { describeFailure, prover, type Prover } from "./prove.js";
 import type { MethodLibrary } from "./offline/methods.js";
 import {
   LlmError,
@@ -47,6 +48,8 @@ export interface PlanOptions {
   /** Limits of the reads made before planning; `ask: false` stops the model from requesting more. */
   gather?: Partial<GatherLimits> & { ask?: boolean };
   promptsDir?: string;
+  /** Dry-run every candidate plan on a scratch copy of local state before emitting it (default true). */
+  prove?: boolean;
   now?: () => Date;
   signal?: AbortSignal;
 }
@@ -57,11 +60,20 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
   checkGoalLength(goal);
   const t0 = performance.now();
   const limits: GatherLimits = { ...DEFAULT_GATHER_LIMITS, ...options.gather };
-  const stats: PlanStats = { planner: options.llm ? "llm" : "offline", wallMs: 0, llmMs: 0, gatherMs: 0, llmCalls: 0 };
+  const stats: PlanStats = {
+    planner: options.llm ? "llm" : "offline",
+    wallMs: 0,
+    llmMs: 0,
+    gatherMs: 0,
+    llmCalls: 0,
+    proofs: 0,
+    proveMs: 0,
+  };
   const done = <R extends PlanResult>(result: R): R => {
     stats.wallMs = performance.now() - t0;
     return result;
   };
+  const prove = options.prove === false ? undefined : counted(prover(options.registry), stats);
 
   if (!options.llm) {
     const result = await planOffline(goal, {
@@ -71,6 +83,7 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
       context: options.context ?? [],
       now: options.now?.() ?? new Date(),
       stats,
+      prove,
     });
     return done(result);
   }
@@ -79,7 +92,17 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
     readContext(options.registry, declaredProbes(options.registry), options.context ?? [], limits),
   );
   const prompts = await loadPrompts(options.promptsDir);
-  return done(await askModel(goal, options, options.llm, prompts, probes, limits, stats));
+  return done(await askModel(goal, options, options.llm, prompts, probes, limits, stats, prove));
+}
+
+function counted(prove: Prover, stats: PlanStats): Prover {
+  return async (plan) => {
+    const proof = await prove(plan);
+    // A plan with nothing local to prove was not dry-run: it does not count.
+    if (!proof.ok || proof.proven) stats.proofs = (stats.proofs ?? 0) + 1;
+    stats.proveMs = (stats.proveMs ?? 0) + proof.ms;
+    return proof;
+  };
 }
 
 async function timed<T>(stats: PlanStats, fn: () => Promise<T>): Promise<T> {
@@ -99,6 +122,7 @@ async function askModel(
   initial: ProbeOutcome[],
   limits: GatherLimits,
   stats: PlanStats,
+  prove: Prover | undefined,
 ): Promise<PlanResult> {
   const { registry } = options;
   const maxRepairs = options.maxRepairs ?? DEFAULT_MAX_REPAIRS;
@@ -183,20 +207,40 @@ async function askModel(
       },
       now: options.now?.() ?? new Date(),
     });
-    if (judged.ok)
-      return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
-    attempt.problems = judged.problems;
-    lastPlan = judged.plan ?? lastPlan;
-    lastProblems = judged.validatorProblems ?? lastProblems;
-
-    if (attempts.length > maxRepairs) {
-      const message = `no valid plan after ${attempts.length} answer${attempts.length === 1 ? "" : "s"} from ${answer.model}; the last one had ${judged.problems.length} problem${judged.problems.length === 1 ? "" : "s"}: ${judged.problems.map(formatProblem).join("; ")}`;
-      return { ok: false, reason: "INVALID_PLAN", message, attempts, probes, stats, lastPlan, problems: lastProblems };
+    if (judged.ok) {
+      // A valid answer still has to survive its dry run; a step that would fail goes back to the model like a validator problem.
+      const proof = prove ? await prove(judged.plan) : undefined;
+      if (!proof || proof.ok)
+        return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
+      const where = proof.step ? `steps.${proof.step}` : "";
+      attempt.problems = [{ rule: "dry-run", where, message: describeFailure(proof) }];
+      lastPlan = judged.plan;
+      if (attempts.length > maxRepairs) {
+        const message = `every plan from ${answer.model} would fail when run; the last one: ${describeFailure(proof)}`;
+        return { ok: false, reason: "WOULD_FAIL", message, attempts, probes, stats, lastPlan };
+      }
+    } else {
+      attempt.problems = judged.problems;
+      lastPlan = judged.plan ?? lastPlan;
+      lastProblems = judged.validatorProblems ?? lastProblems;
+      if (attempts.length > maxRepairs) {
+        const message = `no valid plan after ${attempts.length} answer${attempts.length === 1 ? "" : "s"} from ${answer.model}; the last one had ${judged.problems.length} problem${judged.problems.length === 1 ? "" : "s"}: ${judged.problems.map(formatProblem).join("; ")}`;
+        return {
+          ok: false,
+          reason: "INVALID_PLAN",
+          message,
+          attempts,
+          probes,
+          stats,
+          lastPlan,
+          problems: lastProblems,
+        };
+      }
     }
     messages = [
       ...messages,
       { role: "assistant", content: answer.text },
-      { role: "user", content: prompts.render("repair", { attempt: attempts.length, problems: judged.problems }) },
+      { role: "user", content: prompts.render("repair", { attempt: attempts.length, problems: attempt.problems }) },
     ] satisfies ChatMessage[];
   }
 }

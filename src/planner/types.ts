@@ -88,6 +88,8 @@ export type PlanFailureReason =
   | "PRECONDITION"
   /** Every answer the model gave stayed invalid after the allowed repairs. */
   | "INVALID_PLAN"
+  /** Every plan the planner could make failed its dry run on a scratch copy of the world. */
+  | "WOULD_FAIL"
   /** The model endpoint failed, timed out or refused. */
   | "LLM_FAILED";
 
@@ -121,4 +123,7 @@ export interface PlanStats {
   llmMs: number;
   gatherMs: number;
   llmCalls: number;
+  /** Dry runs that proved (or disproved) candidate plans, and their wall time. */
+  proofs?: number;
+  proveMs?: number;
 }

@@ -10,7 +10,9 @@ import type { ContextEntry } from "../../schema/types.generated.js";
 import { contextOf, readContext, type GatherLimits, type ProbeCall } from "../gather.js";
 import { readGoal } from "../goal/index.js";
 import { finish, formatProblem } from "../judge.js";
+import type { Prover } from "../prove.js";
 import type { Attempt, PlanResult, PlanStats, ProbeOutcome } from "../types.js";
+import { decomposeProven } from "./backtrack.js";
 import { applyMethod, fill, MethodError, type Bindings } from "./htn.js";
 import { library, type Method, type MethodLibrary } from "./methods.js";
 
@@ -21,6 +23,8 @@ export interface OfflineOptions {
   context: ContextEntry[];
   now: Date;
   stats: PlanStats;
+  /** Dry-runs a candidate plan; a plan that would fail sends decomposition to its next alternative. */
+  prove?: Prover;
 }
 
 export const OFFLINE_PROMPT = "methods@1";
@@ -60,26 +64,32 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   }
   const context = contextOf(probes);
 
-  let applied;
+  let found;
   try {
-    applied = applyMethod(method, params, context, methods);
+    found = await decomposeProven(
+      (bans) => applyMethod(method, params, context, methods, { bans }),
+      (applied) =>
+        finish(
+          applied.steps,
+          {
+            goal,
+            context,
+            now: options.now,
+            description: method.description ? String(fill(method.description, applied.bindings, method)) : undefined,
+            planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 },
+          },
+          registry,
+        ),
+      options.prove,
+    );
   } catch (error) {
     return brokenMethod(error, probes, stats);
   }
-  if (!applied.ok) return precondition(method, applied.reasons, probes, stats);
-
-  const description = method.description ? String(fill(method.description, applied.bindings, method)) : undefined;
-  const judged = finish(
-    applied.steps,
-    {
-      goal,
-      context,
-      now: options.now,
-      description,
-      planner: { name: "offline", prompt: `${OFFLINE_PROMPT}:${method.name}`, attempts: 1 },
-    },
-    registry,
-  );
+  if (found.ok === false) {
+    if (found.failures.length === 0) return precondition(method, found.reasons, probes, stats);
+    return wouldFail(method, found.reasons, found.failures, probes, stats);
+  }
+  const { judged } = found;
   const attempt: Attempt = {
     n: 1,
     prompt: `${OFFLINE_PROMPT}:${method.name}`,
@@ -126,6 +136,22 @@ function precondition(method: Method, reasons: string[], probes: ProbeOutcome[],
       : []),
   ].join("\n");
   return { ok: false, reason: "PRECONDITION", message, attempts: [], probes, stats };
+}
+
+/** Every alternative decomposition was dry-run on a scratch copy of the world, and each would fail. */
+function wouldFail(
+  method: Method,
+  reasons: string[],
+  failures: string[],
+  probes: ProbeOutcome[],
+  stats: PlanStats,
+): PlanResult {
+  const unexplained = failures.filter((w) => !reasons.some((r) => r.includes(w)));
+  const message = [
+    `the goal matches ${method.name}, but every plan for it would fail when run (each was dry-run on a scratch copy of the world):`,
+    ...[...reasons, ...unexplained].map((r) => `  ${r}`),
+  ].join("\n");
+  return { ok: false, reason: "WOULD_FAIL", message, attempts: [], probes, stats };
 }
 
 /**
