@@ -93,6 +93,11 @@ export type PlanFailureReason =
   /** The model endpoint failed, timed out or refused. */
   | "LLM_FAILED";
 
+export interface GoalReading {
+  method: string;
+  slots: Record<string, { value: string | number; how: "stated" | "inferred" | "default" }>;
+}
+
 export type PlanResult =
   | {
       ok: true;
@@ -103,6 +108,8 @@ export type PlanResult =
       attempts: Attempt[];
       probes: ProbeOutcome[];
       stats: PlanStats;
+      /** How the offline planner read the goal: the method and each slot's value, and where it came from. */
+      reading?: GoalReading;
     }
   | {
       ok: false;

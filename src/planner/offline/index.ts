@@ -106,6 +106,7 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
       attempts: [attempt],
       probes,
       stats,
+      reading: { method: method.name, slots: understanding.slots },
     };
   const message = `method ${method.name} (${method.file}) produced an invalid plan; this is a bug in the method: ${judged.problems.map(formatProblem).join("; ")}`;
   return {
