@@ -6,7 +6,7 @@
 import { distance } from "fastest-levenshtein";
 import type { Method, MethodLibrary } from "../offline/methods.js";
 import { FOREIGN } from "./lexicon.js";
-import type { MethodReading } from "./read-method.js";
+import type { MethodReading, StrayWord } from "./read-method.js";
 import { complete, type Filled } from "./slots.js";
 import type { World } from "./world.js";
 import { nameKey, stemOf, type Tokens } from "./words.js";
@@ -161,16 +161,26 @@ function slot(r: MethodReading, world: World): Refusal {
   };
 }
 
-function stray(r: MethodReading, words: string[], world: World): Refusal {
+function stray(r: MethodReading, words: StrayWord[], world: World): Refusal {
   const s = r.problem ? undefined : suggest(r, world);
-  const quoted = [...new Set(words)].map((w) => JSON.stringify(w)).join(", ");
+  const quote = (kind: StrayWord["kind"]) =>
+    [...new Set(words.filter((w) => w.kind === kind).map((w) => JSON.stringify(w.text)))].join(", ");
+  const lines: string[] = [];
+  if (quote("negation"))
+    lines.push(
+      `the goal says ${quote("negation")}: planfile never plans what a goal says not to do; say only what should be done`,
+    );
+  if (quote("destructive"))
+    lines.push(
+      `the goal also says ${quote("destructive")}, which ${r.method.name} does not do; planfile plans one task per goal, never a destructive or steering ask that no method declares`,
+    );
+  if (quote("condition"))
+    lines.push(
+      `the goal sets a condition (${quote("condition")}) that ${r.method.name} cannot honour; its plan would not respect it`,
+    );
   return {
     reason: "EXTRA_INSTRUCTION",
-    message: [
-      `the goal also says ${quoted}, which ${r.method.name} does not do; planfile plans one task per goal, never a negated or destructive ask that no method declares`,
-      needs(r.method),
-      ...offer(s, "did you mean only"),
-    ].join("\n"),
+    message: [...lines, needs(r.method), ...offer(s, "did you mean only")].join("\n"),
     method: r.method.name,
     suggestion: s?.text,
   };
@@ -213,7 +223,7 @@ function noMethod(_goal: string, tokens: Tokens, library: MethodLibrary): Refusa
   if (foreign >= 2 || /[^\p{Script=Latin}\p{N}\p{P}\p{S}\s]/u.test(tokens.words.map((w) => w.text).join(" ")))
     lines.push("The offline methods read goals in English.");
   let near: { method: Method; said: string; verb: string } | undefined;
-  for (const part of tokens.parts) {
+  for (const part of tokens.words) {
     if (near || part.lower.length < 5 || !/^\p{L}+$/u.test(part.lower)) continue;
     for (const method of goalMethods)
       for (const verb of method.intent!.verbs)
