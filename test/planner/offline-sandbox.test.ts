@@ -107,7 +107,11 @@ describe("the offline planner on the sandbox", () => {
     if (result.ok) return;
     expect(result.reason).toBe("UNKNOWN_ENTITY");
     expect(result.message).toContain("there is no database named billing (known: inventory, orders)");
-    expect(result.probes).toEqual([]);
+    // Only the entity lists were read, none of the method's probes.
+    expect(result.probes.map((p) => (p.ok ? p.entry.tool : p.tool))).toEqual([
+      "sandbox.db.list",
+      "sandbox.network.listRegions",
+    ]);
   });
 
   it("says how to go on when no method matches", async () => {
