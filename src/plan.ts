@@ -5,6 +5,7 @@ import { plan } from "./planner/plan.js";
 import { createOpenAiLlm, llmConfigFromEnv } from "./planner/llm.js";
 import { loadMethods } from "./planner/offline/methods.js";
 import { formatReport, jsonReport } from "./planner/report.js";
+import { keepFileTimestamp } from "./planner/stable.js";
 import { writeFileAtomic } from "./planner/write.js";
 
 const HELP = `
@@ -62,7 +63,9 @@ runMain(async () => {
   const registry = await loadRegistry({ toolsDir, stateDir: values["state-dir"] });
   try {
     const methods = await loadMethods(toolsDir);
-    const result = await plan(goal, { registry, llm: config && createOpenAiLlm(config), methods, maxRepairs });
+    let result = await plan(goal, { registry, llm: config && createOpenAiLlm(config), methods, maxRepairs });
+    // Re-planning into the same file keeps its timestamp when nothing else changed: no churn in git.
+    if (result.ok && values.output) result = await keepFileTimestamp(result, values.output);
     if (result.ok && values.output) await writeFileAtomic(values.output, result.yaml);
     if (values.json) process.stdout.write(`${JSON.stringify(jsonReport(goal, result, values.output), null, 2)}\n`);
     else if (result.ok && !values.output) process.stdout.write(result.yaml);

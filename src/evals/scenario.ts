@@ -73,6 +73,7 @@ const scenarioSchema = {
   required: ["goal", "fixture", "description", "goalChecks", "risky", "forbidden"],
   properties: {
     goal: { type: "string", minLength: 1 },
+    // Wordings of the same goal; the eval suite plans and grades each (see evals/scenarios/*/scenario.yaml).
     goals: { type: "array", items: { type: "string", minLength: 1 } },
     fixture: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" },
     description: { type: "string" },

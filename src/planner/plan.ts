@@ -20,6 +20,7 @@ import {
 import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
 import { estimateTokens, loadPrompts, openingMessages, type PromptSet } from "./prompt.js";
+import { checkGoalLength } from "./goal/index.js";
 import { planOffline } from "./offline/index.js";
 import { describeFailure, prover, type Prover } from "./prove.js";
 import type { MethodLibrary } from "./offline/methods.js";
@@ -56,6 +57,7 @@ export interface PlanOptions {
 export const DEFAULT_MAX_REPAIRS = 2;
 
 export async function plan(goal: string, options: PlanOptions): Promise<PlanResult> {
+  checkGoalLength(goal);
   const t0 = performance.now();
   const limits: GatherLimits = { ...DEFAULT_GATHER_LIMITS, ...options.gather };
   const stats: PlanStats = {

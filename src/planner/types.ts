@@ -76,6 +76,14 @@ export type ProbeOutcome =
 export type PlanFailureReason =
   /** The offline planner has no method for this goal. */
   | "NO_METHOD"
+  /** The goal names an entity (a database, a region) the world does not have. */
+  | "UNKNOWN_ENTITY"
+  /** A method fits, but the goal leaves out a value the world cannot supply. */
+  | "MISSING_SLOT"
+  /** Two readings fit: two methods, or several values for one slot. */
+  | "AMBIGUOUS"
+  /** The goal asks for more than its method does: a second task, a negation, a destructive or steering instruction. */
+  | "EXTRA_INSTRUCTION"
   /** A method matched, but the world does not allow it (e.g. no subnet with free IPs). */
   | "PRECONDITION"
   /** Every answer the model gave stayed invalid after the allowed repairs. */

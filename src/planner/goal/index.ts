@@ -1,0 +1,31 @@
+/**
+ * Goal understanding for the offline planner: goal text → a method and its
+ * parameters, read against the entities the world has, or a refusal that
+ * helps. See understand.ts for the reading, world.ts for what is read.
+ */
+import type { Registry } from "../../registry/registry.js";
+import type { GatherLimits } from "../gather.js";
+import type { MethodLibrary } from "../offline/methods.js";
+import type { ProbeOutcome } from "../types.js";
+import { candidates, understand, type Understanding } from "./understand.js";
+import { readWorld, type World } from "./world.js";
+
+export { checkGoalLength, GoalTooLongError, MAX_GOAL_CHARS, QUOTE_CHARS, quoteGoal } from "./limits.js";
+export type { Refusal, RefusalReason } from "./refusal.js";
+export { candidates, understand, type SlotValue, type Understanding } from "./understand.js";
+export { listEntities, readWorld, type Entity, type World } from "./world.js";
+
+/** Reads the entity lists the candidate methods need, then the goal against them. */
+export async function readGoal(
+  goal: string,
+  library: MethodLibrary,
+  registry: Registry,
+  limits: GatherLimits,
+): Promise<{ understanding: Understanding; world: World; reads: ProbeOutcome[] }> {
+  const pre = candidates(goal, library);
+  const { world, probes } =
+    pre.methods.length > 0
+      ? await readWorld(registry, library, pre.types, limits)
+      : { world: new Map() as World, probes: [] };
+  return { understanding: understand(goal, library, world, pre), world, reads: probes };
+}
