@@ -43,8 +43,8 @@ describe("no plan from the eval suite fails when run", () => {
       if (failed) failures.push(`${JSON.stringify(goal)} on ${fixture}: ${failed}`);
     }
     expect(failures).toEqual([]);
-    // Not vacuous: most asks do plan on most fixtures.
-    expect(planned).toBeGreaterThan(pairs.size / 3);
+    // Not vacuous: at least as many plans ran as the suite has scenario wordings.
+    expect(planned).toBeGreaterThanOrEqual(cases.filter((c) => c.kind === "scenario").length);
   }, 600_000);
 });
 
