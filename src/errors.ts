@@ -24,9 +24,14 @@ export type ErrorCode =
   | "LLM_UNAVAILABLE"
   | "LLM_REJECTED"
   | "LLM_EMPTY"
+  | "LLM_CONTEXT_LENGTH"
+  | "LLM_REFUSED"
+  | "LLM_TRUNCATED"
   // A mistake in an offline method file or an eval scenario (the author's, not the world's).
   | "METHOD_INVALID"
   | "SCENARIO_INVALID"
+  // planfile.config.json is malformed, holds a key, or names an unknown setting.
+  | "CONFIG_INVALID"
   | "USAGE"
   | "INTERNAL";
 

@@ -117,7 +117,7 @@ const scenarioSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        statuses: { type: "array", items: { enum: ["rolled-back", "rollback-incomplete"] } },
+        statuses: { type: "array", items: { enum: ["rolled-back", "partially-rolled-back", "rollback-incomplete"] } },
         irreversible: {
           type: "array",
           items: {

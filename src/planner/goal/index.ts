@@ -8,6 +8,7 @@ import type { GatherLimits } from "../gather.js";
 import type { MethodLibrary } from "../offline/methods.js";
 import type { ProbeOutcome } from "../types.js";
 import { candidates, understand, type Understanding } from "./understand.js";
+import { sayFilled } from "./refusal.js";
 import { readWorld, type World } from "./world.js";
 
 export { checkGoalLength, GoalTooLongError, MAX_GOAL_CHARS, QUOTE_CHARS, quoteGoal } from "./limits.js";
@@ -22,10 +23,24 @@ export async function readGoal(
   registry: Registry,
   limits: GatherLimits,
 ): Promise<{ understanding: Understanding; world: World; reads: ProbeOutcome[] }> {
-  const pre = candidates(goal, library);
-  const { world, probes } =
-    pre.methods.length > 0
-      ? await readWorld(registry, library, pre.types, limits)
-      : { world: new Map() as World, probes: [] };
-  return { understanding: understand(goal, library, world, pre), world, reads: probes };
+  const read = async (text: string) => {
+    const pre = candidates(text, library);
+    const { world, probes } =
+      pre.methods.length > 0
+        ? await readWorld(registry, library, pre.types, limits)
+        : { world: new Map() as World, probes: [] };
+    return { understanding: understand(text, library, world, pre), world, reads: probes };
+  };
+  const first = await read(goal);
+  const { understanding } = first;
+  // A misspelt verb (`migrte`): read the corrected goal, and offer it if it reads.
+  if (!understanding.ok && understanding.retry) {
+    const again = (await read(understanding.retry)).understanding;
+    const said = again.ok ? sayFilled(again.method, again.params) : undefined;
+    if (said) {
+      const message = understanding.message.replace(/\n(?=Goals the offline)/, `\ndid you mean: ${said}?\n`);
+      return { ...first, understanding: { ...understanding, message, suggestion: said } };
+    }
+  }
+  return first;
 }

@@ -21,6 +21,8 @@ export interface MethodReading {
   problem?: SlotProblem;
   /** Parts this reading explains (mentions, intent, cues, nouns, names). */
   taken: Set<number>;
+  /** Stems of the goal's words, to pick the suggestion that shares most with it. */
+  stems: Set<string>;
   score: number;
 }
 
@@ -65,7 +67,17 @@ export function readMethod(
   const { filled } = assigned;
   const score = () =>
     hits.verbs.length * 2 + hits.words.length + [...filled.values()].filter((f) => f.how === "stated").length;
-  const done = (problem?: SlotProblem): MethodReading => ({ method, hits, filled, problem, taken, score: score() });
+  // Words of the goal outside the names it gave: `eu` of eu-west-1 must not make orders-eu look close.
+  const stems = new Set(parts.filter((_, i) => !mentionParts.has(i)).map((p) => p.stem));
+  const done = (problem?: SlotProblem): MethodReading => ({
+    method,
+    hits,
+    filled,
+    problem,
+    taken,
+    stems,
+    score: score(),
+  });
   if (assigned.problem) return done(assigned.problem);
 
   const free = (w: number) => {

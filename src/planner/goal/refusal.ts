@@ -9,7 +9,7 @@ import { FOREIGN } from "./lexicon.js";
 import type { MethodReading } from "./read-method.js";
 import { complete, type Filled } from "./slots.js";
 import type { World } from "./world.js";
-import type { Tokens } from "./words.js";
+import { nameKey, stemOf, type Tokens } from "./words.js";
 
 export type RefusalReason = "NO_METHOD" | "UNKNOWN_ENTITY" | "MISSING_SLOT" | "AMBIGUOUS" | "EXTRA_INSTRUCTION";
 
@@ -20,6 +20,8 @@ export interface Refusal {
   method?: string;
   /** A corrected goal the user can paste. */
   suggestion?: string;
+  /** For NO_METHOD: the goal with a misspelt verb corrected, worth reading again for a suggestion. */
+  retry?: string;
 }
 
 const SHOWN = 10;
@@ -70,9 +72,13 @@ export function suggest(
     const used = [...filled.values()].filter((f) => f.type === type).map((f) => String(f.value));
     const options = (given ?? knownOf(world, type)).filter((n) => !used.includes(n));
     if (options.length === 0) return;
-    const best = said
-      ? [...options].sort((a, b) => distance(said.toLowerCase(), a) - distance(said.toLowerCase(), b))[0]!
-      : options[0]!;
+    // The candidate sharing most words with the goal (`legacy reporting` → legacy-reports), then the nearest spelling.
+    const shared = (name: string) =>
+      nameKey(name)
+        .split(" ")
+        .filter((p) => r.stems.has(stemOf(p))).length;
+    const near = (name: string) => (said ? distance(said.toLowerCase(), name) : 0);
+    const best = [...options].sort((a, b) => shared(b) - shared(a) || near(a) - near(b))[0]!;
     if (options.length > 1 && !(said && distance(said.toLowerCase(), best) <= 2)) sure = false;
     const entity = world.get(type)?.entities?.find((e) => e.name === best);
     filled.set(slot, { type, value: best, entity, known: true, how: "stated" });
@@ -202,13 +208,21 @@ function noMethod(_goal: string, tokens: Tokens, library: MethodLibrary): Refusa
     lines.push(
       `closest method: ${near.method.name} (${JSON.stringify(near.said)} looks like ${JSON.stringify(near.verb)})`,
     );
+  const retry = near && tokens.words.map((w) => (w.lower === near.said ? near.verb : w.text)).join(" ");
   const known = goalMethods.map((m) => `  ${m.name}: ${m.examples?.[0] ? `"${m.examples[0].goal}"` : (m.say ?? "")}`);
   lines.push(
     known.length > 0
       ? `Goals the offline methods know, for example:\n${known.join("\n")}`
       : "No offline methods are loaded.",
   );
-  return { reason: "NO_METHOD", message: lines.join("\n"), method: near?.method.name };
+  return { reason: "NO_METHOD", message: lines.join("\n"), method: near?.method.name, retry };
 }
 
 export const refuse = { slot, stray, twoTasks, tie, noMethod };
+
+/** A method's `say` with the values read: the goal as the method words it. */
+export function sayFilled(method: Method, params: Record<string, unknown>): string | undefined {
+  return method.say?.replace(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g, (_m, name: string) =>
+    String(params[name] ?? `<${name}>`),
+  );
+}

@@ -23,7 +23,7 @@ export interface OfflineOptions {
   context: ContextEntry[];
   now: Date;
   stats: PlanStats;
-  /** Dry-runs each candidate plan; a failure makes the method take its next alternative. */
+  /** Dry-runs a candidate plan; a plan that would fail sends decomposition to its next alternative. */
   prove?: Prover;
 }
 
@@ -76,7 +76,10 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   } catch (error) {
     return brokenMethod(error, probes, stats);
   }
-  if (found.ok === false) return precondition(method, found.reasons, probes, stats, found.failures);
+  if (found.ok === false) {
+    if (found.failures.length === 0) return precondition(method, found.reasons, probes, stats);
+    return wouldFail(method, found.reasons, found.failures, probes, stats);
+  }
   const { judged } = found;
   const attempt: Attempt = {
     n: 1,
@@ -113,30 +116,33 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
  * condition over a read that failed is a consequence, and its expression
  * error (`No such key: target_quota`) says nothing to the user.
  */
-function precondition(
-  method: Method,
-  reasons: string[],
-  probes: ProbeOutcome[],
-  stats: PlanStats,
-  wouldFail: string[] = [],
-): PlanResult {
+function precondition(method: Method, reasons: string[], probes: ProbeOutcome[], stats: PlanStats): PlanResult {
   const failed = probes.flatMap((p) => (p.ok ? [] : [`  could not read ${p.id} (${p.tool}): ${p.message}`]));
   const internal = /: cannot (check|compute|evaluate) `/;
   const shown = failed.length > 0 ? reasons.filter((r) => !internal.test(r)) : reasons;
-  // Plans that failed their dry run: the step and the world's reason, once each.
-  const unexplained = wouldFail.filter((w) => !shown.some((r) => r.includes(w)));
-  const header =
-    wouldFail.length > 0
-      ? `the goal matches ${method.name}, but every plan for it would fail when run (each was dry-run on a scratch copy of the world):`
-      : `the goal matches ${method.name}, but the world as read does not allow it:`;
   const message = [
     ...(failed.length > 0 ? [`the world could not be read as ${method.name} needs:`, ...failed] : []),
-    ...(shown.length > 0 || failed.length === 0 || unexplained.length > 0
-      ? [header, ...[...shown, ...unexplained].map((r) => `  ${r}`)]
+    ...(shown.length > 0 || failed.length === 0
+      ? [`the goal matches ${method.name}, but the world as read does not allow it:`, ...shown.map((r) => `  ${r}`)]
       : []),
   ].join("\n");
-  const reason = wouldFail.length > 0 ? "WOULD_FAIL" : "PRECONDITION";
-  return { ok: false, reason, message, attempts: [], probes, stats };
+  return { ok: false, reason: "PRECONDITION", message, attempts: [], probes, stats };
+}
+
+/** Every alternative decomposition was dry-run on a scratch copy of the world, and each would fail. */
+function wouldFail(
+  method: Method,
+  reasons: string[],
+  failures: string[],
+  probes: ProbeOutcome[],
+  stats: PlanStats,
+): PlanResult {
+  const unexplained = failures.filter((w) => !reasons.some((r) => r.includes(w)));
+  const message = [
+    `the goal matches ${method.name}, but every plan for it would fail when run (each was dry-run on a scratch copy of the world):`,
+    ...[...reasons, ...unexplained].map((r) => `  ${r}`),
+  ].join("\n");
+  return { ok: false, reason: "WOULD_FAIL", message, attempts: [], probes, stats };
 }
 
 /**

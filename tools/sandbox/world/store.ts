@@ -113,7 +113,21 @@ export function markRead(stateDir: string): void {
   if (!cached || cached.flushScheduled) return;
   cached.flushScheduled = true;
   installExitHook();
-  setImmediate(() => flushWorld(stateDir)).unref();
+  setImmediate(() => flushSoon(stateDir)).unref();
+}
+
+/**
+ * The deferred flush runs in a timer, where a throw would kill the process
+ * with nothing journaled: if another process holds the world, the entries
+ * stay pending and go out with the next write, or at exit.
+ */
+function flushSoon(stateDir: string): void {
+  try {
+    flushWorld(stateDir);
+  } catch {
+    const cached = cache.get(worldPath(stateDir));
+    if (cached) cached.flushScheduled = false;
+  }
 }
 
 /** Writes pending read-log entries now, merged with whatever another process wrote meanwhile. */
@@ -171,8 +185,14 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once("exit", () => {
     for (const [path, cached] of cache) {
-      if (cached.synced < cached.world.calls.length)
-        saveWorld(dirname(dirname(path)), cached.world, { durable: false });
+      if (cached.synced >= cached.world.calls.length) continue;
+      const stateDir = dirname(dirname(path));
+      try {
+        // Merged under the lock like any flush; a world still held elsewhere loses only these read-log entries.
+        withFileLock(path, () => saveWorld(stateDir, loadWorld(stateDir), { durable: false }), 1000);
+      } catch {
+        /* exiting: nothing left to report it to */
+      }
     }
   });
 }
