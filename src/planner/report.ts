@@ -17,7 +17,10 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
         : "none risky";
     const llm =
       s.llmCalls > 0 ? `; ${s.llmCalls} model call${s.llmCalls === 1 ? "" : "s"}, ${Math.round(s.llmMs)} ms` : "";
-    return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm})${output ? `; wrote ${output}` : ""}\n${inferredLine(result.reading)}`;
+    const proofs = s.proofs ?? 0;
+    const proven =
+      proofs > 0 ? `; proven by ${proofs} dry run${proofs === 1 ? "" : "s"}, ${Math.round(s.proveMs ?? 0)} ms` : "";
+    return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm}${proven})${output ? `; wrote ${output}` : ""}\n${inferredLine(result.reading)}`;
   }
   const lines = [`could not plan: ${quoteGoal(goal)}`, `reason: ${result.reason}`, result.message];
   for (const a of result.attempts) {

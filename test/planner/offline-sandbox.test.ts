@@ -162,7 +162,7 @@ describe("tsx src/plan.ts offline", () => {
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(stderr).toMatch(
-      /planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads\); wrote /,
+      /planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads; proven by 1 dry run, \d+ ms\); wrote /,
     );
     expect(readFileSync(out, "utf8")).toMatch(/^# planfile plan — Migrate the orders database/);
   });
