@@ -1,6 +1,7 @@
 // Planner overhead against a fake OpenAI-compatible endpoint that answers
-// after 300 ms, probe parallelism, model calls per plan, and prompt size as
-// the tool catalogue grows. `npx tsx bench/index.ts planner`
+// after 300 ms, probe parallelism, model calls per plan, prompt size as the
+// tool catalogue grows, and the cost of proving offline plans by a dry run
+// on the sandbox. `npx tsx bench/index.ts planner`
 import { Registry, type InlineTool as SharedInlineTool, type Handler } from "../src/registry/index.js";
 import type { Tool } from "../src/schema/types.generated.js";
 
@@ -8,7 +9,10 @@ import type { Tool } from "../src/schema/types.generated.js";
 type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
 const define = (registry: Registry, tools: InlineTool[]) =>
   registry.define(...(tools as unknown as SharedInlineTool[]));
+import { loadRegistry } from "../src/registry/index.js";
+import { loadMethods } from "../src/planner/offline/methods.js";
 import { plan } from "../src/planner/plan.js";
+import { resetWorld } from "../tools/sandbox/world/index.js";
 import { createOpenAiLlm } from "../src/planner/llm.js";
 import { gather, declaredProbes, DEFAULT_GATHER_LIMITS } from "../src/planner/gather.js";
 import { estimateTokens, loadPrompts, openingMessages } from "../src/planner/prompt.js";
@@ -147,6 +151,7 @@ export default async function bench(): Promise<BenchTable[]> {
       return { n, tokens };
     });
     const perTool = sizes.map((s) => s.tokens / s.n);
+    const proof = await proofOverhead();
     const marginal = (sizes[2]!.tokens - sizes[1]!.tokens) / (200 - 50);
 
     return [
@@ -182,8 +187,62 @@ export default async function bench(): Promise<BenchTable[]> {
           `Marginal cost ${marginal.toFixed(1)} tokens per added tool: tools unrelated to the goal are listed by name only (bench/prompt.bench.ts measures the real catalogue).`,
         ],
       },
+      proof,
     ];
   } finally {
     await server.close();
   }
+}
+
+const PROOF_FIXTURES = [
+  { fixture: "default", why: "first plan holds" },
+  { fixture: "quota-nearly-full", why: "bucket quota full: 1 backtrack" },
+  { fixture: "name-taken", why: "name taken elsewhere: 2 backtracks, 1 dry run saved" },
+];
+
+/** The offline planner on the seed goal, with and without proving each candidate by a dry run on a scratch copy. */
+async function proofOverhead(): Promise<BenchTable> {
+  const methods = await loadMethods("tools");
+  const goal = "Migrate the orders database from us-east-1 to eu-west-1";
+  const rows: (string | number)[][] = [];
+  let worst = 0;
+  for (const { fixture, why } of PROOF_FIXTURES) {
+    const stateDir = `/tmp/planfile-bench-prove-${fixture}`;
+    resetWorld(stateDir, fixture);
+    const registry = await loadRegistry({ toolsDir: "tools", stateDir });
+    const sample = async (prove: boolean) => {
+      const out: { overhead: number; proveMs: number; proofs: number }[] = [];
+      for (let i = 0; i < RUNS + 1; i++) {
+        const r = await plan(goal, { registry, methods, prove });
+        if (!r.ok) throw new Error(`bench plan failed on ${fixture}: ${r.message}`);
+        if (i > 0)
+          out.push({
+            overhead: r.stats.wallMs - r.stats.gatherMs,
+            proveMs: r.stats.proveMs ?? 0,
+            proofs: r.stats.proofs ?? 0,
+          });
+      }
+      return out;
+    };
+    const off = await sample(false);
+    const on = await sample(true);
+    await registry.close();
+    const overhead = median(on.map((r) => r.overhead));
+    worst = Math.max(worst, overhead);
+    rows.push([
+      `${fixture} (${why})`,
+      on[0]!.proofs,
+      median(off.map((r) => r.overhead)),
+      median(on.map((r) => r.proveMs)),
+      overhead,
+    ]);
+  }
+  return {
+    title: `offline planner: proof before emit (seed goal; median of ${RUNS} plans per row; dry runs on a scratch copy of the sandbox)`,
+    columns: ["fixture", "dry runs", "overhead without proof ms", "proving ms", "planner overhead (wall − probes) ms"],
+    rows,
+    notes: [
+      `Target: planner overhead < 100 ms beyond probes and model time — ${worst < 100 ? "holds" : "MISSED"} (worst row ${worst.toFixed(0)} ms).`,
+    ],
+  };
 }

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import { loadRegistry } from "../src/registry/index.js";
 import type { Plan } from "../src/schema/types.generated.js";
 import { validatePlanData, validatePlanText } from "../src/validator/index.js";
+import { chainReadingFirst, unknownDependencies } from "./hostile-plans.js";
 import { median, type BenchTable } from "./table.js";
 
 /** A plan of `n` steps: pairs of dump → upload chained by references, with rollbacks. */
@@ -109,6 +110,7 @@ export default async function (): Promise<BenchTable[]> {
   }
   const growth = (k: "data" | "text") => results[200]![k] / results[20]![k];
   return [
+    hostile(registry),
     {
       title: "Validator throughput (one core, schema compiled once)",
       columns: ["plan", "input", "plans/s (median)", "ms/plan", "µs/step"],
@@ -119,4 +121,38 @@ export default async function (): Promise<BenchTable[]> {
       ],
     },
   ];
+}
+
+/** Milliseconds for one validation (median of 3), and the bytes of its messages. */
+function once(plan: Plan, registry: Parameters<typeof validatePlanData>[1]): { ms: number; bytes: number } {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    const result = validatePlanData(plan, registry);
+    times.push(performance.now() - t0);
+    bytes = result.ok ? 0 : result.problems.reduce((n, p) => n + p.message.length, 0);
+  }
+  return { ms: median(times), bytes };
+}
+
+/** Plans shaped to make validation quadratic (issue 14); each size doubles, so a ratio near 2 is linear. */
+function hostile(registry: Parameters<typeof validatePlanData>[1]): BenchTable {
+  const cases: [string, (n: number) => Plan, number][] = [
+    ["chain, every step reads steps.s0", chainReadingFirst, 8000],
+    ["each step depends on an unknown step", (n) => unknownDependencies(n), 2500],
+    ["each step depends on an invalid id (schema)", (n) => unknownDependencies(n, true), 2500],
+  ];
+  const rows: (string | number)[][] = [];
+  for (const [name, build, half] of cases) {
+    const small = once(build(half), registry);
+    const large = once(build(half * 2), registry);
+    rows.push([name, half * 2, large.ms, (large.ms / small.ms).toFixed(2), Math.round(large.bytes / 1024)]);
+  }
+  return {
+    title: "Hostile plans (validation must stay linear)",
+    columns: ["plan", "steps", "ms (median of 3)", "ratio to half the steps", "messages KiB"],
+    rows,
+    notes: ["Targets: the 16,000-step chain under 1,000 ms; ratios near 2 (4 would be quadratic)."],
+  };
 }

@@ -1,5 +1,5 @@
 // One promptfoo assertion per metric (see src/evals/metrics.ts for what each checks).
-import { assertMetric } from "../src/evals/assertion.js";
+import { assertMetric, assertRefused } from "../src/evals/assertion.js";
 
 export const schemaValid = assertMetric("schema-valid");
 export const toolsArgsValid = assertMetric("tools-args-valid");
@@ -10,3 +10,4 @@ export const riskyFlagged = assertMetric("risky-flagged");
 export const rollbackFidelity = assertMetric("rollback-fidelity");
 export const structure = assertMetric("structure");
 export const forbiddenAbsent = assertMetric("forbidden-absent");
+export const refused = assertRefused();

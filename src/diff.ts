@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
+import { requireFiles } from "./cli/files.js";
 import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { compareFiles, compareWithRevision, type CompareResult } from "./review/index.js";
+import type { CompareResult } from "./review/index.js";
 
 const HELP = `
 Usage: tsx src/diff.ts [--format text|markdown|json] [--exit-code] <old.yaml> <new.yaml>
@@ -16,7 +17,7 @@ With --base, each file is compared with itself at git revision <rev>
 (git show <rev>:<file>); a file new since <rev> shows every step as added.
 Both sides must pass the plan schema (tools are not needed).
 Exit 0 when diffed (like git diff); with --exit-code, 1 when there is any
-behavioural change. 2 usage; 5 a side is not a valid plan.
+behavioural change. 2 usage (a missing file); 5 a side is not a valid plan.
 `;
 
 runMain(async () => {
@@ -34,6 +35,8 @@ runMain(async () => {
   const format = values.format;
   if (format !== "text" && format !== "markdown" && format !== "json")
     throw usage(`--format ${format}: expected text, markdown or json`);
+  requireFiles(positionals, "plan file");
+  const { compareFiles, compareWithRevision } = await import("./review/index.js");
   const results: CompareResult[] = [];
   if (values.base !== undefined) {
     if (positionals.length === 0) throw usage(`--base ${values.base}: name at least one plan file\n${HELP}`);

@@ -30,6 +30,8 @@ export type ErrorCode =
   // A mistake in an offline method file or an eval scenario (the author's, not the world's).
   | "METHOD_INVALID"
   | "SCENARIO_INVALID"
+  // planfile.config.json is malformed, holds a key, or names an unknown setting.
+  | "CONFIG_INVALID"
   | "USAGE"
   | "INTERNAL";
 

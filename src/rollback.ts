@@ -1,10 +1,5 @@
 #!/usr/bin/env -S npx tsx
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { asUsage, reporter } from "./runner/cli-support.js";
-import { exitCodeOf } from "./runner/exit-code.js";
-import { loadRun, rollbackRun, runsDirOf } from "./runner/index.js";
-import { summarize } from "./runner/report.js";
+import { EXIT, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/rollback.ts [--json] [--tools DIR] [--state-dir DIR] <run-id>
@@ -29,6 +24,15 @@ runMain(async () => {
   );
   if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
   const runId = positionals[0]!;
+  // Loaded after the arguments are checked, so --help and usage errors answer at once.
+  const [{ loadRegistry }, { asUsage, reporter }, { exitCodeOf }, { loadRun, rollbackRun, runsDirOf }, { summarize }] =
+    await Promise.all([
+      import("./registry/index.js"),
+      import("./runner/cli-support.js"),
+      import("./runner/exit-code.js"),
+      import("./runner/index.js"),
+      import("./runner/report.js"),
+    ]);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
@@ -36,7 +40,7 @@ runMain(async () => {
       const out = reporter({ json: values.json, steps: state.plan.steps });
       const result = await rollbackRun(runId, { registry, onEvent: out.onEvent });
       out.stop();
-      out.say(summarize(result));
+      out.say(localizeHints(summarize(result)));
       return result.status === "rolled-back" ? EXIT.ok : exitCodeOf(result);
     });
   } finally {

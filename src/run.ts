@@ -1,13 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { resolve } from "node:path";
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { asUsage, interruptSignal, list, reporter } from "./runner/cli-support.js";
-import { ttyConfirm } from "./runner/confirm.js";
-import { exitCodeOf } from "./runner/exit-code.js";
-import { loadRun, run, runsDirOf } from "./runner/index.js";
-import { summarize } from "./runner/report.js";
-import { validatePlanFile } from "./validator/index.js";
+import { requireFiles } from "./cli/files.js";
+import { EXIT, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/run.ts [options] <plan.yaml>
@@ -63,6 +57,20 @@ runMain(async () => {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
 
+  if (file) requireFiles([file], "plan file");
+  // Loaded after the arguments are checked, so --help and usage errors answer at once.
+  const [{ loadRegistry }, { asUsage, interruptSignal, list, reporter }, { ttyConfirm }, { exitCodeOf }] =
+    await Promise.all([
+      import("./registry/index.js"),
+      import("./runner/cli-support.js"),
+      import("./runner/confirm.js"),
+      import("./runner/exit-code.js"),
+    ]);
+  const [{ loadRun, run, runsDirOf }, { summarize }, { validatePlanFile }] = await Promise.all([
+    import("./runner/index.js"),
+    import("./runner/report.js"),
+    import("./validator/index.js"),
+  ]);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
@@ -100,7 +108,7 @@ runMain(async () => {
           onEvent: out.onEvent,
         });
         out.stop();
-        out.say(summarize(result));
+        out.say(localizeHints(summarize(result)));
         return exitCodeOf(result);
       } finally {
         out.stop();

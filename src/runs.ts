@@ -1,15 +1,15 @@
 #!/usr/bin/env -S npx tsx
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCli, runMain } from "./cli/main.js";
-import { asUsage } from "./runner/cli-support.js";
-import { foldJournal, readRunJournal } from "./runner/index.js";
-import { formatRun, formatRunList, listRuns } from "./runner/runs-view.js";
+import { parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/runs.ts [--json] [--state-dir DIR]          list runs
        tsx src/runs.ts [--json] [--state-dir DIR] <run-id> show one run
 
-Reads the journals under <state-dir>/runs/ (default .planfile/runs/).
+Reads the journals under <state-dir>/runs/ (default .planfile/runs/). A run
+that has not finished is \`running\` while a live process holds its lock, and
+\`interrupted\` once that process is gone (resume or roll it back).
 `;
 
 runMain(async () => {
@@ -17,17 +17,22 @@ runMain(async () => {
     { options: { json: { type: "boolean" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } },
     HELP,
   );
-  const runsDir = join(resolve(values["state-dir"] ?? ".planfile"), "runs");
-  await asUsage(async () => {
-    const id = positionals[0];
-    if (!id) {
-      const rows = listRuns(runsDir);
-      process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
-      return;
-    }
-    const entries = readRunJournal(runsDir, id);
-    process.stdout.write(
-      `${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries)}\n`,
-    );
-  });
+  if (positionals.length > 1) throw usage(`one run at a time; got ${positionals.join(" ")}`);
+  const stateDir = values["state-dir"];
+  // A mistyped --state-dir is not "no runs yet".
+  if (stateDir !== undefined && !existsSync(stateDir))
+    throw usage(`no state folder ${stateDir} (--state-dir); check the path`);
+  const runsDir = join(resolve(stateDir ?? ".planfile"), "runs");
+  const { foldJournal, readRunJournal } = await import("./runner/index.js");
+  const { formatRun, formatRunList, listRuns, runHolder } = await import("./runner/runs-view.js");
+  const id = positionals[0];
+  if (!id) {
+    const rows = listRuns(runsDir);
+    process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
+    return;
+  }
+  const entries = readRunJournal(runsDir, id);
+  process.stdout.write(
+    `${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries, runHolder(runsDir, id))}\n`,
+  );
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // Thin CLI over the sandbox world library (tools/sandbox/world): reset, show, list fixtures.
-import { parseCli, runMain, usage } from "./cli/main.js";
-import { listFixtures, readWorld, resetWorld, summarizeWorld, worldPath } from "../tools/sandbox/world/index.js";
+import { existsSync } from "node:fs";
+import { didYouMean } from "./cli/did-you-mean.js";
+import { parseCli, runMain, say, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/sandbox.ts <command> [options]
@@ -9,15 +10,18 @@ Usage: tsx src/sandbox.ts <command> [options]
 Commands:
   reset      Replace the sandbox world with a fresh copy of a fixture.
   show       Print a summary of the current world (--json: the raw world file).
-  fixtures   List the fixtures in tools/sandbox/fixtures/.
+  fixtures   List the fixtures that come with planfile.
 
 Options:
-  --fixture NAME       reset: fixture to start from (default: default)
+  --fixture NAME|FILE  reset: a fixture's name, or the path of a YAML fixture of
+                       your own (it may \`extends: default\`); default: default
   --chaos-seed N       reset: fail calls transiently, deterministically from seed N
   --chaos-rate R       reset: probability of a transient failure per call (default 0.1 with --chaos-seed)
   --state-dir DIR      where the world lives (default: .planfile)
   --json               show: print the raw world
 `;
+
+const COMMANDS = ["reset", "show", "fixtures"];
 
 runMain(async () => {
   const { values, positionals } = parseCli(
@@ -36,15 +40,26 @@ runMain(async () => {
   const stateDir = values["state-dir"] ?? ".planfile";
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw usage(`unexpected arguments: ${extra.join(" ")}\n${HELP}`);
+  if (command === undefined) throw usage(`no command given\n${HELP}`);
+  if (!COMMANDS.includes(command))
+    throw usage(`unknown command \`${command}\`${didYouMean(command, COMMANDS)}; expected reset, show or fixtures`);
+  const { listFixtures, readWorld, resetWorld, summarizeWorld, worldPath } = await import(
+    "../tools/sandbox/world/index.js"
+  );
   switch (command) {
     case "reset": {
       const world = resetWorld(stateDir, values.fixture, {
         chaos: chaosOption(values["chaos-seed"], values["chaos-rate"]),
       });
-      process.stdout.write(`sandbox world reset from fixture ${world.fixture} at ${worldPath(stateDir)}\n`);
+      say(`sandbox world reset from fixture ${world.fixture} at ${worldPath(stateDir)}`);
       return;
     }
     case "show": {
+      // Reading a world creates one from the default fixture; `show` must not, or a mistyped --state-dir looks fine.
+      if (!existsSync(worldPath(stateDir)))
+        throw usage(
+          `no sandbox world at ${worldPath(stateDir)}${values["state-dir"] === undefined ? "" : " (check --state-dir)"}; create one with \`planfile sandbox reset\``,
+        );
       const world = readWorld(stateDir);
       process.stdout.write(values.json ? `${JSON.stringify(world, null, 2)}\n` : summarizeWorld(world));
       return;
@@ -52,12 +67,6 @@ runMain(async () => {
     case "fixtures":
       process.stdout.write(`${listFixtures().join("\n")}\n`);
       return;
-    default:
-      throw usage(
-        command
-          ? `unknown command \`${command}\`; expected reset, show or fixtures\n${HELP}`
-          : `no command given\n${HELP}`,
-      );
   }
 });
 

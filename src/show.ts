@@ -1,7 +1,6 @@
 #!/usr/bin/env -S npx tsx
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { showPlan } from "./review/index.js";
+import { requireFiles } from "./cli/files.js";
+import { EXIT, parseCli, runMain, say, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/show.ts [--format text|markdown|json] [--tools DIR] [--no-validate] <plan.yaml>...
@@ -14,7 +13,7 @@ The plan is validated first (schema + rules against the tools in --tools,
 default tools/). An invalid plan is refused with its problems as
 file:line:col (exit 5). --no-validate checks only the schema and shows the
 rule problems beside the plan instead.
-Exit 0 shown; 2 usage; 5 invalid plan.
+Exit 0 shown; 2 usage (a missing file); 5 invalid plan.
 `;
 
 runMain(async () => {
@@ -33,6 +32,11 @@ runMain(async () => {
   if (format !== "text" && format !== "markdown" && format !== "json")
     throw usage(`--format ${format}: expected text, markdown or json`);
   if (positionals.length === 0) throw usage(`no plan file given\n${HELP}`);
+  requireFiles(positionals, "plan file");
+  const [{ loadRegistry }, { showPlan }] = await Promise.all([
+    import("./registry/index.js"),
+    import("./review/index.js"),
+  ]);
   const validate = !values["no-validate"];
   const registry = validate || values.tools ? await loadRegistry({ toolsDir: values.tools }) : undefined;
   try {
@@ -44,8 +48,8 @@ runMain(async () => {
         failed = true;
         for (const p of shown.problems)
           process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
-        process.stderr.write(
-          `${file}: not shown — fix the problems above (tsx src/validate.ts ${file}), or pass --no-validate to render it anyway\n`,
+        say(
+          `${file}: not shown — fix the problems above (tsx src/validate.ts ${file}), or pass --no-validate to render it anyway`,
         );
       }
     }

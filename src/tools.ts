@@ -1,14 +1,13 @@
 #!/usr/bin/env -S npx tsx
+import { didYouMean } from "./cli/did-you-mean.js";
 import { parseCli, runMain, usage } from "./cli/main.js";
-import { formatTool, formatToolList } from "./registry/catalogue.js";
-import { loadRegistry } from "./registry/index.js";
 
 const HELP = `
 Usage: tsx src/tools.ts [--json] [--tools DIR] [--state-dir DIR]        list the registered tools
        tsx src/tools.ts [--json] [--tools DIR] <tool-name>               one tool: effect, undo, schemas, examples
 
-Reads the manifests under tools/ (every *.tools.yaml) the way the validator,
-planner and runner do.
+Reads the manifests (every *.tools.yaml under --tools, default: the tools that
+come with planfile) the way the validator, planner and runner do.
 `;
 
 runMain(async () => {
@@ -24,6 +23,10 @@ runMain(async () => {
     HELP,
   );
   if (positionals.length > 1) throw usage(`one tool at a time; got ${positionals.join(" ")}`);
+  const [{ loadRegistry }, { formatTool, formatToolList }] = await Promise.all([
+    import("./registry/index.js"),
+    import("./registry/catalogue.js"),
+  ]);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     const [name] = positionals;
@@ -41,7 +44,13 @@ runMain(async () => {
       return;
     }
     const tool = registry.get(name);
-    if (!tool) throw usage(`no tool named ${name}; run \`tsx src/tools.ts\` to list them`);
+    if (!tool)
+      throw usage(
+        `no tool named ${name}${didYouMean(
+          name,
+          registry.list().map((t) => t.name),
+        )}; run \`planfile tools\` to list them`,
+      );
     process.stdout.write(
       values.json ? `${JSON.stringify({ ...tool, manifest: undefined }, null, 2)}\n` : formatTool(tool),
     );

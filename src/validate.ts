@@ -1,14 +1,14 @@
 #!/usr/bin/env -S npx tsx
+import { requireFiles } from "./cli/files.js";
 import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
-import { loadRegistry } from "./registry/index.js";
-import { validatePlanFile } from "./validator/index.js";
 
 const HELP = `
 Usage: tsx src/validate.ts [--json] [--tools DIR] <plan.yaml>...
 
 Checks each plan against schemas/plan.schema.json, then semantically against
 the tools registered under tools/. Prints every problem as file:line:col.
-Exit 0 only when every file is valid; 1 when any is invalid; 2 on usage errors.
+Exit 0 only when every file is valid; 5 when any is invalid; 2 on usage errors
+(a missing file among them).
 `;
 
 runMain(async () => {
@@ -17,6 +17,12 @@ runMain(async () => {
     HELP,
   );
   if (positionals.length === 0) throw usage(`no plan files given\n${HELP}`);
+  requireFiles(positionals, "plan file");
+  // Loaded after the arguments are checked, so --help and usage errors answer at once.
+  const [{ loadRegistry }, { validatePlanFile }] = await Promise.all([
+    import("./registry/index.js"),
+    import("./validator/index.js"),
+  ]);
   const registry = await loadRegistry({ toolsDir: values.tools });
   try {
     const results = [];
@@ -39,7 +45,7 @@ runMain(async () => {
       }
       process.stderr.write(`${results.length - invalid} valid, ${invalid} invalid\n`);
     }
-    return invalid > 0 ? EXIT.failed : EXIT.ok;
+    return invalid > 0 ? EXIT.invalidPlan : EXIT.ok;
   } finally {
     await registry.close();
   }

@@ -1,50 +1,42 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { PlanfileError } from "../errors.js";
+/**
+ * What every entry file shares: argument parsing, the exit-code table, and
+ * `runMain`, the only place where an error becomes an exit code. User-facing
+ * text goes to stderr; stdout stays clean for data. This module loads nothing
+ * heavy, so `--help` answers before any library is imported.
+ */
+import { PlanfileError, type ErrorCode } from "../errors.js";
+import { EXIT } from "./exit-codes.js";
+import { localizeHints } from "./invocation.js";
 
-/** Exit codes shared by every planfile command; documented in the README. */
-export const EXIT = {
-  ok: 0,
-  /** The input is invalid (validate), or the run failed and was rolled back (run). */
-  failed: 1,
-  usage: 2,
-  rollbackIncomplete: 3,
-  awaitingApproval: 4,
-  invalidPlan: 5,
-  stalePlan: 6,
-  /** A resumed run stopped: a non-idempotent step's outcome is unknown after a crash; an operator must decide. */
-  outcomeUnknown: 7,
-  internal: 70,
-} as const;
+export { EXIT, EXIT_CODES } from "./exit-codes.js";
+export { parseCli, usage } from "./args.js";
+export { commandLine, hint, localizeHints } from "./invocation.js";
 
-const CODE_TO_EXIT: Partial<Record<PlanfileError["code"], number>> = {
+/** Each kind of problem has one exit code, whichever command meets it. */
+const CODE_TO_EXIT: Partial<Record<ErrorCode, number>> = {
   USAGE: EXIT.usage,
+  CONFIG_INVALID: EXIT.usage,
   MANIFEST_INVALID: EXIT.usage,
+  METHOD_INVALID: EXIT.usage,
+  SCENARIO_INVALID: EXIT.usage,
+  RUN_NOT_FOUND: EXIT.usage,
+  RUN_BUSY: EXIT.usage,
+  SECRET_MISSING: EXIT.usage,
   PLAN_INVALID: EXIT.invalidPlan,
   PLAN_STALE: EXIT.stalePlan,
+  CANCELLED: EXIT.interrupted,
   INTERNAL: EXIT.internal,
 };
 
-export function usage(message: string): PlanfileError {
-  return new PlanfileError("USAGE", message);
+/** The exit code for an error thrown out of a command. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof PlanfileError) return CODE_TO_EXIT[error.code] ?? EXIT.failed;
+  return EXIT.internal;
 }
 
-/** Parses argv with node:util, turning its errors into usage errors. */
-export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
-  try {
-    const parsed = parseArgs({
-      ...config,
-      args: config.args ?? process.argv.slice(2),
-      allowPositionals: true,
-      strict: true,
-    });
-    if ((parsed.values as Record<string, unknown>).help) {
-      process.stdout.write(`${help.trim()}\n`);
-      process.exit(EXIT.ok);
-    }
-    return parsed;
-  } catch (error) {
-    throw usage(`${(error as Error).message}\n\n${help.trim()}`);
-  }
+/** Text for people, on stderr, with hints spelled the way the user invoked us. */
+export function say(text: string): void {
+  process.stderr.write(`${localizeHints(text)}${text.endsWith("\n") ? "" : "\n"}`);
 }
 
 /**
@@ -52,20 +44,21 @@ export function parseCli<T extends ParseArgsConfig>(config: T, help: string) {
  * Messages go to stderr; stdout stays clean for data.
  */
 export function runMain(body: () => Promise<number | undefined | void>): void {
+  // A closed pipe (`| head`) is the reader's choice, not our error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   body().then(
     (code) => {
       process.exitCode = code ?? EXIT.ok;
     },
     (error: unknown) => {
-      if (error instanceof PlanfileError) {
-        process.stderr.write(`error [${error.code}]: ${error.message}\n`);
-        process.exitCode = CODE_TO_EXIT[error.code] ?? EXIT.failed;
-      } else {
+      process.exitCode = exitCodeFor(error);
+      if (error instanceof PlanfileError) say(`error [${error.code}]: ${error.message}`);
+      else
         process.stderr.write(
           `internal error (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
         );
-        process.exitCode = EXIT.internal;
-      }
     },
   );
 }

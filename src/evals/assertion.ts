@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { gradePlan, type Grade } from "./grade.js";
 import type { MetricName } from "./metrics.js";
+import { gradeRefusal, loadRefusals, type Refusal } from "./refusals.js";
 import { loadScenarios, type Scenario } from "./scenario.js";
 
 export interface AssertionContext {
@@ -22,6 +23,7 @@ export interface AssertionResult {
 }
 
 let scenarios: Map<string, Scenario> | undefined;
+let refusals: Map<number, Refusal> | undefined;
 const grades = new Map<string, Promise<Grade>>();
 
 /** `schema-valid` → `schemaValid`: the export name of a metric's assertion in evals/assertions.ts. */
@@ -50,5 +52,15 @@ export function assertMetric(metric: MetricName) {
       ...(r.scores ? { namedScores: r.scores } : {}),
       metadata: { timings: g.timings },
     };
+  };
+}
+
+/** The assertion of a must-refuse goal (its position in evals/refusals.yaml is `vars.variant`). */
+export function assertRefused() {
+  return async (output: string, context: AssertionContext): Promise<AssertionResult> => {
+    refusals ??= new Map(loadRefusals().map((r) => [r.n, r]));
+    const refusal = refusals.get(Number(context.vars.variant));
+    if (!refusal) return { pass: false, score: 0, reason: `no refusal number ${String(context.vars.variant)}` };
+    return gradeRefusal(refusal, output, context.providerResponse?.metadata);
   };
 }

@@ -3,6 +3,7 @@
  * fresh sandbox, run it again with a forced failure at the end, and compute
  * every metric from what was observed.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadRegistry } from "../registry/index.js";
@@ -42,11 +43,11 @@ export async function gradePlan(text: string, scenario: Scenario, options: { roo
   const t1 = performance.now();
 
   const run: Execution | undefined = validated.ok
-    ? await execute(validated.plan, scenario.fixture, options)
+    ? await executeOnce(validated.plan, scenario.fixture, options)
     : undefined;
   const t2 = performance.now();
   const rollbackRun: Execution | undefined = validated.ok
-    ? await execute(validated.plan, scenario.fixture, { ...options, forceFailure: true })
+    ? await executeOnce(validated.plan, scenario.fixture, { ...options, forceFailure: true })
     : undefined;
   const t3 = performance.now();
 
@@ -76,6 +77,25 @@ export async function gradePlan(text: string, scenario: Scenario, options: { roo
     problems,
     timings: { validateMs: ms(t1 - t0), runMs: ms(t2 - t1), rollbackMs: ms(t3 - t2), totalMs: ms(t4 - t0) },
   };
+}
+
+const executions = new Map<string, Promise<Execution>>();
+
+/**
+ * Wordings of one goal mostly plan the same steps: a run depends only on the
+ * fixture and what the plan does (steps, context, risk), not on its goal text
+ * or timestamp, so each distinct plan runs once per fixture and mode.
+ */
+function executeOnce(plan: Plan, fixture: string, options: { forceFailure?: boolean; root?: string }) {
+  const behaviour = { steps: plan.steps, context: plan.context, riskySteps: plan.riskySteps };
+  const key = [fixture, options.forceFailure === true, options.root ?? "", digestOf(behaviour)].join("\0");
+  let execution = executions.get(key);
+  if (!execution) executions.set(key, (execution = execute(plan, fixture, options)));
+  return execution;
+}
+
+function digestOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
 
 /** The scenario's reference plan; it must validate (a test proves it), so a broken one is a bug here, thrown. */

@@ -41,7 +41,10 @@ export {
   type Execution,
   type Sandbox,
 } from "./sandbox.js";
-export { readResults, formatReport, passHatK, type ResultRow, type MetricCell } from "./report.js";
+export { readResults, passHatK, type ResultRow, type MetricCell } from "./report.js";
+export { formatReport } from "./report-format.js";
+export { evalCases, selectCases, type EvalCase } from "./cases.js";
+export { loadRefusals, gradeRefusal, REFUSALS_FILE, type Refusal } from "./refusals.js";
 export {
   runSuite,
   defaultProviders,

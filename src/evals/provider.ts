@@ -3,7 +3,7 @@
  * gathering, decompose prompt, repair loop) asked for a goal against a fresh
  * sandbox world from the scenario's fixture. The output is the plan YAML.
  */
-import { loadMethods, plan, type Llm, type MethodLibrary } from "../planner/index.js";
+import { formatReport, loadMethods, plan, type Llm, type MethodLibrary } from "../planner/index.js";
 import { freshSandbox, TOOLS_DIR } from "./sandbox.js";
 
 export interface PlannerResponse {
@@ -16,6 +16,8 @@ export interface PlannerResponse {
     ok: boolean;
     reason?: string;
     message?: string;
+    /** What `tsx src/plan.ts` prints on stderr for a refusal. */
+    stderr?: string;
     attempts: number;
     probes: number;
     steps: number;
@@ -56,7 +58,14 @@ export async function planForEval(goal: string, fixture: string, llm?: Llm): Pro
       output: "",
       latencyMs,
       tokenUsage: usage,
-      metadata: { ...base, ok: false, reason: result.reason, message: result.message, steps: 0 },
+      metadata: {
+        ...base,
+        ok: false,
+        reason: result.reason,
+        message: result.message,
+        stderr: formatReport(goal, result),
+        steps: 0,
+      },
     };
   } finally {
     box.dispose();

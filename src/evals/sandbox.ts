@@ -29,13 +29,21 @@ export interface Sandbox {
   dispose(): void;
 }
 
-/** A fresh world from `fixture` in its own state dir, and a registry bound to it. */
+const registries = new Map<string, Promise<Registry>>();
+
+/**
+ * A fresh world from `fixture` in its own state dir, and a registry bound to
+ * it. The tools are loaded once per process and forked onto each world; the
+ * worlds are throwaway, so their writes skip fsync (`scratch`).
+ */
 export async function freshSandbox(fixture: string, root: string = evalsDir()): Promise<Sandbox> {
   const base = resolve(root, "state");
   mkdirSync(base, { recursive: true });
   const stateDir = mkdtempSync(join(base, `${fixture}-`));
   resetWorld(stateDir, fixture);
-  const registry = await loadRegistry({ toolsDir: TOOLS_DIR, stateDir });
+  let tools = registries.get(base);
+  if (!tools) registries.set(base, (tools = loadRegistry({ toolsDir: TOOLS_DIR, stateDir: base })));
+  const registry = (await tools).withStateDir(stateDir, { scratch: true });
   const keep = process.env.PLANFILE_EVAL_KEEP === "1";
   return { stateDir, registry, dispose: () => keep || rmSync(stateDir, { recursive: true, force: true }) };
 }

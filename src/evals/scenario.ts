@@ -52,6 +52,8 @@ export interface Thresholds {
 export interface Scenario {
   name: string;
   goal: string;
+  /** `goal` first, then the scenario's `goals:` (other wordings of the same ask), without repeats. */
+  variants: string[];
   fixture: string;
   description: string;
   minSteps: number;
@@ -71,6 +73,8 @@ const scenarioSchema = {
   required: ["goal", "fixture", "description", "goalChecks", "risky", "forbidden"],
   properties: {
     goal: { type: "string", minLength: 1 },
+    // Wordings of the same goal; the eval suite plans and grades each (see evals/scenarios/*/scenario.yaml).
+    goals: { type: "array", items: { type: "string", minLength: 1 } },
     fixture: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" },
     description: { type: "string" },
     minSteps: { type: "integer", minimum: 1 },
@@ -113,7 +117,7 @@ const scenarioSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        statuses: { type: "array", items: { enum: ["rolled-back", "rollback-incomplete"] } },
+        statuses: { type: "array", items: { enum: ["rolled-back", "partially-rolled-back", "rollback-incomplete"] } },
         irreversible: {
           type: "array",
           items: {
@@ -168,6 +172,7 @@ export function loadScenario(folder: string): Scenario {
   return {
     name: folder.split(/[\\/]/).pop()!,
     goal: raw.goal,
+    variants: [...new Set([raw.goal, ...((data.goals as string[] | undefined) ?? [])])],
     fixture: raw.fixture,
     description: raw.description,
     minSteps: raw.minSteps ?? DEFAULT_MIN_STEPS,

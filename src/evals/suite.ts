@@ -1,12 +1,13 @@
 /**
  * Runs promptfoo on promptfooconfig.yaml as a child process, with all of its
  * state inside the project, then reads the results file back and checks the
- * number of tests: scenarios matched × providers × repeats, all passed.
+ * number of tests: cases matched (scenario wordings and must-refuse goals) ×
+ * providers × repeats, all passed.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadScenarios } from "./scenario.js";
+import { evalCases, selectCases } from "./cases.js";
 import { readResults, type ResultRow } from "./report.js";
 
 export const PROMPTFOO_BIN = "node_modules/.bin/promptfoo";
@@ -28,7 +29,7 @@ export type ProviderName = keyof typeof PROVIDERS;
 export interface SuiteOptions {
   providers: ProviderName[];
   repeat: number;
-  /** A regular expression over scenario names. */
+  /** A regular expression over case names (`migrate-orders`, `migrate-orders/2`, `refusals/3`). */
   filter?: string;
   /** Where promptfoo's own output goes; default: this process's stderr. */
   stdio?: "inherit" | "ignore";
@@ -55,11 +56,10 @@ export function defaultProviders(env: NodeJS.ProcessEnv = process.env): Provider
 }
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
-  const pattern = options.filter ? new RegExp(options.filter) : undefined;
-  const scenarios = loadScenarios().filter((s) => !pattern || pattern.test(s.name));
+  const cases = selectCases(evalCases(), options.filter);
   const expected = options.config
     ? options.config.tests * options.repeat
-    : scenarios.length * options.providers.length * options.repeat;
+    : cases.length * options.providers.length * options.repeat;
 
   const paths = suitePaths(options.stateDir);
   const resultsFile = paths.results;
@@ -108,10 +108,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   }
   const { rows, stats } = readResults(resultsFile);
   const passed = rows.filter((r) => r.success).length;
-  if (expected === 0) problems.push(`no scenario matches --filter ${options.filter}`);
+  if (expected === 0) problems.push(`no case matches --filter ${options.filter}`);
   if (rows.length !== expected)
     problems.push(
-      `promptfoo ran ${rows.length} test(s); expected ${expected} (${scenarios.length} scenario(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`,
+      `promptfoo ran ${rows.length} test(s); expected ${expected} (${cases.length} case(s) × ${options.providers.length} provider(s) × ${options.repeat} repeat(s))`,
     );
   if (passed !== rows.length)
     problems.push(`${rows.length - passed} of ${rows.length} test(s) failed (${stats.errors} error(s))`);

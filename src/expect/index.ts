@@ -1,8 +1,8 @@
 /**
  * `expect:` expressions are CEL (github.com/google/cel-spec): side-effect free,
- * bounded, never `eval`. They see `outputs` (the step's output) and `args`.
+ * bounded in size and time (cel.ts), never `eval`. They see `outputs` (the step's output) and `args`.
  */
-import { parse } from "@marcbachmann/cel-js";
+import { parseBounded } from "./cel.js";
 
 export type CompiledExpect = (vars: { outputs: unknown; args: unknown }) => unknown;
 
@@ -14,8 +14,9 @@ export function compileExpect(expression: string): CompileResult {
   let result = cache.get(expression);
   if (!result) {
     try {
-      const program = parse(expression);
+      const program = parseBounded(expression);
       result = { ok: true, evaluate: (vars) => program(vars as Record<string, unknown>) };
+      if (cache.size > 1000) cache.clear();
     } catch (error) {
       result = { ok: false, message: `not a valid CEL expression: ${firstLine(error)}` };
     }

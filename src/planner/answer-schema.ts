@@ -38,6 +38,8 @@ export function answerSchema(offer: Offer): Schema {
   const $defs = defs();
   const step = $defs.Step!;
   const base = step.properties as Schema;
+  // The plan's rollback call (with `override` where the plan schema has one), its tool limited to those offered.
+  const call = $defs.RollbackCall ?? $defs.ToolCall!;
   const rollbackTools = [...new Set([...offer.tools.map((t) => t.name), ...offer.undoTools])];
   const variants = offer.tools.map((tool) => ({
     ...step,
@@ -50,10 +52,11 @@ export function answerSchema(offer: Offer): Schema {
         description: "Omit to use the tool's declared undo; else a call that undoes exactly this step, or {none}.",
         anyOf: [
           {
-            ...$defs.ToolCall,
-            properties: { ...($defs.ToolCall!.properties as Schema), tool: { enum: rollbackTools } },
+            ...call,
+            properties: { ...(call.properties as Schema), tool: { enum: rollbackTools } },
           },
           { $ref: "#/$defs/NoRollback" },
+          ...($defs.Irreversible ? [{ $ref: "#/$defs/Irreversible" }] : []),
         ],
       },
     },

@@ -13,6 +13,7 @@ import { extractJson } from "./extract.js";
 import { contextOf, gather, type GatherLimits, type ProbeCall } from "./gather.js";
 import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
+import { describeFailure, type Prover } from "./prove.js";
 import type { PlanOptions } from "./plan.js";
 import { estimateTokens, openingMessages, readTools, type PromptSet } from "./prompt.js";
 import { relevantProbes, selectTools } from "./tool-selection.js";
@@ -39,10 +40,11 @@ export async function askModel(
   initial: ProbeOutcome[],
   limits: GatherLimits,
   stats: PlanStats,
+  prove?: Prover,
 ): Promise<PlanResult> {
   const deadline = startDeadline(options.timeoutMs ?? llm.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
   try {
-    return await converse(goal, options, llm, prompts, initial, limits, stats, deadline);
+    return await converse(goal, options, llm, prompts, initial, limits, stats, deadline, prove);
   } finally {
     deadline.dispose();
   }
@@ -57,6 +59,7 @@ async function converse(
   limits: GatherLimits,
   stats: PlanStats,
   deadline: ReturnType<typeof startDeadline>,
+  prove: Prover | undefined,
 ): Promise<PlanResult> {
   const { registry } = options;
   const maxRepairs = options.maxRepairs ?? DEFAULT_MAX_REPAIRS;
@@ -182,20 +185,31 @@ async function converse(
       planner,
       now: options.now?.() ?? new Date(),
     });
-    if (judged.ok)
-      return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
-    attempt.problems = judged.problems;
-    lastPlan = judged.plan ?? lastPlan;
-    lastProblems = judged.validatorProblems ?? lastProblems;
-
-    if (attempts.length > maxRepairs) {
-      const message = `no valid plan after ${attempts.length} answer${attempts.length === 1 ? "" : "s"} from ${answer.model}; the last one had ${judged.problems.length} problem${judged.problems.length === 1 ? "" : "s"}: ${judged.problems.map(formatProblem).join("; ")}`;
-      return { ok: false, reason: "INVALID_PLAN", message, ...base() };
+    if (judged.ok) {
+      // A valid answer still has to survive its dry run; a step that would fail goes back to the model like a validator problem.
+      const proof = prove ? await prove(judged.plan) : undefined;
+      if (!proof || proof.ok)
+        return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
+      const where = proof.step ? `steps.${proof.step}` : "";
+      attempt.problems = [{ rule: "dry-run", where, message: describeFailure(proof) }];
+      lastPlan = judged.plan;
+      if (attempts.length > maxRepairs) {
+        const message = `every plan from ${answer.model} would fail when run; the last one: ${describeFailure(proof)}`;
+        return { ok: false, reason: "WOULD_FAIL", message, ...base() };
+      }
+    } else {
+      attempt.problems = judged.problems;
+      lastPlan = judged.plan ?? lastPlan;
+      lastProblems = judged.validatorProblems ?? lastProblems;
+      if (attempts.length > maxRepairs) {
+        const message = `no valid plan after ${attempts.length} answer${attempts.length === 1 ? "" : "s"} from ${answer.model}; the last one had ${judged.problems.length} problem${judged.problems.length === 1 ? "" : "s"}: ${judged.problems.map(formatProblem).join("; ")}`;
+        return { ok: false, reason: "INVALID_PLAN", message, ...base() };
+      }
     }
     messages = [
       ...messages,
       { role: "assistant", content: answer.text },
-      { role: "user", content: prompts.render("repair", { attempt: attempts.length, problems: judged.problems }) },
+      { role: "user", content: prompts.render("repair", { attempt: attempts.length, problems: attempt.problems }) },
     ] satisfies ChatMessage[];
   }
 }

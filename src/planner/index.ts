@@ -2,10 +2,12 @@
 export { plan, DEFAULT_MAX_REPAIRS, type PlanOptions } from "./plan.js";
 export { createOpenAiLlm, llmConfigFromEnv, DEFAULT_MODEL, CONFIG_FILE, type LlmConfig } from "./llm.js";
 export { loadMethods, parseMethods, type MethodLibrary, type Method } from "./offline/methods.js";
+export { GoalTooLongError, MAX_GOAL_CHARS, quoteGoal, understand, readGoal, type Understanding } from "./goal/index.js";
 export { loadPrompts, DEFAULT_PROMPTS_DIR, estimateTokens, openingMessages } from "./prompt.js";
 export { gather, declaredProbes, DEFAULT_GATHER_LIMITS, type GatherLimits, type ProbeCall } from "./gather.js";
 export { extractJson } from "./extract.js";
 export { writeFileAtomic } from "./write.js";
+export { keepFileTimestamp, keepTimestamp } from "./stable.js";
 export { formatReport, jsonReport } from "./report.js";
 export {
   LlmError,

@@ -2,10 +2,10 @@
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
 import { renderPlanYaml } from "../schema/render.js";
-import type { Problem } from "../schema/source.js";
+import { parseYamlSource, type Problem } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import { validatePlanText } from "../validator/index.js";
-import { toPlan, type DraftStep } from "./normalize.js";
+import { riskyProblems, toPlan, type DraftStep } from "./normalize.js";
 import type { AttemptProblem } from "./types.js";
 
 export type Judged =
@@ -25,13 +25,27 @@ export function finish(steps: DraftStep[], envelope: Parameters<typeof toPlan>[1
     };
   }
   const result = validatePlanText(yaml, "<plan>", registry);
-  if (result.ok) return { ok: true, plan: result.plan, yaml, digest: result.digest };
+  const drafted = draftProblems(steps, yaml);
+  if (result.ok && drafted.length === 0) return { ok: true, plan: result.plan, yaml, digest: result.digest };
+  const problems = [...drafted, ...(result.ok ? [] : result.problems)];
   return {
     ok: false,
-    problems: result.problems.map((p) => ({ rule: p.rule, where: formatPath(p.path), message: p.message })),
+    problems: problems.map((p) => ({ rule: p.rule, where: formatPath(p.path), message: p.message })),
     plan,
-    validatorProblems: result.problems,
+    validatorProblems: problems,
   };
+}
+
+/** What the answer said that the plan cannot carry (a non-boolean `risky`), located at its step in the rendered plan. */
+function draftProblems(steps: DraftStep[], yaml: string): Problem[] {
+  const found = riskyProblems(steps);
+  if (found.length === 0) return [];
+  const parsed = parseYamlSource(yaml, "<plan>");
+  return found.map(({ index, message }) => {
+    const path = ["steps", index, "risky"];
+    const where = parsed.ok ? parsed.source.locate(["steps", index]) : { line: 1, col: 1 };
+    return { file: "<plan>", line: where.line, col: where.col, rule: "bad-risky", path, message };
+  });
 }
 
 export function formatProblem(p: AttemptProblem): string {

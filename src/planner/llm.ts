@@ -6,8 +6,8 @@
  * response headers, ours also covers a body that trickles in.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, readFileSync } from "node:fs";
 import OpenAI from "openai";
+import { CONFIG_FILE, loadConfig, type LlmSettings } from "../config/index.js";
 import { type Deadline, sleepUnless, startDeadline } from "./deadline.js";
 import { aborted, classify, describe, type Where } from "./llm-failure.js";
 import { estimateTokens } from "./prompt.js";
@@ -37,7 +37,7 @@ export interface HttpExchange {
 }
 
 export const DEFAULT_MODEL = "gpt-4o-mini";
-export const CONFIG_FILE = "planfile.config.json";
+export { CONFIG_FILE };
 /**
  * Three minutes: a hosted model answers the ≈2.5k-token prompt in 10–30 s, so
  * this leaves room for two repairs; a 7B model on a laptop CPU (≈10 tokens/s)
@@ -83,16 +83,9 @@ export function llmConfigFromEnv(
   };
 }
 
-function readConfigFile(file: string): { baseURL?: string; model?: string; timeoutMs?: number; retries?: number } {
-  if (!existsSync(file)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { llm?: Record<string, unknown> };
-    const llm = parsed.llm ?? {};
-    if ("apiKey" in llm) throw new Error("keys do not belong in a config file; set OPENAI_API_KEY");
-    return llm as ReturnType<typeof readConfigFile>;
-  } catch (cause) {
-    throw new Error(`${file}: ${(cause as Error).message}`, { cause });
-  }
+/** The `llm` section of the config file, checked against schemas/config.schema.json (a ConfigError otherwise). */
+function readConfigFile(file: string): LlmSettings {
+  return loadConfig(file).llm ?? {};
 }
 
 export function createOpenAiLlm(config: Partial<LlmConfig> & Pick<LlmConfig, "apiKey">): Llm {

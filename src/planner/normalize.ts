@@ -5,12 +5,12 @@
  * declared compensations. Nothing here hides a mistake: what cannot be
  * normalised is passed through for the validator to name.
  */
+import { renderCompensation, requiredRiskySteps } from "../policy/index.js";
 import type { Registry } from "../registry/registry.js";
-import { getPath, substitute } from "../references/index.js";
 import type { ContextEntry, Plan, PlannerInfo, Step } from "../schema/types.generated.js";
 
 /** A step as a model or a method proposes it: a plan step plus a risk opinion the planner weighs. */
-export type DraftStep = Step & { risky?: boolean };
+export type DraftStep = Step & { risky?: unknown };
 
 export type Shape = { ok: true; steps: DraftStep[] } | { ok: false; message: string };
 
@@ -45,7 +45,6 @@ export function toPlan(steps: DraftStep[], envelope: Envelope, registry: Registr
     }
     return step as Step;
   });
-  const riskySteps = riskPolicy(steps, registry);
   const plan: Plan = {
     apiVersion: "planfile/v1",
     kind: "Plan",
@@ -57,43 +56,44 @@ export function toPlan(steps: DraftStep[], envelope: Envelope, registry: Registr
       planner: envelope.planner,
     },
     ...(envelope.context.length > 0 ? { context: envelope.context } : {}),
-    requiresConfirmation: riskySteps.length > 0,
-    riskySteps,
+    requiresConfirmation: false,
+    riskySteps: [],
     steps: planSteps as Plan["steps"],
   };
+  plan.riskySteps = riskPolicy(steps, plan, registry);
+  plan.requiresConfirmation = plan.riskySteps.length > 0;
   return plan;
 }
 
-/** Risk is not the model's alone to decide: a destructive tool always makes its step risky. */
-export function riskPolicy(steps: readonly DraftStep[], registry: Registry): string[] {
-  const risky = new Set<string>();
-  for (const step of steps) {
-    if (typeof step.id !== "string") continue;
-    if (step.risky === true || registry.get(step.tool)?.effect === "destructive") risky.add(step.id);
-  }
-  return [...risky];
+/**
+ * Risk is not the model's alone to decide: the steps that tool manifests and
+ * the operator's policy make risky (src/policy), plus those the model or
+ * method marks `risky: true`. A model can add risk, never remove it.
+ */
+export function riskPolicy(steps: readonly DraftStep[], plan: Plan, registry: Registry): string[] {
+  const risky = new Set(steps.filter((s) => s.risky === true && typeof s.id === "string").map((s) => s.id));
+  for (const id of requiredRiskySteps(plan, registry)) risky.add(id);
+  // In step order, so a re-plan of the same goal lists them the same way.
+  return plan.steps.map((s) => s.id).filter((id, i, all) => risky.has(id) && all.indexOf(id) === i);
 }
 
-/**
- * Instantiates the tool's default compensation for one step:
- * `${{ args.x }}` takes the step's own argument, `${{ outputs.x }}` becomes
- * `${{ steps.<id>.outputs.x }}`. Undefined when an argument it needs is absent.
- */
+/** `risky` must be a JSON boolean: a string "true" would otherwise be dropped, and its step left unflagged. */
+export function riskyProblems(steps: readonly DraftStep[]): { index: number; message: string }[] {
+  return steps.flatMap((s, index) =>
+    s.risky === undefined || typeof s.risky === "boolean"
+      ? []
+      : [
+          {
+            index,
+            message: `step \`${typeof s.id === "string" ? s.id : index}\`: risky must be true or false (a JSON boolean), not ${JSON.stringify(s.risky)}; write "risky": true if a human should approve it`,
+          },
+        ],
+  );
+}
+
+/** The tool's default compensation rendered for one step (src/policy/compensation.ts); undefined when an argument it needs is absent. */
 export function compensationFor(step: Step, registry: Registry): Step["rollback"] | undefined {
-  const comp = registry.get(step.tool)?.compensation;
-  if (!comp || typeof step.id !== "string" || !step.args || typeof step.args !== "object") return undefined;
-  let missing = false;
-  const args = substitute(comp.args, (ref) => {
-    if (ref.root === "outputs")
-      return `\${{ steps.${step.id}.outputs${ref.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")} }}`;
-    if (ref.root === "args") {
-      const found = getPath(step.args, ref.path);
-      if (found.found) return found.value;
-    }
-    missing = true;
-    return null;
-  }) as Record<string, unknown>;
-  return missing ? undefined : { tool: comp.tool, args };
+  return renderCompensation(step, registry.get(step.tool));
 }
 
 /** A metadata name from the goal: `migrate-the-orders-database-from-us-east-1-…`, at most 63 characters. */

@@ -1,5 +1,6 @@
 /** What the CLI tells a person (stderr) or a machine (--json) about a planning run. */
 import type { PlanResult } from "./types.js";
+import { quoteGoal } from "./goal/limits.js";
 import { formatProblem } from "./judge.js";
 
 export function formatReport(goal: string, result: PlanResult, output?: string): string {
@@ -18,7 +19,7 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
       s.llmCalls > 0 ? `; ${s.llmCalls} model call${s.llmCalls === 1 ? "" : "s"}, ${Math.round(s.llmMs)} ms` : "";
     return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm})${output ? `; wrote ${output}` : ""}\n`;
   }
-  const lines = [`could not plan: ${JSON.stringify(goal)}`, `reason: ${result.reason}`, result.message];
+  const lines = [`could not plan: ${quoteGoal(goal)}`, `reason: ${result.reason}`, result.message];
   for (const a of result.attempts) {
     lines.push(
       `attempt ${a.n} (${a.prompt}): ${a.problems.length === 0 ? "ok" : `${a.problems.length} problem${a.problems.length === 1 ? "" : "s"}`}`,

@@ -83,10 +83,20 @@ export type ProbeOutcome =
 export type PlanFailureReason =
   /** The offline planner has no method for this goal. */
   | "NO_METHOD"
+  /** The goal names an entity (a database, a region) the world does not have. */
+  | "UNKNOWN_ENTITY"
+  /** A method fits, but the goal leaves out a value the world cannot supply. */
+  | "MISSING_SLOT"
+  /** Two readings fit: two methods, or several values for one slot. */
+  | "AMBIGUOUS"
+  /** The goal asks for more than its method does: a second task, a negation, a destructive or steering instruction. */
+  | "EXTRA_INSTRUCTION"
   /** A method matched, but the world does not allow it (e.g. no subnet with free IPs). */
   | "PRECONDITION"
   /** Every answer the model gave stayed invalid after the allowed repairs. */
   | "INVALID_PLAN"
+  /** Every plan the planner could make failed its dry run on a scratch copy of the world. */
+  | "WOULD_FAIL"
   /** The model endpoint failed, timed out, refused, or cut its answer off (`code` says which). */
   | "LLM_FAILED"
   /** The model answered that the goal cannot be done with the offered tools (`missing` says what is lacking). */
@@ -126,4 +136,7 @@ export interface PlanStats {
   llmMs: number;
   gatherMs: number;
   llmCalls: number;
+  /** Dry runs that proved (or disproved) candidate plans, and their wall time. */
+  proofs?: number;
+  proveMs?: number;
 }

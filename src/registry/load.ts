@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ManifestError } from "../errors.js";
 import { sharedAjv, toolSetSchemaValidator } from "../schema/ajv.js";
 import { parseYamlSource } from "../schema/source.js";
@@ -7,20 +8,27 @@ import type { ToolSet } from "../schema/types.generated.js";
 import { findReferences } from "../references/index.js";
 import { Registry, toDefinition } from "./registry.js";
 import { kinds } from "./kinds/index.js";
+import { loadPolicy } from "../policy/load.js";
 
 export const MANIFEST_SUFFIX = ".tools.yaml";
 
+/** The tools that come with planfile, beside its sources (or its compiled dist/), wherever the command runs from. */
+export const DEFAULT_TOOLS_DIR = fileURLToPath(new URL("../../tools/", import.meta.url));
+
 export interface LoadRegistryOptions {
-  /** Folder scanned recursively for `*.tools.yaml` manifests. */
+  /** Folder scanned recursively for `*.tools.yaml` manifests (default: the shipped tools/). */
   toolsDir?: string;
   /** Where tools keep state. */
   stateDir?: string;
+  /** The operator's risk policy file; default `$PLANFILE_POLICY`, else `planfile.policy.yaml` if present; false for none. */
+  policyFile?: string | false;
 }
 
 /** Loads every manifest under `toolsDir`, validating each; a broken one is a ManifestError naming its file. */
 export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
-  const toolsDir = resolve(options.toolsDir ?? "tools");
+  const toolsDir = resolve(options.toolsDir ?? DEFAULT_TOOLS_DIR);
   const registry = new Registry(resolve(options.stateDir ?? ".planfile"));
+  registry.policy = loadPolicy(options.policyFile);
   const files = await findManifests(toolsDir);
   for (const file of files) await loadManifest(registry, file);
   for (const tool of registry.list()) checkCompensation(registry, tool.name);

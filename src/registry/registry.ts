@@ -4,6 +4,7 @@ import { ToolCallError } from "../errors.js";
 import { ToolError } from "./tool-error.js";
 import type { CallOptions, DiscoveredTool, Driver, Effect, Handler, HandlerContext, ToolDefinition } from "./types.js";
 import type { Tool } from "../schema/types.generated.js";
+import { EMPTY_POLICY, type Policy } from "../policy/types.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -24,8 +25,14 @@ export type InlineTool = Omit<Tool, "handler"> & { handler: Handler };
 export class Registry {
   private readonly entries = new Map<string, Entry>();
   private readonly drivers = new Set<Driver>();
+  /** The operator's risk policy; the validator applies it to every plan checked against these tools. */
+  policy: Policy = EMPTY_POLICY;
 
-  constructor(readonly stateDir = ".planfile") {}
+  constructor(
+    readonly stateDir = ".planfile",
+    /** `stateDir` is a throwaway copy; tools may skip fsync (see HandlerContext.scratch). */
+    readonly scratch = false,
+  ) {}
 
   add(tool: ToolDefinition, driver: Driver): void {
     if (this.entries.has(tool.name)) {
@@ -51,8 +58,9 @@ export class Registry {
    * tools for real on a scratch copy. Compiled validators are shared; drivers
    * stay owned (and closed) by this registry.
    */
-  withStateDir(stateDir: string): Registry {
-    const fork = new Registry(stateDir);
+  withStateDir(stateDir: string, options: { scratch?: boolean } = {}): Registry {
+    const fork = new Registry(stateDir, options.scratch ?? false);
+    fork.policy = this.policy;
     for (const [name, entry] of this.entries) fork.entries.set(name, entry);
     return fork;
   }
@@ -116,6 +124,7 @@ export class Registry {
       dryRun: options.dryRun ?? false,
       secrets: options.secrets ?? {},
       stateDir: this.stateDir,
+      ...(this.scratch ? { scratch: true } : {}),
     };
 
     let output: unknown;

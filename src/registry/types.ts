@@ -46,6 +46,8 @@ export interface HandlerContext {
   secrets: Readonly<Record<string, string>>;
   /** Where tools may keep state (`.planfile/` by default). */
   stateDir: string;
+  /** The state folder is a throwaway copy (a dry run's scratch): durability buys nothing there. */
+  scratch?: boolean;
 }
 
 export type Handler = (args: any, context: HandlerContext) => unknown;

@@ -100,10 +100,12 @@ function leaf(c: { old?: unknown; new?: unknown }, val: (v: unknown, max?: numbe
 function rollback(r: Rollback | undefined): string {
   if (!r) return "(none declared)";
   if ("none" in r) return `none: ${short(r.none, 60)}`;
+  if ("irreversible" in r) return `irreversible: ${short(r.irreversible, 60)}`;
   const args = Object.entries(r.args)
     .map(([k, v]) => `${k}=${short(v, 40)}`)
     .join(" ");
-  return args ? `${r.tool} ${args}` : r.tool;
+  const call = args ? `${r.tool} ${args}` : r.tool;
+  return r.override ? `${call} (override: ${short(r.override, 60)})` : call;
 }
 
 function sections(g: Groups): [string, string[]][] {

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { PlanfileError } from "../errors.js";
 import { Registry } from "../registry/registry.js";
-import type { Problem } from "../schema/source.js";
+import { firstInvalidUtf8 } from "../schema/read-file.js";
+import { readUntrustedFile } from "../schema/read-file.js";
+import { SOURCE_LIMITS, type Problem } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import { validatePlanText } from "../validator/index.js";
 
@@ -26,19 +27,12 @@ export async function loadPlanFile(
   file: string,
   options: LoadOptions & { allowAbsent?: boolean } = {},
 ): Promise<ReviewInput> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    if (missing && options.allowAbsent) return { status: "absent", label: file };
-    const reason = missing ? "no such file" : (error as Error).message;
-    return {
-      status: "invalid",
-      label: file,
-      problems: [{ file, line: 1, col: 1, rule: "io", path: [], message: `cannot read plan: ${reason}` }],
-    };
+  const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "plan" });
+  if (!read.ok) {
+    if (read.missing && options.allowAbsent) return { status: "absent", label: file };
+    return { status: "invalid", label: file, problems: read.problems };
   }
+  const text = read.text;
   return loadPlanText(text, file, options);
 }
 
@@ -47,7 +41,23 @@ export async function loadPlanAtRevision(rev: string, file: string, options: Loa
   const label = `${file}@${rev}`;
   if (rev.startsWith("-")) throw new PlanfileError("USAGE", `--base ${rev}: a revision cannot start with "-"`);
   const result = await git(["show", `${rev}:./${basename(file)}`], dirname(resolve(file)));
-  if (result.ok) return loadPlanText(result.stdout, label, options);
+  if (result.ok) {
+    const bad = firstInvalidUtf8(result.stdout);
+    if (bad < result.stdout.length) {
+      const problem = {
+        file: label,
+        line: 1,
+        col: 1,
+        rule: "io",
+        path: [],
+        message: `plan is not valid UTF-8 (offset ${bad}); save it as UTF-8`,
+      };
+      return { status: "invalid", label, problems: [problem] };
+    }
+    if (result.stdout.length > SOURCE_LIMITS.maxBytes)
+      return loadPlanText(" ".repeat(SOURCE_LIMITS.maxBytes + 1), label, options); // the size problem, worded once in source.ts
+    return loadPlanText(result.stdout.toString("utf8"), label, options);
+  }
   if (/does not exist in|exists on disk, but not in/.test(result.stderr)) return { status: "absent", label };
   throw new PlanfileError(
     "USAGE",
@@ -68,10 +78,10 @@ export function loadPlanText(text: string, label: string, options: LoadOptions =
 /** Rules that need the tools; without a registry they say nothing about the plan itself. */
 const REGISTRY_RULES = new Set(["unknown-tool"]);
 
-function git(args: string[], cwd: string): Promise<{ ok: true; stdout: string } | { ok: false; stderr: string }> {
+function git(args: string[], cwd: string): Promise<{ ok: true; stdout: Buffer } | { ok: false; stderr: string }> {
   return new Promise((done) => {
-    execFile("git", args, { cwd, maxBuffer: 8 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
-      done(error ? { ok: false, stderr: stderr || error.message } : { ok: true, stdout });
+    execFile("git", args, { cwd, maxBuffer: 8 * 1024 * 1024, encoding: "buffer" }, (error, stdout, stderr) => {
+      done(error ? { ok: false, stderr: stderr.toString("utf8") || error.message } : { ok: true, stdout });
     });
   });
 }

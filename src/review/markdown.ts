@@ -25,6 +25,11 @@ export function planMarkdown(view: PlanView, options: { file: string; problems?:
       `| ${s.order} | ${code(s.id)}${after} | ${code(s.tool)} | ${s.args ? code(s.args) : "—"} | ${outcome} | ${s.rollback.kind === "missing" ? "—" : code(rollbackText(s.rollback))} | ${risk} |`,
     );
   }
+  const warned = view.steps.filter((s) => s.warnings.length > 0);
+  if (warned.length > 0) {
+    out.push("", "> [!WARNING]", "> Rollbacks and effects to review before approving:");
+    for (const s of warned) for (const w of s.warnings) out.push(`> - ${code(s.id)}: ${cell(w)}`);
+  }
   out.push("", "```mermaid", mermaidGraph(view), "```", "");
   if (view.context.length > 0) {
     out.push(

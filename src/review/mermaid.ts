@@ -38,7 +38,13 @@ export function nodeId(id: string): string {
 
 function label(step: StepView): string {
   const rollback =
-    step.rollback.kind === "call" ? `↩ ${step.rollback.tool}` : step.rollback.kind === "none" ? "↩ none" : "↩ missing";
+    step.rollback.kind === "call"
+      ? `↩ ${step.rollback.tool}`
+      : step.rollback.kind === "none"
+        ? "↩ none"
+        : step.rollback.kind === "irreversible"
+          ? "↩ irreversible"
+          : "↩ missing";
   const head = `${step.order}. ${step.id}${step.risky ? " ⚠ risky" : ""}`;
   return [head, step.tool, rollback].map(escapeLabel).join("<br/>");
 }

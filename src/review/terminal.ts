@@ -20,6 +20,7 @@ export function planText(view: PlanView, options: { file: string; problems?: Pro
     out.push(`      expect:   ${oneLine(s.expectedOutcome)}${s.expect ? `  [${s.expect}]` : ""}`);
     out.push(`      rollback: ${rollbackText(s.rollback)}`);
     out.push(`      risk:     ${riskText(s)}`);
+    for (const w of s.warnings) out.push(`      WARNING:  ${oneLine(w)}`);
   }
   if (view.context.length > 0) {
     out.push("", "Context (read when planned):");

@@ -8,6 +8,8 @@ export function exitCodeOf(result: RunResult): number {
       return EXIT.ok;
     case "rolled-back":
       return EXIT.failed;
+    case "partially-rolled-back":
+      return EXIT.partiallyRolledBack;
     case "rollback-incomplete":
       return EXIT.rollbackIncomplete;
     case "awaiting-approval":

@@ -2,8 +2,10 @@
  * One process acts on a run at a time: two `--resume`s (or a resume and a
  * rollback) of the same run would both call tools.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { acquireLockFile, LockBusy } from "../lock-file.js";
+import { JOURNAL_FILE } from "./journal.js";
 import { RunnerError } from "./runner-error.js";
 
 export interface RunLock {
@@ -20,5 +22,26 @@ export function lockRun(dir: string, runId: string): RunLock {
         `run ${runId} is in use by ${error.holder}; wait for it to finish, or stop it first`,
       );
     throw error;
+  }
+}
+
+/**
+ * Whether a run's journal begins with a complete `run-started`. A process
+ * killed between taking the lock and writing that line ran nothing; its run id
+ * is free to start again (under the lock, which is then taken over).
+ */
+export function runStarted(dir: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+  } catch {
+    return false;
+  }
+  const newline = text.indexOf("\n");
+  if (newline < 0) return false;
+  try {
+    return (JSON.parse(text.slice(0, newline)) as { t?: string }).t === "run-started";
+  } catch {
+    return false;
   }
 }

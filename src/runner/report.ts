@@ -75,10 +75,21 @@ export function summarize(
       return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
     case "rolled-back":
       return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+    case "partially-rolled-back":
+      return [
+        `${result.cancelled ? "cancelled; " : result.failedStep ? "failed; " : ""}PARTIALLY ROLLED BACK: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
+        `undone: ${result.compensated.join(", ") || "nothing"}`,
+        "cannot be undone (these changes stay):",
+        ...result.irreversible.map((r) => `  ${r.step} (${r.tool}): ${r.reason}`),
+        `(run ${result.runId})`,
+      ].join("\n");
     case "rollback-incomplete":
       return [
         `ROLLBACK INCOMPLETE: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
         `undone: ${result.compensated.join(", ") || "nothing"}`,
+        ...(result.irreversible?.length
+          ? ["cannot be undone:", ...result.irreversible.map((r) => `  ${r.step} (${r.tool}): ${r.reason}`)]
+          : []),
         "left to undo:",
         ...result.remaining.map((r) => `  ${r.step} (${r.tool}): ${r.error.message}`),
         `fix the cause, then: ${how.rollback} ${result.runId}`,

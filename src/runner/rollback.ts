@@ -8,16 +8,18 @@ import type { Step } from "../schema/types.generated.js";
 import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
 import { resolveValue } from "./resolve.js";
 import { errorInfo } from "./runner-error.js";
-import type { Remaining } from "./types.js";
+import type { Irreversible, Remaining } from "./types.js";
 
 export interface RollbackOutcome {
   compensated: string[];
   remaining: Remaining[];
+  irreversible: Irreversible[];
 }
 
 type Undo =
   | { kind: "call"; tool: string; args: unknown }
   | { kind: "nothing"; reason: string }
+  | { kind: "irreversible"; reason: string }
   | { kind: "impossible"; reason: string };
 
 /**
@@ -27,7 +29,12 @@ type Undo =
  */
 export function undoOf(ctx: RunContext, step: Step): Undo {
   const rollback = step.rollback;
-  if (rollback && "none" in rollback) return { kind: "nothing", reason: `no rollback needed: ${rollback.none}` };
+  if (rollback && "irreversible" in rollback) return { kind: "irreversible", reason: rollback.irreversible };
+  if (rollback && "none" in rollback) {
+    // What a destructive step removed is gone: its `none` means "cannot be undone", not "nothing to undo".
+    if (ctx.registry.get(step.tool)?.effect === "destructive") return { kind: "irreversible", reason: rollback.none };
+    return { kind: "nothing", reason: `no rollback needed: ${rollback.none}` };
+  }
   const where = `rollback of step ${step.id}`;
   if (rollback) return { kind: "call", tool: rollback.tool, args: resolveValue(rollback.args, scopeOf(ctx), where) };
   if (ctx.registry.get(step.tool)?.effect === "read") return { kind: "nothing", reason: "read-only step" };
@@ -45,6 +52,7 @@ export async function compensate(
 ): Promise<RollbackOutcome> {
   const compensated: string[] = [];
   const remaining: Remaining[] = [];
+  const irreversible: Irreversible[] = [];
   for (const id of order) {
     const step = ctx.steps.get(id)!;
     let undo: Undo;
@@ -64,7 +72,9 @@ export async function compensate(
     if (undo.kind !== "call") {
       if (undo.kind === "impossible")
         remaining.push({ step: id, tool: step.tool, error: { code: "NO_ROLLBACK", message: undo.reason } });
-      ctx.emit({ type: "compensation-skipped", step: id, reason: undo.reason });
+      if (undo.kind === "irreversible") irreversible.push({ step: id, tool: step.tool, reason: undo.reason });
+      const reason = undo.kind === "irreversible" ? `CANNOT BE UNDONE: ${undo.reason}` : undo.reason;
+      ctx.emit({ type: "compensation-skipped", step: id, reason });
       continue;
     }
     const tool = ctx.registry.get(undo.tool);
@@ -106,5 +116,5 @@ export async function compensate(
       }
     }
   }
-  return { compensated, remaining };
+  return { compensated, remaining, irreversible };
 }

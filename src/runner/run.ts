@@ -21,7 +21,7 @@ import { loadRun, runDir, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
 import { scratchFor } from "./scratch.js";
-import { lockRun } from "./lock.js";
+import { lockRun, runStarted } from "./lock.js";
 
 export { DEFAULT_CONCURRENCY } from "./execute.js";
 
@@ -40,27 +40,35 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
 
   let prior: RunState | undefined;
   let runId: string;
-  if (options.resume) {
+  // A run killed before its journal began ran nothing: resuming it, or reusing its id, starts it afresh.
+  let resume = options.resume ?? false;
+  if (resume) {
     if (!options.runId) throw new RunnerError("RUN_NOT_FOUND", "resume needs the id of the run to resume");
     runId = options.runId;
-    loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
+    if (existsSync(runDir(runsDir, runId)) && !runStarted(runDir(runsDir, runId))) resume = false;
+    else loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
   } else {
     runId = options.runId ?? newRunId(now());
-    if (!dryRun && existsSync(runDir(runsDir, runId)))
-      throw new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
+    if (!dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
   }
 
   const lock = dryRun ? undefined : lockRun(runDir(runsDir, runId), runId);
   try {
-    if (options.resume) {
+    // Under the lock, again: another process may have started it meanwhile.
+    if (!resume && !dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
+    if (resume) {
       // Read the journal only once the run is ours: another process may have just finished with it.
       prior = loadRun(runsDir, runId);
       if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
     }
-    return await execute(plan, { ...options, runId }, { digest, dryRun, now, runsDir, prior });
+    return await execute(plan, { ...options, runId, resume }, { digest, dryRun, now, runsDir, prior });
   } finally {
     lock?.release();
   }
+}
+
+function alreadyExists(runId: string): RunnerError {
+  return new RunnerError("RUN_BUSY", `run ${runId} already exists; resume it with --resume ${runId}`);
 }
 
 async function execute(
@@ -124,6 +132,7 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
       prior.rollback ||
       failedStep !== undefined ||
       prior.status === "rolled-back" ||
+      prior.status === "partially-rolled-back" ||
       prior.status === "rollback-incomplete"
     ) {
       const reason = prior.rollback?.reason ?? `step ${failedStep} failed`;
@@ -198,7 +207,12 @@ async function rollBack(
     })),
   ];
   const compensated = [...done, ...outcome.compensated];
-  if (remaining.length > 0) return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...base() };
+  const { irreversible } = outcome;
+  const named = irreversible.length > 0 ? { irreversible } : {};
+  if (remaining.length > 0)
+    return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...named, ...base() };
+  if (irreversible.length > 0)
+    return { status: "partially-rolled-back", reason, ...why, compensated, irreversible, ...base() };
   return { status: "rolled-back", reason, ...why, compensated, ...base() };
 }
 

@@ -1,5 +1,6 @@
 /** `tsx src/runs.ts`: the runs under the state folder, and one run's story, read from journals only. */
 import { join } from "node:path";
+import { lockHolder } from "../lock-file.js";
 import { listRunIds, readJournal, type JournalEntry } from "./journal.js";
 import { foldJournal, type RunState } from "./state.js";
 
@@ -12,9 +13,19 @@ export interface RunRow {
   total: number;
 }
 
-/** A run whose last process died without writing `run-finished` is `interrupted`. */
-export function statusOf(state: RunState): string {
-  return state.status ?? (state.rollback ? "interrupted (rolling back)" : "interrupted");
+/**
+ * A run without `run-finished` is live while a process holds its lock
+ * (`running`, `rolling back`), and `interrupted` once that process is gone.
+ */
+export function statusOf(state: RunState, holder?: number): string {
+  if (state.status) return state.status;
+  if (holder !== undefined) return `${state.rollback ? "rolling back" : "running"} (pid ${holder || "?"})`;
+  return state.rollback ? "interrupted (rolling back)" : "interrupted";
+}
+
+/** The live process acting on a run, if any. */
+export function runHolder(runsDir: string, runId: string): number | undefined {
+  return lockHolder(join(runsDir, runId, "lock"));
 }
 
 export function listRuns(runsDir: string): RunRow[] {
@@ -25,7 +36,7 @@ export function listRuns(runsDir: string): RunRow[] {
       rows.push({
         runId,
         startedAt: s.startedAt,
-        status: statusOf(s),
+        status: statusOf(s, runHolder(runsDir, runId)),
         plan: s.plan.metadata.name,
         completed: s.completed.size,
         total: s.plan.steps.length,
@@ -60,9 +71,9 @@ export function formatRunList(rows: RunRow[]): string {
     .join("\n");
 }
 
-export function formatRun(state: RunState, entries: JournalEntry[]): string {
+export function formatRun(state: RunState, entries: JournalEntry[], holder?: number): string {
   const lines = [
-    `run ${state.runId}  ${statusOf(state)}`,
+    `run ${state.runId}  ${statusOf(state, holder)}`,
     `plan ${state.plan.metadata.name}${state.planFile ? ` (${state.planFile})` : ""}  ${state.digest}`,
     `goal ${state.plan.metadata.goal}`,
     `started ${state.startedAt}  last change ${state.updatedAt}`,
@@ -85,7 +96,9 @@ export function formatRun(state: RunState, entries: JournalEntry[]): string {
       : failed
         ? `failed: ${failed.message}`
         : flight
-          ? "interrupted (outcome unknown)"
+          ? holder !== undefined
+            ? "running"
+            : "interrupted (outcome unknown)"
           : "not started";
     lines.push(`  ${step.id.padEnd(16)} ${step.tool.padEnd(28)} ${what}${undo}`);
   }

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 
-const SKIP = new Set(["runs", "dry-runs"]);
+// Journals, other dry runs, eval suites and caches are not tool state; copying them would only cost time.
+const SKIP = new Set(["runs", "dry-runs", "evals", "promptfoo", "cache"]);
 
 export interface Scratch {
   registry: Registry;
@@ -26,5 +27,8 @@ export async function scratchFor(plan: Plan, registry: Registry, runId: string):
   for (const entry of await readdir(registry.stateDir)) {
     if (!SKIP.has(entry)) await cp(join(registry.stateDir, entry), join(dir, entry), { recursive: true });
   }
-  return { registry: registry.withStateDir(dir), dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    registry: registry.withStateDir(dir, { scratch: true }),
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
 }

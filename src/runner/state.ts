@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import type { ErrorInfo } from "./events.js";
-import { JOURNAL_FILE, readJournal, type JournalEntry } from "./journal.js";
+import { didYouMean } from "../cli/did-you-mean.js";
+import { JOURNAL_FILE, listRunIds, readJournal, type JournalEntry } from "./journal.js";
 import { RunnerError } from "./runner-error.js";
 import type { RunStatus } from "./types.js";
 
@@ -113,7 +114,10 @@ export function loadRun(runsDir: string, runId: string): RunState {
 export function readRunJournal(runsDir: string, runId: string): JournalEntry[] {
   const dir = runDir(runsDir, runId);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || !existsSync(join(dir, JOURNAL_FILE))) {
-    throw new RunnerError("RUN_NOT_FOUND", `no run \`${runId}\` in ${runsDir}; list runs with \`tsx src/runs.ts\``);
+    throw new RunnerError(
+      "RUN_NOT_FOUND",
+      `no run \`${runId}\` in ${runsDir}${didYouMean(runId, listRunIds(runsDir))}; list runs with \`planfile runs\``,
+    );
   }
   return readJournal(dir);
 }

@@ -11,6 +11,13 @@ export type StepOutcome =
   | { status: "skipped"; reason: string }
   | { status: "not-started" };
 
+/** A completed step that nothing can undo (`irreversible`, or `none` on a destructive tool): named, never passed over in silence. */
+export interface Irreversible {
+  step: string;
+  tool: string;
+  reason: string;
+}
+
 /** One compensation that rollback could not complete, so an operator knows what is left. */
 export interface Remaining {
   step: string;
@@ -35,12 +42,23 @@ export type RunResult =
       compensated: string[];
     } & Ran)
   | ({
+      /** Everything that could be undone was; `irreversible` names what could not. */
+      status: "partially-rolled-back";
+      reason: string;
+      failedStep?: string;
+      error?: ErrorInfo;
+      cancelled: boolean;
+      compensated: string[];
+      irreversible: Irreversible[];
+    } & Ran)
+  | ({
       status: "rollback-incomplete";
       reason: string;
       failedStep?: string;
       error?: ErrorInfo;
       compensated: string[];
       remaining: Remaining[];
+      irreversible?: Irreversible[];
     } & Ran)
   | ({ status: "awaiting-approval"; pending: string[] } & Ran)
   | ({ status: "rejected"; rejected: string[]; by: string } & Ran)

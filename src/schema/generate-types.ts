@@ -10,7 +10,7 @@ export const GENERATED_TYPES = `${root}src/schema/types.generated.ts`;
 export async function generateTypes(): Promise<string> {
   const banner = "/* Generated from schemas/*.schema.json by src/schema/generate-types.ts. Do not edit. */";
   const parts = [banner];
-  for (const name of ["plan", "tool"]) {
+  for (const name of ["plan", "tool", "config", "policy"]) {
     const schema = JSON.parse(await readFile(`${root}schemas/${name}.schema.json`, "utf8"));
     parts.push(
       await compile(schema, schema.title, {

@@ -90,6 +90,9 @@ export function parseYamlSource(text: string, file: string): ParseResult {
   if (nul >= 0) return at("file is binary (contains NUL bytes); expected a YAML plan");
   if (text.trim() === "") return at("file is empty; expected a YAML document starting with `apiVersion: planfile/v1`");
 
+  // Old Mac line endings (CR alone): YAML would read the file as one line. CR → LF keeps every offset.
+  if (/\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, "\n");
+
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -98,10 +101,13 @@ export function parseYamlSource(text: string, file: string): ParseResult {
     // The parser recurses on nested flow collections; a stack overflow is the user's input, not our bug.
     return at(`cannot parse YAML: ${error instanceof RangeError ? "nesting too deep" : String(error)}`);
   }
-  const problems: Problem[] = doc.errors.map((e) => {
-    const { line, col } = lines.linePos(e.pos[0]);
-    return { file, line, col, rule: "yaml", path: [], message: firstLine(e.message) };
-  });
+  // An unknown tag (`!!js/function`, `!foo`) is only a warning to the library, which then keeps the text as a string.
+  const problems: Problem[] = [...doc.errors, ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED")].map(
+    (e) => {
+      const { line, col } = lines.linePos(e.pos[0]);
+      return { file, line, col, rule: "yaml", path: [], message: userMessage(e.code, e.message, text, e.pos) };
+    },
+  );
   if (problems.length > 0) return { ok: false, problems };
 
   const source = new YamlSource(file, doc, lines);
@@ -121,6 +127,20 @@ export function parseYamlSource(text: string, file: string): ParseResult {
     };
   }
   return { ok: true, source, data };
+}
+
+/** The parser's messages, where they speak to a programmer (its API, its tag URIs), said for a person. */
+function userMessage(code: string, message: string, text: string, pos: [number, number]): string {
+  switch (code) {
+    case "MULTIPLE_DOCS":
+      return "the file holds more than one YAML document (a `---` or `...` line starts another); a plan file holds exactly one";
+    case "TAG_RESOLVE_FAILED": {
+      const tag = text.slice(pos[0], pos[1]).split(/\s/)[0] || message.replace(/^Unresolved tag: /, "");
+      return `unknown YAML tag \`${tag}\`; plan files use plain YAML values, without tags`;
+    }
+    default:
+      return firstLine(message);
+  }
 }
 
 function firstLine(message: string): string {

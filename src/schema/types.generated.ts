@@ -122,11 +122,45 @@ export interface Step {
    */
   expect?: string;
   /**
-   * A tool call that undoes this step, or {none: reason}.
+   * A tool call that undoes this step (its tool's compensation unless overridden), {none: why nothing needs undoing}, or {irreversible: what cannot be undone}.
    */
-  rollback?: ToolCall | NoRollback;
+  rollback?: RollbackCall | NoRollback | Irreversible;
   timeoutMs?: number;
   retries?: number;
+}
+/**
+ * A tool call that undoes the step. It must be the step's tool's declared compensation rendered for this step, unless `override` says why not.
+ *
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "RollbackCall".
+ */
+export interface RollbackCall {
+  tool: ToolName;
+  args: Args;
+  /**
+   * Why this rollback differs from the tool's declared compensation; shown to reviewers as a warning.
+   */
+  override?: string;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "NoRollback".
+ */
+export interface NoRollback {
+  /**
+   * Why this step leaves nothing to undo (on a destructive tool's step, `none` means the same as `irreversible`).
+   */
+  none: string;
+}
+/**
+ * This interface was referenced by `Plan`'s JSON-Schema
+ * via the `definition` "Irreversible".
+ */
+export interface Irreversible {
+  /**
+   * What this step changes that nothing can undo. The step is risky, and a rollback that passes it ends as partially rolled back.
+   */
+  irreversible: string;
 }
 /**
  * This interface was referenced by `Plan`'s JSON-Schema
@@ -135,16 +169,6 @@ export interface Step {
 export interface ToolCall {
   tool: ToolName;
   args: Args;
-}
-/**
- * This interface was referenced by `Plan`'s JSON-Schema
- * via the `definition` "NoRollback".
- */
-export interface NoRollback {
-  /**
-   * Why this step needs no rollback.
-   */
-  none: string;
 }
 
 /**
@@ -216,6 +240,7 @@ export interface Tool {
   description: string;
   effect: "read" | "write" | "destructive";
   idempotent: boolean;
+  risk?: Risk;
   /**
    * A read tool the planner may call to gather context before planning.
    */
@@ -278,6 +303,22 @@ export interface Tool {
   };
 }
 /**
+ * The default risk of a step that calls this tool. A risky step needs a human's approval before a run starts; an operator policy (planfile.policy.yaml) can raise risk further, never lower it. Without it, destructive tools are risky and others are not.
+ *
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "Risk".
+ */
+export interface Risk {
+  /**
+   * A step calling this tool is risky. A destructive tool's steps are risky whatever this says.
+   */
+  risky: boolean;
+  /**
+   * Why, in a phrase a reviewer reads next to the step, e.g. 'repoints a live name; clients follow within the TTL'.
+   */
+  reason: string;
+}
+/**
  * The default undo of a tool, as a call whose args may hold ${{ args.<path> }} and ${{ outputs.<path> }}.
  *
  * This interface was referenced by `ToolSet`'s JSON-Schema
@@ -288,4 +329,76 @@ export interface Compensation {
   args: {
     [k: string]: unknown;
   };
+}
+
+/**
+ * planfile.config.json in the folder a command runs from: settings shared by every command. Never a key, token or password: those live in the environment (OPENAI_API_KEY). An unknown setting is an error, so a typo is never silently ignored.
+ */
+export interface PlanfileConfig {
+  /**
+   * Where an editor finds this schema (ignored by planfile).
+   */
+  $schema?: string;
+  llm?: LlmSettings;
+}
+/**
+ * The OpenAI-compatible endpoint the planner asks. The environment wins: OPENAI_BASE_URL, PLANFILE_MODEL, PLANFILE_LLM_TIMEOUT_MS.
+ *
+ * This interface was referenced by `PlanfileConfig`'s JSON-Schema
+ * via the `definition` "LlmSettings".
+ */
+export interface LlmSettings {
+  /**
+   * Endpoint ending in /v1, e.g. http://127.0.0.1:11434/v1 for Ollama.
+   */
+  baseURL?: string;
+  /**
+   * Model name (default gpt-4o-mini).
+   */
+  model?: string;
+  /**
+   * Per HTTP request, in milliseconds (default 60000).
+   */
+  timeoutMs?: number;
+  /**
+   * Further tries after a 408/409/429/5xx, a connection error or a timeout (default 3).
+   */
+  retries?: number;
+}
+
+/**
+ * An operator's risk policy (planfile.policy.yaml): rules that make steps risky, or refuse them, whoever wrote the plan. A rule can only add risk to what the tool manifests declare.
+ */
+export interface Policy {
+  apiVersion: "planfile/v1";
+  kind: "Policy";
+  /**
+   * Named values the rules read as `vars.<name>`, e.g. a list of production databases.
+   */
+  vars?: {
+    [k: string]: unknown;
+  };
+  rules: PolicyRule[];
+}
+/**
+ * This interface was referenced by `Policy`'s JSON-Schema
+ * via the `definition` "PolicyRule".
+ */
+export interface PolicyRule {
+  /**
+   * Named in every validation problem the rule raises.
+   */
+  name: string;
+  /**
+   * A CEL expression over one call the runner may make: `tool` (name), `effect` (read, write, destructive), `args` (context references resolved; step outputs stay as their ${{ }} text), `role` (step or rollback), `step` (the step's id), `stepTool` (the step's tool), `compensation` (true when the call is the step's tool's own declared compensation) and `vars`. True means the rule applies. An expression that cannot be evaluated for a call counts as applying.
+   */
+  when: string;
+  /**
+   * Why, shown next to the step to the plan's author and reviewer.
+   */
+  reason: string;
+  /**
+   * risky (default): the step must be in riskySteps, so a human approves it. refuse: no plan may contain such a call.
+   */
+  action?: "risky" | "refuse";
 }

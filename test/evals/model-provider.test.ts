@@ -61,10 +61,10 @@ describe("npm run eval against an OpenAI-compatible endpoint", () => {
     );
   });
 
-  it("fails a model that does not flag the steps a human must confirm", async () => {
-    const { code, stdout } = await evalWithModel(reference.steps);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/risky-flagged: freeze .* is not in riskySteps/);
+  it("passes a model that flags no step: the planner flags what the tool manifests make risky", async () => {
+    const { code, stdout } = await evalWithModel(reference.steps.map((s) => ({ ...s, risky: false })));
+    expect(stdout).not.toMatch(/is not in riskySteps/);
+    expect(code).toBe(0);
   });
 
   it("fails a model whose plan calls a tool that does not exist, after the planner's repair attempts", async () => {

@@ -100,7 +100,8 @@ name: lab
 methods:
   - name: start-vm
     task: start-vm
-    goal: ['^start (?<name>[a-z]+)$']
+    intent: {verbs: [start]}
+    slots: {name: {type: name}}
     probes: [{id: net, tool: lab.net.subnets}]
     subtasks:
       - {id: place, task: place}
@@ -190,6 +191,6 @@ describe("offline methods", () => {
 
   it("loads the shipped method files", async () => {
     const methods = await loadMethods("tools");
-    expect(methods.methods.filter((m) => m.goal).length).toBeGreaterThanOrEqual(8);
+    expect(methods.methods.filter((m) => m.intent).length).toBeGreaterThanOrEqual(8);
   });
 });

@@ -89,7 +89,7 @@ describe("an endpoint too slow for the deadline", () => {
     const result = failure(await planAt(server.url, 2_000));
     expect(result.code).toBe("LLM_TIMEOUT");
     expect(result.message).toContain("2000 ms planning deadline");
-    expect(result.attempts.map((a) => a.prompt)).toEqual(["decompose@2", "repair@2"]);
+    expect(result.attempts.map((a) => a.prompt)).toEqual(["decompose@3", "repair@2"]);
   });
 });
 

@@ -10,13 +10,7 @@ import { gradePlan, loadScenario, riskyFlagged } from "../../src/evals/index.js"
 import { createOpenAiLlm } from "../../src/planner/llm.js";
 import { loadMethods, type MethodLibrary } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
-import {
-  AWAITING_POLICY,
-  loadRecording,
-  recordingFiles,
-  startReplay,
-  type Recording,
-} from "../support/replay-openai.js";
+import { loadRecording, recordingFiles, startReplay, type Recording } from "../support/replay-openai.js";
 
 let root: string;
 let methods: MethodLibrary;
@@ -66,18 +60,6 @@ describe.each(files.map((f) => [f.replace(/^evals\/recordings\//, ""), f]))("rep
       const grade = await gradePlan(result.yaml, loadScenario(join("evals/scenarios", recording.scenario)), { root });
       const failed = Object.entries(grade.metrics).filter(([, m]) => !m.pass);
       expect(failed.map(([name, m]) => `${name}: ${m.reason}`)).toEqual([]);
-    });
-    return;
-  }
-
-  if (AWAITING_POLICY.has(`${recording.scenario}/${recording.case}`)) {
-    it("is not caught yet: a plan is still written (the policy rules close this)", async () => {
-      const { result } = await replay(recording);
-      expect(result.ok).toBe(true);
-      if (result.ok && expectation.outcome === "risk-flagged") {
-        const scenario = loadScenario(join("evals/scenarios", recording.scenario));
-        expect(riskyFlagged(result.plan, scenario).pass).toBe(false);
-      }
     });
     return;
   }

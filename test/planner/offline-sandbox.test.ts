@@ -100,14 +100,14 @@ describe("the offline planner on the sandbox", () => {
     );
   });
 
-  it("fails clearly when the database does not exist", async () => {
+  it("names the databases there are when the goal names one that does not exist, before any method probe", async () => {
     const { registry, methods } = await sandbox();
     const result = await plan("Migrate the billing database from us-east-1 to eu-west-1", { registry, methods });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.reason).toBe("PRECONDITION");
-    expect(result.message).toContain("cannot read database billing");
-    expect(result.message).toMatch(/read source \(sandbox\.db\.describe\) failed: .*billing/);
+    expect(result.reason).toBe("UNKNOWN_ENTITY");
+    expect(result.message).toContain("there is no database named billing (known: inventory, orders)");
+    expect(result.probes).toEqual([]);
   });
 
   it("says how to go on when no method matches", async () => {

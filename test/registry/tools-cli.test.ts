@@ -27,6 +27,9 @@ describe("tsx src/tools.ts (the tool catalogue the validator points at)", () => 
   it("names an unknown tool and how to list them (exit 2)", async () => {
     const { code, stderr } = await cli("demo.db.nope");
     expect(code).toBe(2);
-    expect(stderr).toContain("no tool named demo.db.nope; run `tsx src/tools.ts` to list them");
+    // The hint runs as printed: spelled as this test invoked the command, with the same --tools.
+    expect(stderr).toContain(
+      "no tool named demo.db.nope; did you mean `demo.db.dump`?; run `node --import tsx src/tools.ts --tools test/fixtures/tools` to list them",
+    );
   });
 });

@@ -12,18 +12,6 @@ import { join } from "node:path";
 
 export const RECORDINGS_DIR = "evals/recordings";
 
-/**
- * Recordings that are not caught yet: the risk and rollback rules of the
- * policy work (issue 11, items 1–2) catch them. The replay tests pin this gap
- * so they fail when it closes; the replay eval leaves these out until then.
- */
-export const AWAITING_POLICY: ReadonlySet<string> = new Set([
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup"].map((s) => `${s}/under-flagged`),
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup", "rotate-leaked-credential"].map(
-    (s) => `${s}/wrong-rollback`,
-  ),
-]);
-
 /** What a replayed conversation must end in. */
 export type Expectation =
   /** A plan is written, and the eval grades it on every metric (it must execute and reach the goal). */

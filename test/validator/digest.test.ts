@@ -18,6 +18,6 @@ describe("plan digest", () => {
   });
 
   it("changes when the meaning changes", () => {
-    expect(digest(text.replace("bucket: migrations, file", "bucket: archive, file"))).not.toBe(digest(text));
+    expect(digest(text.replaceAll("bucket: migrations", "bucket: archive"))).not.toBe(digest(text));
   });
 });

@@ -1,10 +1,10 @@
-/** CEL for method conditions, with integers handed back as plain numbers (cel-js returns bigint). */
-import { parse as celParse } from "@marcbachmann/cel-js";
+/** CEL for method conditions (bounded like `expect:`, see src/expect/cel.ts), with integers handed back as plain numbers (cel-js returns bigint). */
+import { parseBounded } from "../../expect/cel.js";
 
 export type CelProgram = (vars: Record<string, unknown>) => unknown;
 
 export function parse(expression: string): CelProgram {
-  const program = celParse(expression);
+  const program = parseBounded(expression);
   return (vars) => plain(program(vars));
 }
 

@@ -2,7 +2,15 @@
  * Hierarchical task decomposition over declared methods. A task is
  * decomposed by the first of its methods whose `let` bindings compute and
  * whose `when` holds over the gathered context; its subtasks are steps or
- * further tasks. Deterministic: same goal and context, same plan.
+ * further tasks. Deterministic: same goal, context and bans, same plan.
+ *
+ * Backtracking: every decomposition records, for each step, the chain of
+ * choices (task instance → method) behind it: the methods above it, and the
+ * subtasks whose choice (`{{ staging.stage }}`) its arguments use. When a
+ * plan's proof fails at a step, the caller bans a choice of that chain and
+ * decomposes again; the task then takes its next alternative, or fails so
+ * that its parent does. A ban holds only while the choices it was made under
+ * stand: a new name for the copy lifts the ban on the subnet that clashed.
  */
 import { PlanfileError } from "../../errors.js";
 import { getPath } from "../../references/index.js";
@@ -13,8 +21,39 @@ import type { Method, MethodLibrary, StepTemplate } from "./methods.js";
 export type Bindings = Record<string, unknown>;
 
 export type Decomposition =
-  | { ok: true; method: Method; steps: DraftStep[]; sinks: string[]; bindings: Bindings }
+  | {
+      ok: true;
+      method: Method;
+      steps: DraftStep[];
+      sinks: string[];
+      bindings: Bindings;
+      /** Step id → the choices behind it, outermost first (see `choiceKey`). */
+      origins: Map<string, string[]>;
+    }
   | { ok: false; reasons: string[] };
+
+/** A choice a failed proof ruled out, while the choices `given` stand. */
+export interface Ban {
+  choice: string;
+  given: readonly string[];
+  why: string;
+}
+
+export interface DecomposeOptions {
+  depth?: number;
+  /** Where this task sits in the decomposition: the goal method's name, then subtask ids. */
+  path?: string;
+  /** The choices behind this task: its ancestors', and those whose results its arguments use. */
+  chain?: readonly string[];
+  bans?: readonly Ban[];
+  /** Every choice made so far in this decomposition (shared, depth first). */
+  made?: string[];
+}
+
+/** A choice: the method used for one task instance. */
+export function choiceKey(path: string, method: Method): string {
+  return `${path}=${method.name}`;
+}
 
 /** A method's own mistake (an unknown parameter); reported as a bug in its file, never as the world's fault. */
 export class MethodError extends PlanfileError {
@@ -31,11 +70,23 @@ export function decomposeTask(
   bindings: Bindings,
   context: readonly ContextEntry[],
   library: MethodLibrary,
-  depth = 0,
+  options: DecomposeOptions = {},
 ): Decomposition {
   const reasons: string[] = [];
+  const path = options.path ?? task;
+  const made = options.made ?? [];
+  let ruledOut = false;
   for (const method of library.byTask.get(task) ?? []) {
-    const applied = applyMethod(method, bindings, context, library, depth);
+    const ban = banOf(choiceKey(path, method), options.bans, made);
+    if (ban) {
+      ruledOut = true;
+      reasons.push(`${method.name}: ${ban.why}`);
+      continue;
+    }
+    // A method without `when` is the default for a world that fits no alternative, not a
+    // stand-in for one whose plan failed: it would drop the work (no DNS record to repoint).
+    if (ruledOut && !method.when) continue;
+    const applied = applyMethod(method, bindings, context, library, { ...options, path, made });
     if (applied.ok) return applied;
     reasons.push(...applied.reasons);
   }
@@ -47,8 +98,30 @@ export function applyMethod(
   bindings: Bindings,
   context: readonly ContextEntry[],
   library: MethodLibrary,
-  depth = 0,
+  options: DecomposeOptions = {},
 ): Decomposition {
+  const depth = options.depth ?? 0;
+  const path = options.path ?? method.name;
+  const choice = choiceKey(path, method);
+  const made = options.made ?? [];
+  const ban = banOf(choice, options.bans, made);
+  if (ban) return { ok: false, reasons: [`${method.name}: ${ban.why}`] };
+  const mark = made.length;
+  made.push(choice);
+  const decomposed = decompose(method, choice, bindings, context, library, { ...options, depth, path, made });
+  if (!decomposed.ok) made.length = mark;
+  return decomposed;
+}
+
+function decompose(
+  method: Method,
+  choice: string,
+  bindings: Bindings,
+  context: readonly ContextEntry[],
+  library: MethodLibrary,
+  options: DecomposeOptions & { depth: number; path: string; made: string[] },
+): Decomposition {
+  const { depth, path } = options;
   if (depth > MAX_DEPTH)
     throw new MethodError(method, `tasks nest deeper than ${MAX_DEPTH}; is a task its own subtask?`);
   const vars: Bindings = { ...bindings, context: Object.fromEntries(context.map((c) => [c.id, c.output])) };
@@ -93,16 +166,33 @@ export function applyMethod(
   }
   if (letErrors.length > 0) return { ok: false, reasons: letErrors.map((e) => `${method.name}: ${e}`) };
 
-  const { context: _ctx, ...own } = vars;
   const steps: DraftStep[] = [];
+  const origins = new Map<string, string[]>();
+  const chain = [...(options.chain ?? []), choice];
+  // Subtask id → the choice that made its bindings, for the steps that read them.
+  const exposed = new Map<string, string>();
   const groups = new Map<string, string[]>();
   const expand = (deps: readonly string[] | undefined): string[] => (deps ?? []).flatMap((d) => groups.get(d) ?? [d]);
 
-  for (const sub of method.subtasks) {
+  for (const [index, sub] of method.subtasks.entries()) {
     if ("task" in sub) {
+      const { context: _ctx, ...own } = vars;
       const withArgs = fill(sub.with ?? {}, vars, method) as Bindings;
-      const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, depth + 1);
+      const inner = decomposeTask(sub.task, { ...own, ...withArgs }, context, library, {
+        depth: depth + 1,
+        path: `${path}/${sub.id ?? index}`,
+        chain: [...chain, ...usedChoices(sub.with, exposed)],
+        bans: options.bans,
+        made: options.made,
+      });
       if (!inner.ok) return { ok: false, reasons: inner.reasons.map((r) => `${method.name} → ${r}`) };
+      for (const [id, behind] of inner.origins) origins.set(id, behind);
+      // What the subtask chose (a bucket, a name) is `{{ <id>.<binding> }}` to the subtasks after it.
+      if (sub.id && !(sub.id in vars)) {
+        const { context: _inner, ...chosen } = inner.bindings;
+        vars[sub.id] = chosen;
+        exposed.set(sub.id, choiceKey(`${path}/${sub.id}`, inner.method));
+      }
       const extra = expand(fill(sub.dependsOn ?? [], vars, method) as string[]);
       const innerIds = new Set(inner.steps.map((s) => s.id));
       for (const step of inner.steps) {
@@ -113,10 +203,27 @@ export function applyMethod(
       // A subtask with nothing to do stands for what it waited on, so later steps keep their order.
       if (sub.id) groups.set(sub.id, inner.steps.length > 0 ? inner.sinks : extra);
     } else {
-      steps.push(stepFrom(sub, vars, method, expand));
+      const step = stepFrom(sub, vars, method, expand);
+      origins.set(step.id, [...chain, ...usedChoices(sub, exposed)]);
+      steps.push(step);
     }
   }
-  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars };
+  return { ok: true, method, steps, sinks: sinksOf(steps), bindings: vars, origins };
+}
+
+function banOf(choice: string, bans: readonly Ban[] | undefined, made: readonly string[]): Ban | undefined {
+  return bans?.find((b) => b.choice === choice && b.given.every((g) => made.includes(g)));
+}
+
+/** The choices behind the subtask bindings (`{{ staging.stage }}`) a template reads. */
+function usedChoices(template: unknown, exposed: ReadonlyMap<string, string>): string[] {
+  if (exposed.size === 0 || template === undefined) return [];
+  const used = new Set<string>();
+  for (const m of JSON.stringify(template).matchAll(SLOT)) {
+    const choice = exposed.get(m[1]!.split(/[.[]/)[0]!);
+    if (choice) used.add(choice);
+  }
+  return [...used];
 }
 
 function stepFrom(

@@ -1,7 +1,6 @@
 import type { Kind, ToolKind } from "../types.js";
 import { execKind } from "./exec/index.js";
 import { httpKind } from "./http/index.js";
-import { mcpKind } from "./mcp/index.js";
 import { moduleKind } from "./module.js";
 
 /** Tool kinds by name. Each kind lives in its own module; a plan never knows which one serves a tool. */
@@ -9,5 +8,6 @@ export const kinds: Partial<Record<ToolKind, Kind>> = {
   module: moduleKind,
   exec: execKind,
   http: httpKind,
-  mcp: mcpKind,
+  // The MCP SDK costs ~0.2 s to load: only a manifest that uses it pays.
+  mcp: { load: async (set, options) => (await import("./mcp/index.js")).mcpKind.load(set, options) },
 };

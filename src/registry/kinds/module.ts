@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ManifestError } from "../../errors.js";
@@ -7,10 +8,10 @@ import type { Handler, Kind } from "../types.js";
 export const moduleKind: Kind = {
   async load(set, { file }) {
     if (set.implementation.kind !== "module") throw new Error("unreachable");
-    const path = resolve(dirname(file), set.implementation.module);
+    const path = runnable(resolve(dirname(file), set.implementation.module));
     let mod: Record<string, unknown>;
     try {
-      mod = await import(pathToFileURL(path).href);
+      mod = await importHandlers(path);
     } catch (cause) {
       throw new ManifestError(
         file,
@@ -39,3 +40,21 @@ export const moduleKind: Kind = {
     };
   },
 };
+
+/** The installed package ships handlers compiled: `./db.ts` is then `./db.js` beside the manifest. */
+function runnable(path: string): string {
+  const twin = path.replace(/\.ts$/, ".js");
+  return twin !== path && !existsSync(path) && existsSync(twin) ? twin : path;
+}
+
+/** A TypeScript handler of the user's own, under the compiled `planfile`: load tsx (a dependency) for it. */
+async function importHandlers(path: string): Promise<Record<string, unknown>> {
+  try {
+    return await import(pathToFileURL(path).href);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+    const { register } = await import("tsx/esm/api");
+    register();
+    return import(pathToFileURL(path).href);
+  }
+}

@@ -4,7 +4,21 @@ import type { Registry } from "../../registry/registry.js";
 import type { JsonSchemaObject } from "../../registry/types.js";
 import { findReferences, formatPath, getPath, type Reference } from "../../references/index.js";
 import { jsonType, schemaAt, schemaTypes, typesCompatible } from "../schema-walk.js";
+import { knownNames } from "../closest.js";
 import type { Rule, RuleContext, RuleProblem } from "./types.js";
+
+// One array per plan, so knownNames can bound its work per list (see closest.ts).
+const idLists = new WeakMap<object, string[]>();
+const contextIds = (plan: RuleContext["plan"]): string[] =>
+  idLists.get(plan) ??
+  idLists
+    .set(
+      plan,
+      (plan.context ?? []).map((c) => c.id),
+    )
+    .get(plan)!;
+const stepIds = (steps: RuleContext["steps"]): string[] =>
+  idLists.get(steps) ?? idLists.set(steps, [...steps.keys()]).get(steps)!;
 
 /** One tool call found in a plan: a step, a context probe, or a rollback. */
 interface CallSite {
@@ -143,7 +157,7 @@ function referenceType(
       const entry = (plan.context ?? []).find((c) => c.id === ref.id);
       if (!entry)
         return {
-          problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; known: ${(plan.context ?? []).map((c) => c.id).join(", ") || "none"}`,
+          problem: `\`${ref.text}\` names unknown context entry \`${ref.id}\`; ${knownNames("context entries", ref.id, contextIds(plan))}`,
         };
       const found = getPath(entry.output, ref.path);
       if (!found.found)
@@ -152,7 +166,10 @@ function referenceType(
     }
     case "steps": {
       const target = steps.get(ref.step);
-      if (!target) return { problem: `\`${ref.text}\` names unknown step \`${ref.step}\`` };
+      if (!target)
+        return {
+          problem: `\`${ref.text}\` names unknown step \`${ref.step}\`; ${knownNames("steps", ref.step, stepIds(steps))}`,
+        };
       if (site.scope === "none") return { problem: `a context probe cannot reference step outputs (\`${ref.text}\`)` };
       const visible = (site.scope.self && ref.step === site.scope.step) || dependsOn(site.scope.step, ref.step);
       if (!visible) {
@@ -189,10 +206,9 @@ export const rollbackDeclared: Rule = ({ plan, registry }) =>
     ];
   });
 
-/** Destructive steps are always risky, risky ids name real steps, and risk requires confirmation. */
-export const riskFlagged: Rule = ({ plan, registry, steps }) => {
+/** Risky ids name real steps, and risk requires confirmation (which steps must be risky: rules/risk.ts). */
+export const riskFlagged: Rule = ({ plan, steps }) => {
   const problems: RuleProblem[] = [];
-  const risky = new Set(plan.riskySteps);
   plan.riskySteps.forEach((id, i) => {
     if (!steps.has(id))
       problems.push({
@@ -200,15 +216,6 @@ export const riskFlagged: Rule = ({ plan, registry, steps }) => {
         path: ["riskySteps", i],
         message: `riskySteps names \`${id}\`, which is not a step of this plan`,
       });
-  });
-  plan.steps.forEach((step, i) => {
-    if (registry.get(step.tool)?.effect === "destructive" && !risky.has(step.id)) {
-      problems.push({
-        rule: "destructive-not-risky",
-        path: ["steps", i, "tool"],
-        message: `step \`${step.id}\` uses destructive tool ${step.tool} but is not in riskySteps; add \`${step.id}\` to riskySteps`,
-      });
-    }
   });
   if (plan.riskySteps.length > 0 && !plan.requiresConfirmation) {
     problems.push({

@@ -1,4 +1,5 @@
 import type { Plan } from "../../schema/types.generated.js";
+import { knownNames } from "../closest.js";
 import type { Rule, RuleProblem } from "./types.js";
 
 /** Step ids and context ids are unique within their list. */
@@ -23,6 +24,7 @@ export const duplicateIds: Rule = ({ plan }) => {
 /** Every `dependsOn` names another step of the plan. */
 export const knownDependencies: Rule = ({ plan, steps }) => {
   const problems: RuleProblem[] = [];
+  const known = [...steps.keys()];
   plan.steps.forEach((step, i) => {
     (step.dependsOn ?? []).forEach((dep, j) => {
       if (dep === step.id)
@@ -35,7 +37,7 @@ export const knownDependencies: Rule = ({ plan, steps }) => {
         problems.push({
           rule: "unknown-dependency",
           path: ["steps", i, "dependsOn", j],
-          message: `step \`${step.id}\` depends on \`${dep}\`, which is not a step of this plan; known steps: ${[...steps.keys()].join(", ")}`,
+          message: `step \`${step.id}\` depends on \`${dep}\`, which is not a step of this plan; ${knownNames("steps", dep, known)}`,
         });
     });
   });
@@ -115,28 +117,58 @@ export function topologicalOrder(plan: Plan): string[] | undefined {
   return order.length === indegree.size ? order : undefined;
 }
 
+/** Whether `step` transitively depends on `target`, with a count of graph visits (for the linearity test). */
+export interface DependencyOracle {
+  (step: string, target: string): boolean;
+  visits(): number;
+}
+
 /**
  * Answers "does `step` transitively depend on `target`?" without building the
- * transitive closure (quadratic on long chains): direct dependencies first —
- * the common case — then a walk up the graph.
+ * transitive closure (quadratic on long chains): direct dependencies first,
+ * the common case; then everything that depends on `target`, computed once
+ * per target and kept, so a thousand steps reading one early step cost one
+ * walk, not a thousand.
  */
-export function dependencyOracle(plan: Plan): (step: string, target: string) => boolean {
+export function dependencyOracle(plan: Plan): DependencyOracle {
   const deps = new Map(plan.steps.map((s) => [s.id, s.dependsOn ?? []]));
   const acyclic = findCycle(plan) === undefined;
-  return (step, target) => {
+  let dependents: Map<string, string[]> | undefined;
+  const downstream = new Map<string, Set<string>>();
+  let visits = 0;
+  const oracle = (step: string, target: string): boolean => {
     if (!acyclic) return false;
     const direct = deps.get(step);
     if (!direct) return false;
     if (direct.includes(target)) return true;
-    const seen = new Set<string>([step]);
-    const stack = [...direct];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (id === target) return true;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const d of deps.get(id) ?? []) stack.push(d);
+    let reached = downstream.get(target);
+    if (!reached) {
+      dependents ??= invert(deps);
+      reached = new Set<string>();
+      const stack = [target];
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        visits++;
+        for (const next of dependents.get(id) ?? [])
+          if (!reached.has(next)) {
+            reached.add(next);
+            stack.push(next);
+          }
+      }
+      downstream.set(target, reached);
     }
-    return false;
+    return reached.has(step);
   };
+  return Object.assign(oracle, { visits: () => visits });
+}
+
+function invert(deps: Map<string, string[]>): Map<string, string[]> {
+  const dependents = new Map<string, string[]>();
+  for (const [id, list] of deps)
+    for (const d of new Set(list)) {
+      const entry = dependents.get(d);
+      if (entry) entry.push(id);
+      else dependents.set(d, [id]);
+    }
+  return dependents;
 }

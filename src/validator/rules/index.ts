@@ -1,6 +1,7 @@
 import { compileExpect } from "../../expect/index.js";
 import { argsMatchTools, contextIsReadOnly, knownTools, riskFlagged, rollbackDeclared } from "./calls.js";
 import { duplicateIds, knownDependencies, noCycles } from "./graph.js";
+import { riskFromPolicy, rollbacksChecked } from "./risk.js";
 import type { Rule } from "./types.js";
 
 /** `expect:` parses as CEL, so a typo is caught in review, not after the step ran. */
@@ -28,6 +29,8 @@ export const rules: Record<string, Rule> = {
   contextIsReadOnly,
   argsMatchTools,
   rollbackDeclared,
+  rollbacksChecked,
+  riskFromPolicy,
   riskFlagged,
   expectParses,
 };

@@ -4,11 +4,12 @@
  * lists replace, and `null` removes a key — so `exhausted-subnet` is a few
  * lines over `default` and stays in step with it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
 import { createAjv } from "../../../src/schema/ajv.js";
+import { readUntrustedFile } from "../../../src/schema/read-file.js";
+import { parseYamlSource, SOURCE_LIMITS, type Problem } from "../../../src/schema/source.js";
 import { SandboxError } from "./errors.js";
 import { worldSchema } from "./schema.js";
 import type { World } from "./types.js";
@@ -63,33 +64,42 @@ export function worldFromFixture(name: string, dir: string = FIXTURE_DIR): World
   return world;
 }
 
+/** A fixture is named (`exhausted-subnet`, from `dir`) or given as a path to a YAML file of one's own. */
+function isPath(name: string): boolean {
+  return /[\\/]/.test(name) || /\.ya?ml$/.test(name);
+}
+
 function fixtureFile(name: string, dir: string): string {
-  return join(dir, `${name}.yaml`);
+  return isPath(name) ? resolve(name) : join(dir, `${name}.yaml`);
 }
 
 function mergedFixture(name: string, seen: string[], dir: string): Record<string, unknown> {
   const file = fixtureFile(name, dir);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
+  if (isPath(name) && !existsSync(file))
+    throw new SandboxError("FIXTURE_NOT_FOUND", `no fixture file ${name} (${file})`);
+  if (!isPath(name) && (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file))) {
     throw new SandboxError(
       "FIXTURE_NOT_FOUND",
-      `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")}`,
+      `no sandbox fixture named \`${name}\`; available: ${listFixtures(dir).join(", ")} (or give a path to a YAML file)`,
     );
   }
   if (seen.includes(name))
     throw new SandboxError("FIXTURE_INVALID", `${file}: extends itself through ${[...seen, name].join(" → ")}`);
-  let data: unknown;
-  try {
-    data = parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new SandboxError("FIXTURE_INVALID", `${file}: not valid YAML: ${(cause as Error).message}`, { cause });
-  }
+  // Fixtures are read like plans: no links, no FIFOs, bounded size, strict UTF-8, no unknown tags.
+  const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "fixture" });
+  if (!read.ok) throw new SandboxError("FIXTURE_INVALID", located(read.problems));
+  const parsed = parseYamlSource(read.text, file);
+  if (!parsed.ok) throw new SandboxError("FIXTURE_INVALID", `not valid YAML: ${located(parsed.problems)}`);
+  const data = parsed.data;
   if (!isObject(data))
     throw new SandboxError(
       "FIXTURE_INVALID",
       `${file}: a fixture is a mapping of world sections (regions, databases, …)`,
     );
   if (typeof data.extends !== "string") return data;
-  return merge(mergedFixture(data.extends, [...seen, name], dir), data) as Record<string, unknown>;
+  // A fixture file of one's own extends a shipped fixture by name, or another file by a path relative to it.
+  const base = isPath(data.extends) ? resolve(dirname(file), data.extends) : data.extends;
+  return merge(mergedFixture(base, [...seen, name], dir), data) as Record<string, unknown>;
 }
 
 function merge(base: unknown, over: unknown): unknown {
@@ -138,4 +148,8 @@ function danglingReferences(w: World): string[] {
     need(Object.values(s.traffic).reduce((a, b) => a + b, 0) === 100, `service ${n}: traffic weights must sum to 100`);
   }
   return out;
+}
+
+function located(problems: Problem[]): string {
+  return problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join("; ");
 }

@@ -5,21 +5,22 @@
 import { acquireLockFile, LockBusy } from "../../../src/lock-file.js";
 import { ToolError } from "../../../src/registry/tool-error.js";
 
-const WAIT_MS = 10_000;
+/** How long a write waits for another process's lock; tests shorten it. */
+const waitMs = (): number => Number(process.env.PLANFILE_SANDBOX_LOCK_WAIT_MS) || 10_000;
 /** Locks this process holds: taking one again (a write that creates the world first) just runs. */
 const held = new Set<string>();
 
-export function withFileLock<T>(target: string, body: () => T): T {
+export function withFileLock<T>(target: string, body: () => T, wait = waitMs()): T {
   const lock = `${target}.lock`;
   if (held.has(lock)) return body();
   let release: () => void;
   try {
-    release = acquireLockFile(lock, WAIT_MS);
+    release = acquireLockFile(lock, wait);
   } catch (error) {
     if (!(error instanceof LockBusy)) throw error;
     throw new ToolError(
       "TRANSIENT",
-      `the sandbox world is locked by ${error.holder} for over ${WAIT_MS / 1000} s; retry, or remove ${lock} if that process is stuck`,
+      `the sandbox world is locked by ${error.holder} for over ${wait / 1000} s; retry, or remove ${lock} if that process is stuck`,
       { transient: true },
     );
   }

@@ -12,7 +12,18 @@
  * world within one tick, so concurrent calls in one process never interleave;
  * across processes, writes hold a lock file (lock.ts).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SandboxError } from "./errors.js";
 import { withFileLock } from "./lock.js";
@@ -60,9 +71,29 @@ export function loadWorld(stateDir: string): World {
   return world;
 }
 
-export function saveWorld(stateDir: string, world: World, { durable }: { durable: boolean }): void {
+export function saveWorld(
+  stateDir: string,
+  world: World,
+  { durable, inPlace = false }: { durable: boolean; inPlace?: boolean },
+): void {
   const path = worldPath(stateDir);
   mkdirSync(dirname(path), { recursive: true });
+  // A scratch copy has one writer and no reader to tear. Replacing a file by rename or by
+  // truncation makes ext4 flush it (auto_da_alloc); a new file in its place does not.
+  if (inPlace) {
+    unlinkSync(path);
+    writeFileSync(path, JSON.stringify(world));
+  } else writeAtomically(path, world, durable);
+  const previous = cache.get(path);
+  cache.set(path, {
+    world,
+    stamp: stampOf(statSync(path)),
+    synced: world.calls.length,
+    flushScheduled: previous?.flushScheduled ?? false,
+  });
+}
+
+function writeAtomically(path: string, world: World, durable: boolean): void {
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, "w");
   try {
@@ -73,13 +104,6 @@ export function saveWorld(stateDir: string, world: World, { durable }: { durable
   }
   renameSync(temp, path);
   if (durable) fsyncDir(dirname(path));
-  const previous = cache.get(path);
-  cache.set(path, {
-    world,
-    stamp: stampOf(statSync(path)),
-    synced: world.calls.length,
-    flushScheduled: previous?.flushScheduled ?? false,
-  });
 }
 
 /** Records that the cached world gained read-log entries; they reach the disk soon, without fsync. */
@@ -89,7 +113,21 @@ export function markRead(stateDir: string): void {
   if (!cached || cached.flushScheduled) return;
   cached.flushScheduled = true;
   installExitHook();
-  setImmediate(() => flushWorld(stateDir)).unref();
+  setImmediate(() => flushSoon(stateDir)).unref();
+}
+
+/**
+ * The deferred flush runs in a timer, where a throw would kill the process
+ * with nothing journaled: if another process holds the world, the entries
+ * stay pending and go out with the next write, or at exit.
+ */
+function flushSoon(stateDir: string): void {
+  try {
+    flushWorld(stateDir);
+  } catch {
+    const cached = cache.get(worldPath(stateDir));
+    if (cached) cached.flushScheduled = false;
+  }
 }
 
 /** Writes pending read-log entries now, merged with whatever another process wrote meanwhile. */
@@ -147,8 +185,14 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once("exit", () => {
     for (const [path, cached] of cache) {
-      if (cached.synced < cached.world.calls.length)
-        saveWorld(dirname(dirname(path)), cached.world, { durable: false });
+      if (cached.synced >= cached.world.calls.length) continue;
+      const stateDir = dirname(dirname(path));
+      try {
+        // Merged under the lock like any flush; a world still held elsewhere loses only these read-log entries.
+        withFileLock(path, () => saveWorld(stateDir, loadWorld(stateDir), { durable: false }), 1000);
+      } catch {
+        /* exiting: nothing left to report it to */
+      }
     }
   });
 }

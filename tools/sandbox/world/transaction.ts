@@ -44,7 +44,7 @@ function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O 
   if (idempotencyKey !== undefined) entry.idempotencyKey = idempotencyKey;
   const finish = (output: O): O => {
     world.calls.push(entry);
-    if (writes) saveWorld(stateDir, world, { durable: true });
+    if (writes) saveWorld(stateDir, world, { durable: !context.scratch, inPlace: context.scratch === true });
     else markRead(stateDir);
     return output;
   };

@@ -1,0 +1,81 @@
+// The installable CLI as a user gets it: `npm pack` (which builds dist/ through `prepack`), then
+// `npm install <tarball>` in an empty folder, then the `planfile` command from another folder.
+// npm resolves the dependencies from its cache (--prefer-offline), asking the registry only for
+// what the cache lacks. Built and installed once for the whole file.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../../src/cli/commands.js";
+import { GOAL, REPO, spawn, tempDir } from "./helpers.js";
+
+const exec = promisify(execFile);
+const root = tempDir("planfile-installed-");
+const prefix = join(root, "project");
+const work = join(root, "work");
+const planfile = join(prefix, "node_modules", ".bin", "planfile");
+const run = (...args: string[]) => spawn(planfile, args, { cwd: work });
+
+beforeAll(async () => {
+  mkdirSync(prefix);
+  mkdirSync(work);
+  const { stdout } = await exec("npm", ["pack", "--silent", "--pack-destination", root], {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const tarball = join(root, stdout.trim().split("\n").at(-1)!);
+  await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
+    cwd: prefix,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}, 600_000);
+
+describe("the installed planfile command", () => {
+  it("is compiled JavaScript: the package ships dist/, not the TypeScript sources", () => {
+    const pkg = join(prefix, "node_modules", "planfile");
+    expect(existsSync(join(pkg, "dist", "src", "planfile.js"))).toBe(true);
+    expect(existsSync(join(pkg, "src"))).toBe(false);
+    expect(readdirSync(join(pkg, "dist", "tools", "sandbox"))).toContain("db.js");
+  });
+
+  it("--help lists every command", async () => {
+    const { code, stdout } = await run("--help");
+    expect(code).toBe(0);
+    for (const name of Object.keys(COMMANDS)) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, "m"));
+  });
+
+  it('plan "<goal>" works from an empty folder: tools come with the package, state goes to the folder', async () => {
+    const { code, stdout, stderr } = await run("plan", GOAL);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain("kind: Plan");
+    expect(stdout).toContain("tool: sandbox.db.create");
+    expect(stderr).toMatch(/^planned 9 steps/);
+    expect(existsSync(join(work, ".planfile", "sandbox", "world.json"))).toBe(true);
+  });
+
+  it("validates, and its hints name `planfile`", async () => {
+    expect((await run("plan", GOAL, "-o", "plans/migrate.yaml")).code).toBe(0);
+    expect((await run("validate", "plans/migrate.yaml")).code).toBe(0);
+    const ran = await run("run", "plans/migrate.yaml");
+    expect(ran.code).toBe(4);
+    expect(`${ran.stdout}${ran.stderr}`).toMatch(/then: planfile run --resume \S+ --approve freeze,cutover/);
+  });
+
+  it("every command answers --help; an unknown one gets a did-you-mean", async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const { code, stdout } = await run(name, "--help");
+      expect(code, name).toBe(0);
+      expect(stdout, name).toMatch(new RegExp(`^Usage: planfile ${name}\\b`));
+    }
+    const typo = await run("valdiate");
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown command `valdiate`; did you mean `validate`?");
+  });
+
+  it("eval says it needs a checkout, instead of failing obscurely", async () => {
+    const { code, stderr } = await run("eval");
+    expect(code).toBe(2);
+    expect(stderr).toContain("the eval suite runs from a checkout of planfile");
+  });
+});
