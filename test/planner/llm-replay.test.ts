@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createAjv } from "../../src/schema/ajv.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshSandbox } from "../../src/evals/sandbox.js";
 import { gradePlan, loadScenario, riskyFlagged } from "../../src/evals/index.js";
@@ -26,7 +27,7 @@ async function replay(recording: Recording) {
   try {
     const llm = createOpenAiLlm({ apiKey: "k", baseURL: server.url, model: recording.model, retries: 0 });
     const result = await plan(recording.goal, { registry: box.registry, llm, methods });
-    return { result, requests: server.requests.length };
+    return { result, requests: server.requests };
   } finally {
     await server.close();
     await box.registry.close();
@@ -54,6 +55,15 @@ describe.each(files.map((f) => [f.replace(/^evals\/recordings\//, ""), f]))("rep
   const expectation = recording.expect;
 
   if (expectation.outcome === "plan") {
+    it("fits the answer schema the planner sent, so constrained decoding allows it", async () => {
+      const { requests } = await replay(recording);
+      const sent = requests[0] as { response_format: { json_schema: { schema: object } } };
+      const validate = createAjv().compile(sent.response_format.json_schema.schema);
+      const body = recording.exchanges[0]!.response.body as { choices: { message: { content: string } }[] };
+      const ok = validate(JSON.parse(body.choices[0]!.message.content));
+      expect(ok ? [] : validate.errors).toEqual([]);
+    });
+
     it("writes a plan that executes, reaches the goal and passes every eval metric", async () => {
       const { result } = await replay(recording);
       if (!result.ok) throw new Error(`expected a plan, got ${result.reason}: ${result.message}`);
