@@ -29,6 +29,9 @@ Options:
   --quiet           hide promptfoo's own output
   --state-dir DIR   where results, promptfoo's files and the sandboxes go
                     (default .planfile; results in DIR/evals/results.json)
+  --suite NAME      sandbox (default) | postgres: real-systems scenarios in
+                    evals/postgres/ against the running lab of --state-dir
+                    (start it first: tsx src/lab.ts up)
 
 Everything it writes stays under the state folder.
 `;
@@ -42,12 +45,21 @@ runMain(async () => {
         filter: { type: "string" },
         quiet: { type: "boolean" },
         "state-dir": { type: "string" },
+        suite: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
     HELP,
   );
   if (positionals.length > 0) throw usage(`unexpected arguments: ${positionals.join(" ")}\n${HELP}`);
+  if (values.suite === "postgres") {
+    const { formatPgReport, runPostgresSuite } = await import("../evals/postgres/suite.js");
+    const result = await runPostgresSuite({ stateDir: values["state-dir"], filter: values.filter });
+    process.stdout.write(`${formatPgReport(result)}\n`);
+    return result.rows.length > 0 && result.passed === result.rows.length ? EXIT.ok : EXIT.failed;
+  }
+  if (values.suite !== undefined && values.suite !== "sandbox")
+    throw usage(`--suite must be sandbox or postgres, not ${values.suite}`);
   const repeat = Number(values.repeat ?? "1");
   if (!Number.isInteger(repeat) || repeat < 1) throw usage(`--repeat takes a whole number ≥ 1, not ${values.repeat}`);
   if (!existsSync(join(CHECKOUT, "evals")) || !existsSync(join(CHECKOUT, "node_modules/.bin/promptfoo")))

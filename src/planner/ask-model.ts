@@ -13,9 +13,9 @@ import { extractJson } from "./extract.js";
 import { contextOf, gather, type GatherLimits, type ProbeCall } from "./gather.js";
 import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
-import { describeFailure, type Prover } from "./prove.js";
 import type { PlanOptions } from "./plan.js";
 import { estimateTokens, openingMessages, readTools, type PromptSet } from "./prompt.js";
+import { describeFailure, type Prover } from "./prove.js";
 import { relevantProbes, selectTools } from "./tool-selection.js";
 import {
   LlmError,
@@ -190,8 +190,9 @@ async function converse(
       const proof = prove ? await prove(judged.plan) : undefined;
       if (!proof || proof.ok)
         return { ok: true, plan: judged.plan, yaml: judged.yaml, digest: judged.digest, attempts, probes, stats };
-      const where = proof.step ? `steps.${proof.step}` : "";
-      attempt.problems = [{ rule: "dry-run", where, message: describeFailure(proof) }];
+      attempt.problems = [
+        { rule: "dry-run", where: proof.step ? `steps.${proof.step}` : "", message: describeFailure(proof) },
+      ];
       lastPlan = judged.plan;
       if (attempts.length > maxRepairs) {
         const message = `every plan from ${answer.model} would fail when run; the last one: ${describeFailure(proof)}`;

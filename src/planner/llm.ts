@@ -5,9 +5,9 @@
  * planning deadline (see deadline.ts): the SDK's own timer covers only the
  * response headers, ours also covers a body that trickles in.
  */
+import { CONFIG_FILE, loadConfig, type LlmSettings } from "../config/index.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
-import { CONFIG_FILE, loadConfig, type LlmSettings } from "../config/index.js";
 import { type Deadline, sleepUnless, startDeadline } from "./deadline.js";
 import { aborted, classify, describe, type Where } from "./llm-failure.js";
 import { estimateTokens } from "./prompt.js";
