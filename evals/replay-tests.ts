@@ -2,12 +2,10 @@
 // on every metric like any plan; a bad one passes only if the planner caught it (evals/replay-assertions.ts).
 import { METRICS } from "../src/evals/index.js";
 import { assertionExport } from "../src/evals/assertion.js";
-import { AWAITING_POLICY, loadRecording, recordingFiles } from "../test/support/replay-openai.js";
+import { loadRecording, recordingFiles } from "../test/support/replay-openai.js";
 
 export function replayCases() {
-  return recordingFiles()
-    .map((file) => ({ file, recording: loadRecording(file) }))
-    .filter(({ recording: r }) => !AWAITING_POLICY.has(`${r.scenario}/${r.case}`));
+  return recordingFiles().map((file) => ({ file, recording: loadRecording(file) }));
 }
 
 export default function tests() {

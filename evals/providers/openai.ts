@@ -39,7 +39,12 @@ export default class OpenAiPlanner {
     );
     await new Promise((resolve) => setImmediate(resolve)); // the last body's copy settles
     const scenario = String(context?.vars?.scenario ?? "adhoc");
-    const name = (process.env.PLANFILE_RECORD_CASE || config.model).replace(/[^A-Za-z0-9._-]+/g, "-");
+    // One file per wording: `<model>` for a scenario's own goal, `<model>-3` for its third variant.
+    const variant = Number(context?.vars?.variant ?? 0);
+    const name = `${process.env.PLANFILE_RECORD_CASE || config.model}${variant > 0 ? `-${variant}` : ""}`.replace(
+      /[^A-Za-z0-9._-]+/g,
+      "-",
+    );
     const m = response.metadata;
     const recording: Recording = {
       scenario,

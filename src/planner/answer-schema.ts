@@ -38,24 +38,39 @@ export function answerSchema(offer: Offer): Schema {
   const $defs = defs();
   const step = $defs.Step!;
   const base = step.properties as Schema;
+  // The plan's rollback call (with `override` where the plan schema has one), its tool limited to those offered.
+  const call = $defs.RollbackCall ?? $defs.ToolCall!;
   const rollbackTools = [...new Set([...offer.tools.map((t) => t.name), ...offer.undoTools])];
+  // Shared parts are definitions each variant refers to, so the schema grows by a tool's args only.
+  const shared: Schema = {
+    Rollback: {
+      anyOf: [
+        { ...call, properties: { ...(call.properties as Schema), tool: { enum: rollbackTools } } },
+        { $ref: "#/$defs/NoRollback" },
+        ...($defs.Irreversible ? [{ $ref: "#/$defs/Irreversible" }] : []),
+      ],
+    },
+  };
+  const common: Schema = {};
+  for (const [name, property] of Object.entries(base as Record<string, Schema>).map(
+    ([k, v]) => [k, lean(v)] as const,
+  )) {
+    if (name === "tool" || name === "args" || name === "rollback") continue;
+    shared[`Step_${name}`] = property;
+    common[name] = { $ref: `#/$defs/Step_${name}` };
+  }
+  shared.Step_risky = { type: "boolean" };
+  shared.Reference = REFERENCE;
+  common.risky = { $ref: "#/$defs/Step_risky" };
   const variants = offer.tools.map((tool) => ({
-    ...step,
+    type: "object",
+    additionalProperties: false,
+    required: step.required,
     properties: {
-      ...base,
+      ...common,
       tool: { const: tool.name },
-      args: withReferences(typeof tool.inputSchema === "object" ? tool.inputSchema : {}),
-      risky: { type: "boolean", description: "A human must confirm this step before the run." },
-      rollback: {
-        description: "Omit to use the tool's declared undo; else a call that undoes exactly this step, or {none}.",
-        anyOf: [
-          {
-            ...$defs.ToolCall,
-            properties: { ...($defs.ToolCall!.properties as Schema), tool: { enum: rollbackTools } },
-          },
-          { $ref: "#/$defs/NoRollback" },
-        ],
-      },
+      args: withReferences(lean(typeof tool.inputSchema === "object" ? tool.inputSchema : {})),
+      rollback: { $ref: "#/$defs/Rollback" },
     },
   }));
   const properties: Schema = {
@@ -89,7 +104,28 @@ export function answerSchema(offer: Offer): Schema {
         items: { enum: offer.others },
       };
   }
-  return { type: "object", additionalProperties: false, minProperties: 1, properties, $defs };
+  // Only the definitions the answer refers to: the plan's envelope is the planner's business, not the model's.
+  const used = variants.length > 0 ? ["Id", "Args", "NoRollback", "Irreversible"] : Object.keys($defs);
+  const kept = {
+    ...Object.fromEntries(used.filter((k) => $defs[k]).map((k) => [k, lean($defs[k]!)])),
+    ...(variants.length > 0 ? shared : {}),
+  };
+  return { type: "object", additionalProperties: false, minProperties: 1, properties, $defs: kept };
+}
+
+/** Drops what only people read (descriptions, titles, examples): a grammar does not need them, and they cost tokens. */
+export function lean(schema: Schema): Schema {
+  const walk = (value: unknown, inProperties: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, false));
+    if (!value || typeof value !== "object") return value;
+    const out: Schema = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (!inProperties && (k === "description" || k === "title" || k === "examples" || k === "$comment")) continue;
+      out[k] = walk(v, !inProperties && (k === "properties" || k === "$defs" || k === "patternProperties"));
+    }
+    return out;
+  };
+  return walk(schema, false) as Schema;
 }
 
 /** Every leaf of an args schema also accepts a reference string; objects and arrays are walked. */
@@ -107,5 +143,5 @@ function leaf(value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
   const s = value as Schema;
   if (s.type === "object" || s.type === "array") return withReferences(s);
-  return { anyOf: [s, REFERENCE] };
+  return { anyOf: [s, { $ref: "#/$defs/Reference" }] };
 }

@@ -10,6 +10,8 @@ import { LlmError } from "./types.js";
 export type Failure =
   /** Nothing listens, or the host name does not resolve: retry once at most. */
   | { kind: "unreachable"; code: string }
+  /** fetch will not connect to this port at all (6000, 9, 25… are on the Fetch standard's block list). */
+  | { kind: "blocked-port" }
   /** No TCP connection within the connect timeout: waiting again costs as long again. */
   | { kind: "connect-timeout"; code: string }
   | { kind: "context-length"; limit?: number; promptTokens?: number }
@@ -25,6 +27,8 @@ const CONNECT_TIMEOUT = new Set(["UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
 export function classify(error: unknown, body?: string): Failure {
   if (error instanceof OpenAI.APIConnectionError) {
     const code = networkCode(error);
+    if ((error.cause as { cause?: { message?: string } } | undefined)?.cause?.message === "bad port")
+      return { kind: "blocked-port" };
     if (code && UNREACHABLE.has(code)) return { kind: "unreachable", code };
     if (code && CONNECT_TIMEOUT.has(code)) return { kind: "connect-timeout", code };
     return { kind: "transient" };
@@ -146,6 +150,12 @@ export function describe(failure: Failure, error: unknown, w: Where, raw?: strin
         { cause: error },
       );
     }
+    case "blocked-port":
+      return new LlmError(
+        "LLM_UNAVAILABLE",
+        `cannot reach ${at(w)}: Node's fetch refuses to connect to that port (it is on the Fetch standard's list of blocked ports); serve the model on another port and fix OPENAI_BASE_URL`,
+        { cause: error },
+      );
     case "connect-timeout":
       return new LlmError(
         "LLM_UNAVAILABLE",

@@ -68,6 +68,8 @@ export function jsonReport(goal: string, result: PlanResult, output?: string): o
     ok: false,
     goal,
     reason: result.reason,
+    ...(result.code ? { code: result.code } : {}),
+    ...(result.missing ? { missing: result.missing } : {}),
     message: result.message,
     attempts: result.attempts,
     probes,

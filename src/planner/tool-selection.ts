@@ -116,22 +116,26 @@ function toolsOfMatchingMethods(
       }
     }
   };
+  const phrase = ` ${goal
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim()} `;
+  const says = (p: string) =>
+    phrase.includes(
+      ` ${p
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, " ")
+        .trim()} `,
+    );
   for (const m of methods.methods) {
     // Read loosely: method files have carried goal patterns, and intents with verbs; either may be absent.
     const loose = m as unknown as { patterns?: RegExp[]; intent?: { verbs?: string[]; words?: string[] } };
     const byPattern = (loose.patterns ?? []).some((p) => p.test(goal.trim()));
-    const text = new Set(
-      words(
-        [
-          m.name,
-          ...(m.examples ?? []).map((e) => e.goal),
-          ...(loose.intent?.verbs ?? []),
-          ...(loose.intent?.words ?? []),
-        ].join(" "),
-      ),
-    );
+    // An intent's verb and one of its words, as the goal understanding reads them.
+    const byIntent = (loose.intent?.verbs ?? []).some(says) && (loose.intent?.words ?? []).some(says);
+    const text = new Set(words([m.name, ...(m.examples ?? []).map((e) => e.goal)].join(" ")));
     const shared = [...goalWords].filter((w) => text.has(w)).length;
-    if (byPattern || (goalWords.size > 0 && shared / goalWords.size >= 0.6)) visit(m.task);
+    if (byPattern || byIntent || (goalWords.size > 0 && shared / goalWords.size >= 0.6)) visit(m.task);
   }
   return { steps: out, probes: reads };
 }

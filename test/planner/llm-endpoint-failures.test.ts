@@ -50,6 +50,12 @@ describe("an endpoint that cannot be reached", () => {
   });
 });
 
+it("names a port fetch will never connect to, without retrying", async () => {
+  const result = failure(await planAt("http://127.0.0.1:9/v1", 120_000));
+  expect(result.message).toContain("refuses to connect to that port");
+  expect(result.message).toContain("after 1 request");
+});
+
 describe("an endpoint too slow for the deadline", () => {
   it("stops waiting for a server that accepts the request and never answers, and does not retry past the deadline", async () => {
     server.fallback = { hang: true };
@@ -89,7 +95,7 @@ describe("an endpoint too slow for the deadline", () => {
     const result = failure(await planAt(server.url, 2_000));
     expect(result.code).toBe("LLM_TIMEOUT");
     expect(result.message).toContain("2000 ms planning deadline");
-    expect(result.attempts.map((a) => a.prompt)).toEqual(["decompose@2", "repair@2"]);
+    expect(result.attempts.map((a) => a.prompt)).toEqual(["decompose@3", "repair@2"]);
   });
 });
 

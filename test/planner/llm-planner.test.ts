@@ -78,13 +78,13 @@ describe("the model planner over HTTP", () => {
     expect(result.plan.metadata.planner).toEqual({
       name: "llm",
       model: "fake-model",
-      prompt: "decompose@2",
+      prompt: "decompose@3",
       attempts: 1,
       templates: [
-        "system@2",
+        "system@3",
         "partials/plan-format@2",
-        "partials/risk-and-rollback@1",
-        "decompose@2",
+        "partials/risk-and-rollback@2",
+        "decompose@3",
         "partials/tool-catalogue@2",
         "partials/context@2",
         "partials/goal@2",
@@ -142,7 +142,7 @@ describe("the model planner over HTTP", () => {
     expect(lastPrompt()).toContain("unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?");
     expect(server.requests[1]!.messages.at(-2)).toMatchObject({ role: "assistant" });
     expect(result.ok && result.plan.metadata.planner).toMatchObject({
-      prompt: "decompose@2+repair@2",
+      prompt: "decompose@3+repair@2",
       attempts: 2,
       usage: { totalTokens: 300 },
     });
@@ -244,7 +244,7 @@ describe("the model planner over HTTP", () => {
     expect(server.requests[1]!.messages.at(-1)!.content).toContain(
       '{"name":"orders","region":"us-east-1","sizeGb":40}',
     );
-    expect(result.plan.metadata.planner?.prompt).toBe("decompose@2+gather@2");
+    expect(result.plan.metadata.planner?.prompt).toBe("decompose@3+gather@2");
   });
 
   it("refuses reads by tools that change the world", async () => {

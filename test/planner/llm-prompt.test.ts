@@ -87,6 +87,7 @@ describe("the answer schema", () => {
         gather: { items: { properties: { tool: { enum: string[] } } } };
         cannot: { required: string[] };
       };
+      $defs: Record<string, any>;
     };
     const variants = schema.properties.steps.items.anyOf;
     expect(variants.map((v) => v.properties.tool.const)).toEqual(fullTools(request));
@@ -94,8 +95,10 @@ describe("the answer schema", () => {
     expect(dump.properties.args.required).toEqual(["name"]);
     expect(dump.properties.args.additionalProperties).toBe(false);
     // A reference may stand for any argument.
-    expect(dump.properties.args.properties.name.anyOf[1].pattern).toBe("^\\$\\{\\{.+\\}\\}$");
-    const rollbackTools = dump.properties.rollback.anyOf[0].properties.tool.enum as string[];
+    expect(dump.properties.args.properties.name.anyOf[1]).toEqual({ $ref: "#/$defs/Reference" });
+    expect(schema.$defs.Reference.pattern).toBe("^\\$\\{\\{.+\\}\\}$");
+    expect(dump.properties.rollback).toEqual({ $ref: "#/$defs/Rollback" });
+    const rollbackTools = schema.$defs.Rollback.anyOf[0].properties.tool.enum as string[];
     expect(rollbackTools).toContain("sandbox.db.deleteDump");
     expect(schema.properties.gather.items.properties.tool.enum).toContain("sandbox.iam.listUsers");
     expect(schema.properties.gather.items.properties.tool.enum).not.toContain("sandbox.iam.createUser");

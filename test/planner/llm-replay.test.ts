@@ -4,19 +4,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createAjv } from "../../src/schema/ajv.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshSandbox } from "../../src/evals/sandbox.js";
 import { gradePlan, loadScenario, riskyFlagged } from "../../src/evals/index.js";
 import { createOpenAiLlm } from "../../src/planner/llm.js";
 import { loadMethods, type MethodLibrary } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
-import {
-  AWAITING_POLICY,
-  loadRecording,
-  recordingFiles,
-  startReplay,
-  type Recording,
-} from "../support/replay-openai.js";
+import { loadRecording, recordingFiles, startReplay, type Recording } from "../support/replay-openai.js";
 
 let root: string;
 let methods: MethodLibrary;
@@ -32,7 +27,7 @@ async function replay(recording: Recording) {
   try {
     const llm = createOpenAiLlm({ apiKey: "k", baseURL: server.url, model: recording.model, retries: 0 });
     const result = await plan(recording.goal, { registry: box.registry, llm, methods });
-    return { result, requests: server.requests.length };
+    return { result, requests: server.requests };
   } finally {
     await server.close();
     await box.registry.close();
@@ -60,24 +55,21 @@ describe.each(files.map((f) => [f.replace(/^evals\/recordings\//, ""), f]))("rep
   const expectation = recording.expect;
 
   if (expectation.outcome === "plan") {
+    it("fits the answer schema the planner sent, so constrained decoding allows it", async () => {
+      const { requests } = await replay(recording);
+      const sent = requests[0] as { response_format: { json_schema: { schema: object } } };
+      const validate = createAjv().compile(sent.response_format.json_schema.schema);
+      const body = recording.exchanges[0]!.response.body as { choices: { message: { content: string } }[] };
+      const ok = validate(JSON.parse(body.choices[0]!.message.content));
+      expect(ok ? [] : validate.errors).toEqual([]);
+    });
+
     it("writes a plan that executes, reaches the goal and passes every eval metric", async () => {
       const { result } = await replay(recording);
       if (!result.ok) throw new Error(`expected a plan, got ${result.reason}: ${result.message}`);
       const grade = await gradePlan(result.yaml, loadScenario(join("evals/scenarios", recording.scenario)), { root });
       const failed = Object.entries(grade.metrics).filter(([, m]) => !m.pass);
       expect(failed.map(([name, m]) => `${name}: ${m.reason}`)).toEqual([]);
-    });
-    return;
-  }
-
-  if (AWAITING_POLICY.has(`${recording.scenario}/${recording.case}`)) {
-    it("is not caught yet: a plan is still written (the policy rules close this)", async () => {
-      const { result } = await replay(recording);
-      expect(result.ok).toBe(true);
-      if (result.ok && expectation.outcome === "risk-flagged") {
-        const scenario = loadScenario(join("evals/scenarios", recording.scenario));
-        expect(riskyFlagged(result.plan, scenario).pass).toBe(false);
-      }
     });
     return;
   }

@@ -9,20 +9,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export const RECORDINGS_DIR = "evals/recordings";
-
-/**
- * Recordings that are not caught yet: the risk and rollback rules of the
- * policy work (issue 11, items 1–2) catch them. The replay tests pin this gap
- * so they fail when it closes; the replay eval leaves these out until then.
- */
-export const AWAITING_POLICY: ReadonlySet<string> = new Set([
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup"].map((s) => `${s}/under-flagged`),
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup", "rotate-leaked-credential"].map(
-    (s) => `${s}/wrong-rollback`,
-  ),
-]);
 
 /** What a replayed conversation must end in. */
 export type Expectation =
@@ -73,7 +62,7 @@ export interface Replay {
 }
 
 /** Serves the recording's responses in order; a request past the end is a 500 that says so. */
-export async function startReplay(recording: Recording): Promise<Replay> {
+export async function startReplay(recording: Recording, port = 0): Promise<Replay> {
   const requests: unknown[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
@@ -95,7 +84,7 @@ export async function startReplay(recording: Recording): Promise<Replay> {
       res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
@@ -105,4 +94,18 @@ export async function startReplay(recording: Recording): Promise<Replay> {
         server.close(() => resolve());
       }),
   };
+}
+
+// `npx tsx test/support/replay-openai.ts <recording.json> [port]`: serve one recording to any client
+// (e.g. `OPENAI_BASE_URL=<printed url> npx tsx src/plan.ts "<its goal>"`) until interrupted.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write("usage: npx tsx test/support/replay-openai.ts <recording.json>\n");
+    process.exit(2);
+  }
+  const recording = loadRecording(file);
+  const replay = await startReplay(recording, Number(process.argv[3] ?? 0));
+  process.stdout.write(`${replay.url}\n`);
+  process.stderr.write(`replaying ${file} (${recording.exchanges.length} answer(s)) for: ${recording.goal}\n`);
 }
