@@ -162,7 +162,7 @@ describe.skipIf(SKIP_REASON)(
       const undone = await execFileP("npx", ["tsx", "src/rollback.ts", "kill-half", "--state-dir", lab.stateDir]);
       expect(undone.stderr + undone.stdout).toContain("rolled back");
       await expectBackToStart("after resuming a killed restore and rolling back");
-    }, 120_000);
+    }, 300_000);
 
     it("SIGKILLed right after the restore committed, the resumed run sees it happened and stops for the operator instead of restoring twice", async () => {
       const file = join(lab.stateDir, "migrate.yaml");
@@ -189,6 +189,6 @@ describe.skipIf(SKIP_REASON)(
       expect(undone.code).toBe(3);
       expect(undone.out).toMatch(/left to undo:\s+restore \(postgres\.db\.restore\)/);
       await expectBackToStart("after stopping on a committed restore and rolling back");
-    }, 120_000);
+    }, 300_000);
   },
 );
