@@ -21,7 +21,8 @@ of them passed.
 
 Options:
   --provider NAME   offline | openai | all (default: offline, plus openai when
-                    OPENAI_API_KEY or OPENAI_BASE_URL is set)
+                    OPENAI_API_KEY or OPENAI_BASE_URL is set); replay runs the
+                    recorded model answers in evals/recordings/ instead
   --repeat K        run each test K times and report pass^K (default 1)
   --filter REGEX    only cases whose name matches: <scenario> (its goal),
                     <scenario>/<n> (its n-th wording), refusals/<n>
@@ -66,7 +67,8 @@ runMain(async () => {
       "the eval suite runs from a checkout of planfile with its dev dependencies (it needs evals/ and promptfoo): clone it, `npm ci`, then `npm run eval`",
     );
   const evals = await import("./evals/index.js");
-  const providers = pickProviders(values.provider, evals);
+  const replay = values.provider === "replay";
+  const providers = replay ? [] : pickProviders(values.provider, evals);
 
   // Results go under the caller's folder; the suite itself runs from the checkout, so it works from any folder.
   const cwd = process.cwd();
@@ -79,6 +81,7 @@ runMain(async () => {
     filter: values.filter,
     stdio: values.quiet ? "ignore" : "inherit",
     stateDir,
+    ...(replay ? { config: await replayConfig(values.filter) } : {}),
   });
   process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
   const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
@@ -97,4 +100,11 @@ function pickProviders(
   if (name === "all") return Object.keys(PROVIDERS) as ProviderName[];
   if (name in PROVIDERS) return [name as ProviderName];
   throw usage(`--provider must be one of ${[...Object.keys(PROVIDERS), "all"].join(", ")}, not ${name}`);
+}
+
+async function replayConfig(filter: string | undefined) {
+  const { replayCases } = await import("../evals/replay-tests.js");
+  const pattern = filter ? new RegExp(filter) : undefined;
+  const tests = replayCases().filter(({ recording: r }) => !pattern || pattern.test(`${r.scenario}/${r.case}`)).length;
+  return { file: "promptfooconfig.replay.yaml", tests };
 }

@@ -64,6 +64,18 @@ export interface PlannerInfo {
    */
   prompt?: string;
   attempts?: number;
+  /**
+   * Every prompt template and partial the model was shown, name@version, e.g. partials/tool-catalogue@2.
+   */
+  templates?: string[];
+  /**
+   * How the answer's shape was enforced: a JSON schema, JSON mode, or only the prompt.
+   */
+  responseFormat?: "json_schema" | "json_object" | "text";
+  /**
+   * How many tools the model was shown (it sees only those relevant to the goal).
+   */
+  toolsOffered?: number;
   usage?: {
     promptTokens?: number;
     completionTokens?: number;
