@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   runs: { summary: "list runs, or show one run's story", load: () => import("../runs.js") },
   tools: { summary: "list the registered tools, or describe one", load: () => import("../tools.js") },
   sandbox: { summary: "reset or show the simulated cloud", load: () => import("../sandbox.js") },
+  lab: { summary: "start, stop or show the two local PostgreSQL clusters", load: () => import("../lab.js") },
   eval: { summary: "plan and grade the eval scenarios (a checkout only)", load: () => import("../eval.js") },
   lab: {
     summary: "start, stop or show two local PostgreSQL clusters for the postgres tools",

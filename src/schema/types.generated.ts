@@ -363,6 +363,7 @@ export interface PlanfileConfig {
    */
   $schema?: string;
   llm?: LlmSettings;
+  postgres?: PostgresSettings;
 }
 /**
  * The OpenAI-compatible endpoint the planner asks. The environment wins: OPENAI_BASE_URL, PLANFILE_MODEL, PLANFILE_LLM_TIMEOUT_MS.
@@ -387,6 +388,58 @@ export interface LlmSettings {
    * Further tries after a 408/409/429/5xx, a connection error or a timeout (default 3).
    */
   retries?: number;
+}
+/**
+ * Where the postgres tool pack's clusters are. Plans name clusters (`cluster: west`); this maps names to servers. A name not defined here falls back to the lab of the state folder (tsx src/lab.ts up).
+ *
+ * This interface was referenced by `PlanfileConfig`'s JSON-Schema
+ * via the `definition` "PostgresSettings".
+ */
+export interface PostgresSettings {
+  /**
+   * Named connections, e.g. {"west": {"host": "db-west.internal", "passwordEnv": "PG_WEST_PASSWORD"}}.
+   */
+  connections?: {
+    [k: string]: PostgresConnection;
+  };
+  catalog?: PostgresCatalog;
+}
+/**
+ * One cluster. Never a password: passwordEnv names the environment variable that holds it.
+ *
+ * This interface was referenced by `PlanfileConfig`'s JSON-Schema
+ * via the `definition` "PostgresConnection".
+ */
+export interface PostgresConnection {
+  /**
+   * Default 127.0.0.1.
+   */
+  host?: string;
+  /**
+   * Default 5432.
+   */
+  port?: number;
+  /**
+   * Default postgres.
+   */
+  user?: string;
+  /**
+   * Name of the environment variable holding the password, read at call time.
+   */
+  passwordEnv?: string;
+}
+/**
+ * The service catalog clients resolve databases through (a `services` table): the migration's cut-over point.
+ */
+export interface PostgresCatalog {
+  /**
+   * A connection name.
+   */
+  cluster: string;
+  /**
+   * Default catalog.
+   */
+  database?: string;
 }
 
 /**

@@ -197,7 +197,7 @@ describe.skipIf(SKIP_REASON)(`postgres tool conformance${SKIP_REASON ? ` (skippe
         expect(await snapshot(lab), `${label}: clean-up returned to the seeded lab`).toEqual(baseline);
       }
     }
-  }, 180_000);
+  }, 600_000);
 
   it("maps failures onto typed codes that say what to do next", async () => {
     const fail = (tool: string, args: unknown) =>

@@ -40,5 +40,5 @@ describe.skipIf(SKIP_REASON)(`postgres eval suite on the lab${SKIP_REASON ? ` (s
     expect(failed).toEqual([]);
     expect(result.passed).toBe(4);
     expect(result.rows.find((r) => r.scenario === "migrate-orders")?.cells.rollback).toEqual({ ok: true });
-  }, 180_000);
+  }, 400_000);
 });

@@ -65,7 +65,7 @@ describe.skipIf(SKIP_REASON)(`postgres goal wordings${SKIP_REASON ? ` (skipped: 
           reference.plan.steps,
         );
       }
-    }, 120_000);
+    }, 300_000);
 
   it("asks which cluster when the role is on both and the goal does not say", async () => {
     const result = await plan("Rotate the password of orders_app", { registry, methods });

@@ -27,7 +27,7 @@ export function useLab(rows = TEST_ROWS): TestLab {
   const lab = { stateDir } as TestLab;
   beforeAll(async () => {
     lab.state = await labUp({ stateDir, ports: { east: 0, west: 0 }, rows });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await labDown({ stateDir, destroy: true });
     rmSync(stateDir, { recursive: true, force: true });

@@ -8,8 +8,9 @@
  *    variable that holds it.
  * 2. The lab (`<state>/lab/lab.json`), so the lab works with no configuration.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { ConfigError, loadConfig } from "../../src/config/load.js";
 import { ToolError } from "../../src/registry/tool-error.js";
+import type { PostgresSettings } from "../../src/schema/types.generated.js";
 import { readLabState } from "../../src/lab/state.js";
 
 export const CONFIG_FILE = "planfile.config.json";
@@ -30,52 +31,24 @@ export interface CatalogLocation {
   database: string;
 }
 
-interface ConnectionConfig {
-  host?: unknown;
-  port?: unknown;
-  user?: unknown;
-  passwordEnv?: unknown;
-  [key: string]: unknown;
-}
-
-interface PostgresConfig {
-  connections?: Record<string, ConnectionConfig>;
-  catalog?: { cluster?: unknown; database?: unknown };
-}
-
-const ALLOWED = new Set(["host", "port", "user", "passwordEnv"]);
-
-function readConfig(file = CONFIG_FILE): PostgresConfig | undefined {
-  if (!existsSync(file)) return undefined;
-  let parsed: unknown;
+/** The `postgres` section of planfile.config.json, checked by the shared loader (schemas/config.schema.json). */
+function readConfig(): PostgresSettings | undefined {
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new ToolError("CONFIG_INVALID", `${file} is not valid JSON (${(cause as Error).message}); fix it`, { cause });
+    return loadConfig(CONFIG_FILE).postgres;
+  } catch (error) {
+    // A broken config file is the operator's to fix: the loader's message names file:line:col and the setting.
+    const secret = error instanceof ConfigError && error.problems.some((p) => p.key.startsWith("postgres."));
+    const hint = secret
+      ? "\nfor a postgres connection, set passwordEnv to the name of the environment variable that holds the password"
+      : "";
+    throw new ToolError("CONFIG_INVALID", `${(error as Error).message}${hint}`, { cause: error });
   }
-  const pgConfig = (parsed as { postgres?: PostgresConfig }).postgres;
-  if (pgConfig === undefined) return undefined;
-  for (const [name, c] of Object.entries(pgConfig.connections ?? {})) {
-    for (const key of Object.keys(c)) {
-      if (key === "password")
-        throw new ToolError(
-          "CONFIG_INVALID",
-          `${file}: postgres.connections.${name}.password is refused: passwords do not belong in a file; set passwordEnv to the name of an environment variable that holds it`,
-        );
-      if (!ALLOWED.has(key))
-        throw new ToolError(
-          "CONFIG_INVALID",
-          `${file}: postgres.connections.${name}.${key} is not a known setting; allowed: ${[...ALLOWED].join(", ")}`,
-        );
-    }
-  }
-  return pgConfig;
 }
 
 export function resolveConnection(name: string, stateDir: string): Connection {
   const configured = readConfig()?.connections?.[name];
   if (configured) {
-    const envName = typeof configured.passwordEnv === "string" ? configured.passwordEnv : undefined;
+    const envName = configured.passwordEnv;
     const password = envName ? process.env[envName] : undefined;
     if (envName && password === undefined)
       throw new ToolError(
@@ -84,9 +57,9 @@ export function resolveConnection(name: string, stateDir: string): Connection {
       );
     return {
       name,
-      host: typeof configured.host === "string" ? configured.host : "127.0.0.1",
-      port: typeof configured.port === "number" ? configured.port : 5432,
-      user: typeof configured.user === "string" ? configured.user : "postgres",
+      host: configured.host ?? "127.0.0.1",
+      port: configured.port ?? 5432,
+      user: configured.user ?? "postgres",
       ...(password !== undefined ? { password } : {}),
       source: CONFIG_FILE,
     };
@@ -108,11 +81,7 @@ export function knownConnections(stateDir: string): string[] {
 /** The service catalog clients read to find a database (see catalog.ts). */
 export function catalogLocation(stateDir: string): CatalogLocation {
   const configured = readConfig()?.catalog;
-  if (configured && typeof configured.cluster === "string")
-    return {
-      cluster: configured.cluster,
-      database: typeof configured.database === "string" ? configured.database : "catalog",
-    };
+  if (configured) return { cluster: configured.cluster, database: configured.database ?? "catalog" };
   const lab = readLabState(stateDir);
   if (lab) return lab.catalog;
   throw new ToolError(
