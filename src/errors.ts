@@ -24,6 +24,9 @@ export type ErrorCode =
   | "LLM_UNAVAILABLE"
   | "LLM_REJECTED"
   | "LLM_EMPTY"
+  | "LLM_CONTEXT_LENGTH"
+  | "LLM_REFUSED"
+  | "LLM_TRUNCATED"
   // A mistake in an offline method file or an eval scenario (the author's, not the world's).
   | "METHOD_INVALID"
   | "SCENARIO_INVALID"

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCli, runMain, usage, EXIT } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
 import type { ProviderName } from "./evals/index.js";
 
 /** The checkout this file belongs to: the suite's scenarios, promptfoo config and promptfoo itself live there. */
@@ -21,13 +21,17 @@ of them passed.
 
 Options:
   --provider NAME   offline | openai | all (default: offline, plus openai when
-                    OPENAI_API_KEY or OPENAI_BASE_URL is set)
+                    OPENAI_API_KEY or OPENAI_BASE_URL is set); replay runs the
+                    recorded model answers in evals/recordings/ instead
   --repeat K        run each test K times and report pass^K (default 1)
   --filter REGEX    only cases whose name matches: <scenario> (its goal),
                     <scenario>/<n> (its n-th wording), refusals/<n>
   --quiet           hide promptfoo's own output
   --state-dir DIR   where results, promptfoo's files and the sandboxes go
                     (default .planfile; results in DIR/evals/results.json)
+  --suite NAME      sandbox (default) | postgres: real-systems scenarios in
+                    evals/postgres/ against the running lab of --state-dir
+                    (start it first: tsx src/lab.ts up)
 
 Everything it writes stays under the state folder.
 `;
@@ -41,12 +45,22 @@ runMain(async () => {
         filter: { type: "string" },
         quiet: { type: "boolean" },
         "state-dir": { type: "string" },
+        suite: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
     HELP,
   );
+  await checkConfig();
   if (positionals.length > 0) throw usage(`unexpected arguments: ${positionals.join(" ")}\n${HELP}`);
+  if (values.suite === "postgres") {
+    const { formatPgReport, runPostgresSuite } = await import("../evals/postgres/suite.js");
+    const result = await runPostgresSuite({ stateDir: values["state-dir"], filter: values.filter });
+    process.stdout.write(`${formatPgReport(result)}\n`);
+    return result.rows.length > 0 && result.passed === result.rows.length ? EXIT.ok : EXIT.failed;
+  }
+  if (values.suite !== undefined && values.suite !== "sandbox")
+    throw usage(`--suite must be sandbox or postgres, not ${values.suite}`);
   const repeat = Number(values.repeat ?? "1");
   if (!Number.isInteger(repeat) || repeat < 1) throw usage(`--repeat takes a whole number ≥ 1, not ${values.repeat}`);
   if (!existsSync(join(CHECKOUT, "evals")) || !existsSync(join(CHECKOUT, "node_modules/.bin/promptfoo")))
@@ -54,7 +68,8 @@ runMain(async () => {
       "the eval suite runs from a checkout of planfile with its dev dependencies (it needs evals/ and promptfoo): clone it, `npm ci`, then `npm run eval`",
     );
   const evals = await import("./evals/index.js");
-  const providers = pickProviders(values.provider, evals);
+  const replay = values.provider === "replay";
+  const providers = replay ? [] : pickProviders(values.provider, evals);
 
   // Results go under the caller's folder; the suite itself runs from the checkout, so it works from any folder.
   const cwd = process.cwd();
@@ -67,6 +82,7 @@ runMain(async () => {
     filter: values.filter,
     stdio: values.quiet ? "ignore" : "inherit",
     stateDir,
+    ...(replay ? { config: await replayConfig(values.filter) } : {}),
   });
   process.stdout.write(`${formatReport(suite.rows, repeat)}\n\n`);
   const perTest = suite.ran > 0 ? Math.round(suite.wallMs / suite.ran) : 0;
@@ -85,4 +101,11 @@ function pickProviders(
   if (name === "all") return Object.keys(PROVIDERS) as ProviderName[];
   if (name in PROVIDERS) return [name as ProviderName];
   throw usage(`--provider must be one of ${[...Object.keys(PROVIDERS), "all"].join(", ")}, not ${name}`);
+}
+
+async function replayConfig(filter: string | undefined) {
+  const { replayCases } = await import("../evals/replay-tests.js");
+  const pattern = filter ? new RegExp(filter) : undefined;
+  const tests = replayCases().filter(({ recording: r }) => !pattern || pattern.test(`${r.scenario}/${r.case}`)).length;
+  return { file: "promptfooconfig.replay.yaml", tests };
 }

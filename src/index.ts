@@ -1,6 +1,17 @@
 /** planfile's public API. The CLI entry files are thin shells over these. */
 export * from "./errors.js";
-export type { Plan, Step, ContextEntry, ToolCall, NoRollback, ToolSet, Tool } from "./schema/types.generated.js";
+export type {
+  Plan,
+  Step,
+  ContextEntry,
+  ToolCall,
+  RollbackCall,
+  NoRollback,
+  Irreversible,
+  ToolSet,
+  Tool,
+  Policy as PolicyFile,
+} from "./schema/types.generated.js";
 export { parseYamlSource, YamlSource, type Problem, type Location, type Path } from "./schema/source.js";
 export { Registry, loadRegistry, ToolError } from "./registry/index.js";
 export type { ToolDefinition, Handler, HandlerContext, CallOptions, Effect } from "./registry/index.js";
@@ -11,6 +22,16 @@ export {
   planDigest,
   type ValidationResult,
 } from "./validator/index.js";
+export {
+  assessPlan,
+  requiredRiskySteps,
+  loadPolicy,
+  parsePolicy,
+  type Policy,
+  type StepAssessment,
+  type RollbackView as RollbackVerdict,
+} from "./policy/index.js";
+export { upgradeRiskText } from "./policy/upgrade.js";
 export { findReferences, substitute, parseReference, getPath, type Reference } from "./references/index.js";
 export { checkExpect, compileExpect } from "./expect/index.js";
 export {

@@ -18,11 +18,14 @@ Options:
       --tools DIR       tool manifests and methods (default: the tools that come with planfile)
       --state-dir DIR   where tools keep state (default: .planfile)
       --max-repairs N   re-asks after an invalid answer (default: 2)
+      --timeout TIME    deadline for the model's whole part, answer bodies,
+                        retries and repairs included: 90s, 3m, 500ms (default 3m)
   -h, --help
 
 Model: OPENAI_API_KEY, OPENAI_BASE_URL (any OpenAI-compatible endpoint),
 PLANFILE_MODEL, PLANFILE_LLM_TIMEOUT_MS, or planfile.config.json {"llm": {...}}.
-Exit 0 with the plan; 1 when no valid plan could be made (reason on stderr,
+Exit 0 with the plan; 1 when no valid plan could be made, or the model
+answered that the goal cannot be done with these tools (reason on stderr,
 nothing on stdout or in FILE); 2 on usage or config errors.
 `;
 
@@ -37,6 +40,7 @@ runMain(async () => {
         tools: { type: "string" },
         "state-dir": { type: "string" },
         "max-repairs": { type: "string" },
+        timeout: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     },
@@ -50,6 +54,9 @@ runMain(async () => {
   if (values.output && existsSync(values.output) && statSync(values.output).isDirectory())
     throw usage(`--output ${values.output} is a folder; name a file, e.g. ${values.output}/plan.yaml`);
 
+  const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout);
+  if (timeoutMs === undefined && values.timeout !== undefined)
+    throw usage(`--timeout takes a duration such as 90s, 3m or 500ms, not ${values.timeout}`);
   // The config file is checked on every run, offline too: a typo in it must not wait for the day a model is set.
   const { loadConfig } = await import("./config/index.js");
   const settings = loadConfig().llm ?? {};
@@ -59,7 +66,10 @@ runMain(async () => {
     throw usage("--model needs a model endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint)");
   // The openai SDK is loaded only when a model will be asked.
   const llmModule = wantsModel ? await import("./planner/llm.js") : undefined;
-  const config = llmModule?.llmConfigFromEnv(process.env, undefined, values.model ? { model: values.model } : {});
+  const config = llmModule?.llmConfigFromEnv(process.env, undefined, {
+    ...(values.model ? { model: values.model } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+  });
 
   const [
     { DEFAULT_TOOLS_DIR, loadRegistry },
@@ -93,3 +103,11 @@ runMain(async () => {
     await registry.close();
   }
 });
+
+/** `90s`, `3m`, `500ms`, or bare seconds. */
+function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  return ms >= 1 && ms <= 86_400_000 ? Math.round(ms) : undefined;
+}

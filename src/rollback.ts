@@ -1,5 +1,5 @@
 #!/usr/bin/env -S npx tsx
-import { EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/rollback.ts [options] <run-id>
@@ -46,6 +46,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   if (positionals.length !== 1) throw usage(`give one run id\n${HELP}`);
   const runId = positionals[0]!;
   // Loaded after the arguments are checked, so --help and usage errors answer at once.

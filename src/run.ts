@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { resolve } from "node:path";
 import { requireFiles } from "./cli/files.js";
-import { EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/run.ts [options] <plan.yaml>
@@ -63,6 +63,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   const file = positionals[0];
   if (positionals.length > 1) throw usage(`one plan at a time; got ${positionals.join(" ")}`);
   if (!file && !values.resume) throw usage(`no plan file given\n${HELP}`);

@@ -14,9 +14,14 @@ export const COMMANDS: Record<string, Command> = {
   show: { summary: "render a plan for review (text, Markdown, JSON)", load: () => import("../show.js") },
   diff: { summary: "semantic diff of two plans, or of a plan against git", load: () => import("../diff.js") },
   run: { summary: "run a plan: approvals, journal, rollback on failure", load: () => import("../run.js") },
+  upgrade: { summary: "add the risk flags the tool manifests and policy require", load: () => import("../upgrade.js") },
   rollback: { summary: "undo a run, or finish an incomplete rollback", load: () => import("../rollback.js") },
   runs: { summary: "list runs, or show one run's story", load: () => import("../runs.js") },
   tools: { summary: "list the registered tools, or describe one", load: () => import("../tools.js") },
   sandbox: { summary: "reset or show the simulated cloud", load: () => import("../sandbox.js") },
   eval: { summary: "plan and grade the eval scenarios (a checkout only)", load: () => import("../eval.js") },
+  lab: {
+    summary: "start, stop or show two local PostgreSQL clusters for the postgres tools",
+    load: () => import("../lab.js"),
+  },
 };

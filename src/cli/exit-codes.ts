@@ -16,7 +16,7 @@ export const EXIT = {
   stalePlan: 6,
   /** A resumed run stopped: a step's outcome is unknown after a crash; an operator must decide. */
   outcomeUnknown: 7,
-  /** The run failed; everything that could be undone was, but some completed step cannot be undone. */
+  /** The run failed and everything that could be undone was, but a completed step cannot be undone (it is named). */
   partiallyRolledBack: 8,
   internal: 70,
   /** Interrupted by a signal (128 + SIGINT): the run is left as it was, for `--resume` or `rollback`. */
@@ -55,7 +55,8 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   },
   {
     code: EXIT.partiallyRolledBack,
-    meaning: "partly rolled back: every step that can be undone was; the irreversible ones named on stderr were not",
+    meaning:
+      "the run failed and was rolled back except for irreversible steps, which it names (`irreversible:`, or `none` on a destructive step)",
   },
   { code: EXIT.internal, meaning: "internal error (a bug in planfile; please report it)" },
   {

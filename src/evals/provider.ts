@@ -32,7 +32,8 @@ export async function planForEval(goal: string, fixture: string, llm?: Llm): Pro
   try {
     const result = await plan(goal, {
       registry: box.registry,
-      methods: llm ? undefined : await (methods ??= loadMethods(TOOLS_DIR)),
+      // The offline planner decomposes with the methods; the model path ranks the tools it shows by them.
+      methods: await (methods ??= loadMethods(TOOLS_DIR)),
       ...(llm ? { llm } : {}),
     });
     const latencyMs = Math.round(performance.now() - t0);

@@ -35,6 +35,8 @@ export interface SuiteOptions {
   stdio?: "inherit" | "ignore";
   /** State folder for results, promptfoo's own files and the sandboxes (default `.planfile`). */
   stateDir?: string;
+  /** Another promptfoo config with its own providers and tests (the replay eval), and how many tests it holds. */
+  config?: { file: string; tests: number };
 }
 
 export interface SuiteResult {
@@ -55,7 +57,9 @@ export function defaultProviders(env: NodeJS.ProcessEnv = process.env): Provider
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const cases = selectCases(evalCases(), options.filter);
-  const expected = cases.length * options.providers.length * options.repeat;
+  const expected = options.config
+    ? options.config.tests * options.repeat
+    : cases.length * options.providers.length * options.repeat;
 
   const paths = suitePaths(options.stateDir);
   const resultsFile = paths.results;
@@ -65,7 +69,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const args = [
     "eval",
     "-c",
-    "promptfooconfig.yaml",
+    options.config?.file ?? "promptfooconfig.yaml",
     "-o",
     resultsFile,
     "--no-cache",
@@ -74,7 +78,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     "--repeat",
     String(options.repeat),
   ];
-  args.push("--providers", ...options.providers.map((p) => PROVIDERS[p].file));
+  if (options.providers.length > 0) args.push("--providers", ...options.providers.map((p) => PROVIDERS[p].file));
   if (options.filter) args.push("--filter-pattern", options.filter);
 
   const t0 = performance.now();

@@ -74,7 +74,7 @@ export function riskPolicy(steps: readonly DraftStep[], plan: Plan, registry: Re
   const risky = new Set(steps.filter((s) => s.risky === true && typeof s.id === "string").map((s) => s.id));
   for (const id of requiredRiskySteps(plan, registry)) risky.add(id);
   // In step order, so a re-plan of the same goal lists them the same way.
-  return plan.steps.map((s) => s.id).filter((id, i, all) => risky.has(id) && all.indexOf(id) === i);
+  return [...new Set(plan.steps.map((s) => s.id))].filter((id) => risky.has(id));
 }
 
 /** `risky` must be a JSON boolean: a string "true" would otherwise be dropped, and its step left unflagged. */

@@ -12,6 +12,7 @@ import type { ToolDefinition } from "../registry/types.js";
 import type { ContextEntry } from "../schema/types.generated.js";
 import type { ChatMessage, ProbeOutcome } from "./types.js";
 import { describeSchema, outputFields } from "./schema-summary.js";
+import type { Selection } from "./tool-selection.js";
 
 export const DEFAULT_PROMPTS_DIR = fileURLToPath(new URL("../../prompts/", import.meta.url));
 
@@ -22,6 +23,8 @@ export interface PromptSet {
   render(name: TemplateName, data: object): string;
   /** `decompose@1` */
   id(name: TemplateName): string;
+  /** The template and every partial it uses, transitively: `decompose@2`, `partials/goal@2`, … */
+  ids(name: TemplateName): string[];
 }
 
 const cache = new Map<string, Promise<PromptSet>>();
@@ -37,19 +40,25 @@ export function loadPrompts(dir = DEFAULT_PROMPTS_DIR): Promise<PromptSet> {
   return set;
 }
 
+const PARTIAL_USE = /\{\{#?>\s*([\w-]+)/g;
+
 async function compilePrompts(dir: string): Promise<PromptSet> {
   const hbs = Handlebars.create();
   const partialsDir = join(dir, "partials");
+  const partials = new Map<string, { version: string; uses: string[] }>();
   for (const file of (await readdir(partialsDir)).filter((f) => f.endsWith(".hbs"))) {
-    hbs.registerPartial(basename(file, ".hbs"), await readTemplate(join(partialsDir, file)).then((t) => t.body));
+    const { version, body } = await readTemplate(join(partialsDir, file));
+    hbs.registerPartial(basename(file, ".hbs"), body);
+    partials.set(basename(file, ".hbs"), { version, uses: [...body.matchAll(PARTIAL_USE)].map((m) => m[1]!) });
   }
-  const templates = new Map<TemplateName, { version: string; render: (data: object) => string }>();
+  const templates = new Map<TemplateName, { version: string; uses: string[]; render: (data: object) => string }>();
   for (const name of ["system", "decompose", "gather", "repair"] as const) {
     const file = join(dir, `${name}.hbs`);
     const { version, body } = await readTemplate(file);
     const compiled = hbs.compile(body, { strict: true, noEscape: true });
     templates.set(name, {
       version,
+      uses: [...body.matchAll(PARTIAL_USE)].map((m) => m[1]!),
       render: (data) => {
         try {
           return tidy(compiled(data));
@@ -59,10 +68,18 @@ async function compilePrompts(dir: string): Promise<PromptSet> {
       },
     });
   }
+  const partialIds = (names: string[], seen = new Set<string>()): string[] =>
+    names.flatMap((n) => {
+      const p = partials.get(n);
+      if (!p || seen.has(n)) return [];
+      seen.add(n);
+      return [`partials/${n}@${p.version}`, ...partialIds(p.uses, seen)];
+    });
   return {
     dir,
     render: (name, data) => templates.get(name)!.render(data),
     id: (name) => `${name}@${templates.get(name)!.version}`,
+    ids: (name) => [`${name}@${templates.get(name)!.version}`, ...partialIds(templates.get(name)!.uses)],
   };
 }
 
@@ -90,11 +107,9 @@ export interface ToolView {
   args: string;
   returns: string;
   undo: string;
-  example: string;
 }
 
 export function toolView(tool: ToolDefinition): ToolView {
-  const example = tool.manifest.examples?.[0];
   const comp = tool.compensation;
   return {
     name: tool.name,
@@ -103,7 +118,6 @@ export function toolView(tool: ToolDefinition): ToolView {
     args: describeSchema(tool.inputSchema),
     returns: outputFields(tool.outputSchema),
     undo: comp ? `${comp.tool} ${JSON.stringify(comp.args)}` : "",
-    example: example ? JSON.stringify(example.args) : "",
   };
 }
 
@@ -111,43 +125,65 @@ export function contextView(context: readonly ContextEntry[]) {
   return context.map((c) => ({ id: c.id, tool: c.tool, args: asData(c.args), output: asData(c.output) }));
 }
 
-export function failedProbeView(probes: readonly ProbeOutcome[]) {
-  return probes.flatMap((p) => (p.ok ? [] : [{ id: p.id, tool: p.tool, message: asData(p.message) }]));
+/** A failed read's id and tool come from the model's read round: they are data like its error. */
+export function failedReadView(probes: readonly ProbeOutcome[]): string[] {
+  return probes.flatMap((p) => (p.ok ? [] : [asData({ id: p.id, tool: p.tool, args: p.args, error: p.message })]));
 }
 
 export interface PromptInput {
   goal: string;
   registry: Registry;
+  /** The tools shown in full, and the names of the rest. */
+  selection: Selection;
   context: readonly ContextEntry[];
   probes: readonly ProbeOutcome[];
   gather: { allowed: boolean; maxCalls: number };
 }
 
-/** The opening conversation: system rules, then the decompose (or post-gather) request. */
+/**
+ * The opening conversation. Static instructions come first (the system
+ * message never changes, so a server can cache its prefix); the tools, the
+ * context and, last, the goal follow.
+ */
 export function openingMessages(
   prompts: PromptSet,
   template: "decompose" | "gather",
   input: PromptInput,
 ): ChatMessage[] {
-  const tools = input.registry.list();
   const data = {
     goal: asData(input.goal),
-    tools: tools.map(toolView),
+    tools: input.selection.tools.map(toolView),
+    others: byFamily(input.selection.others, input.registry),
     context: contextView(input.context),
-    failedProbes: failedProbeView(input.probes),
+    failedReads: failedReadView(input.probes),
     gather: {
       allowed: input.gather.allowed,
       maxCalls: input.gather.maxCalls,
-      tools: tools
-        .filter((t) => t.effect === "read")
-        .map((t) => t.name)
-        .join(", "),
     },
   };
   return [
     { role: "system", content: prompts.render("system", {}) },
     { role: "user", content: prompts.render(template, data) },
   ];
+}
+
+/** `sandbox.iam: createUser, listUsers*; sandbox.lb: …` — read-only tools starred. */
+function byFamily(names: readonly string[], registry: Registry): string {
+  const groups = new Map<string, string[]>();
+  for (const name of names) {
+    const cut = name.lastIndexOf(".");
+    const family = cut > 0 ? name.slice(0, cut) : name;
+    const star = registry.get(name)?.effect === "read" ? "*" : "";
+    groups.set(family, [...(groups.get(family) ?? []), `${name.slice(cut + 1)}${star}`]);
+  }
+  return [...groups].map(([family, tools]) => `${family}: ${tools.join(", ")}`).join("; ");
+}
+
+export function readTools(registry: Registry): string[] {
+  return registry
+    .list()
+    .filter((t) => t.effect === "read")
+    .map((t) => t.name);
 }
 
 export function estimateTokens(messages: readonly ChatMessage[]): number {

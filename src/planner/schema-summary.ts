@@ -39,7 +39,10 @@ function bounds(s: Schema): string {
   return parts.join("");
 }
 
-/** The output's top-level fields with their types, for `returns:`. */
-export function outputFields(schema: JsonSchemaObject): string {
-  return describeSchema(schema, 1);
+/** The output's top-level fields with their types, for `returns:`; only their names when that runs long. */
+export function outputFields(schema: JsonSchemaObject, maxChars = 120): string {
+  const full = describeSchema(schema, 1);
+  if (full.length <= maxChars || typeof schema !== "object") return full;
+  const names = Object.keys((schema.properties ?? {}) as object);
+  return names.length > 0 ? `{${names.join(", ")}}` : full;
 }

@@ -1,6 +1,7 @@
 import { PlanfileError, type ErrorCode } from "../errors.js";
 import type { Problem } from "../schema/source.js";
 import type { ContextEntry, Plan } from "../schema/types.generated.js";
+import type { Deadline } from "./deadline.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -16,7 +17,11 @@ export interface TokenUsage {
 /** What the planner asks of a model: messages, and the JSON schema its answer should follow. */
 export interface LlmRequest {
   messages: ChatMessage[];
-  schema?: { name: string; schema: Record<string, unknown> };
+  /** `strict` asks the endpoint to enforce the schema while decoding (OpenAI's strict structured outputs). */
+  schema?: { name: string; schema: Record<string, unknown>; strict?: boolean };
+  /** The planning call's deadline; without one, the model's own `timeoutMs` bounds this request. */
+  deadline?: Deadline;
+  /** Cancels the request (a deadline's signal already includes its parent's). */
   signal?: AbortSignal;
 }
 
@@ -35,6 +40,8 @@ export interface LlmAnswer {
 /** Any chat model; `createOpenAiLlm` is the one planfile ships. */
 export interface Llm {
   readonly model: string;
+  /** The planning deadline this model was configured with, if any. */
+  readonly timeoutMs?: number;
   complete(request: LlmRequest): Promise<LlmAnswer>;
 }
 
@@ -90,8 +97,15 @@ export type PlanFailureReason =
   | "INVALID_PLAN"
   /** Every plan the planner could make failed its dry run on a scratch copy of the world. */
   | "WOULD_FAIL"
-  /** The model endpoint failed, timed out or refused. */
-  | "LLM_FAILED";
+  /** The model endpoint failed, timed out, refused, or cut its answer off (`code` says which). */
+  | "LLM_FAILED"
+  /** The model answered that the goal cannot be done with the offered tools (`missing` says what is lacking). */
+  | "CANNOT";
+
+export interface GoalReading {
+  method: string;
+  slots: Record<string, { value: string | number; how: "stated" | "inferred" | "default" }>;
+}
 
 export type PlanResult =
   | {
@@ -103,6 +117,8 @@ export type PlanResult =
       attempts: Attempt[];
       probes: ProbeOutcome[];
       stats: PlanStats;
+      /** How the offline planner read the goal: the method and each slot's value, and where it came from. */
+      reading?: GoalReading;
     }
   | {
       ok: false;
@@ -111,6 +127,10 @@ export type PlanResult =
       attempts: Attempt[];
       probes: ProbeOutcome[];
       stats: PlanStats;
+      /** With LLM_FAILED, the LlmError's code, e.g. LLM_TIMEOUT or LLM_CONTEXT_LENGTH. */
+      code?: string;
+      /** With CANNOT, the capability the model said is missing. */
+      missing?: string;
       /** The last invalid plan, when there was one, for diagnosis. */
       lastPlan?: Plan;
       problems?: Problem[];

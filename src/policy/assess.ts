@@ -87,15 +87,19 @@ function assessStep(plan: Plan, step: Step, index: number, registry: Registry): 
   }
 
   const base = { step: step.id, stepTool: step.tool };
-  const stepCall: PolicyCall = {
-    ...base,
-    tool: step.tool,
-    effect,
-    args: resolveContext(plan, step.args),
-    role: "step",
-    compensation: false,
-  };
-  sortVerdicts(policyVerdicts(registry, stepCall, [...stepPath, "tool"], `step \`${step.id}\``), requires, refused);
+  // Without rules there is nothing to evaluate, so the arguments are not even resolved (large plans stay linear and cheap).
+  const ruled = registry.policy.rules.length > 0;
+  if (ruled) {
+    const stepCall: PolicyCall = {
+      ...base,
+      tool: step.tool,
+      effect,
+      args: resolveContext(plan, step.args),
+      role: "step",
+      compensation: false,
+    };
+    sortVerdicts(policyVerdicts(registry, stepCall, [...stepPath, "tool"], `step \`${step.id}\``), requires, refused);
+  }
 
   const declared = renderCompensation(step, tool);
   const rollback = rollbackView(step, declared, registry);
@@ -128,19 +132,21 @@ function assessStep(plan: Plan, step: Step, index: number, registry: Registry): 
         summary: "rollback differs from the declared compensation",
         message: `step \`${step.id}\`: its rollback ${formatCall(rollback)} is not the compensation ${step.tool} declares, which for this step is ${declared ? formatCall(declared) : `${tool?.compensation?.tool} (it needs an argument the step does not give)`}; use exactly that, or keep yours and say why with \`override: "<reason>"\` in the rollback`,
       });
-    const rbCall: PolicyCall = {
-      ...base,
-      tool: rollback.tool,
-      effect: rbTool?.effect ?? "unknown",
-      args: resolveContext(plan, rollback.args),
-      role: "rollback",
-      compensation: own,
-    };
-    sortVerdicts(
-      policyVerdicts(registry, rbCall, [...rbPath, "tool"], `the rollback of step \`${step.id}\``),
-      requires,
-      refused,
-    );
+    if (ruled) {
+      const rbCall: PolicyCall = {
+        ...base,
+        tool: rollback.tool,
+        effect: rbTool?.effect ?? "unknown",
+        args: resolveContext(plan, rollback.args),
+        role: "rollback",
+        compensation: own,
+      };
+      sortVerdicts(
+        policyVerdicts(registry, rbCall, [...rbPath, "tool"], `the rollback of step \`${step.id}\``),
+        requires,
+        refused,
+      );
+    }
   } else if ((rollback.kind === "none" || rollback.kind === "irreversible") && tool?.compensation) {
     const word = rollback.kind === "irreversible" ? rollback.declaredAs : "none";
     refused.push({

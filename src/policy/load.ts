@@ -97,7 +97,15 @@ export function parsePolicy(text: string, file: string): Policy {
         file,
         `${at(["rules", i, "when"])} rule \`${rule.name}\`: ${probe.error}; a rule may read tool, effect, args, role, step, stepTool, compensation and vars`,
       );
-    return { name: rule.name, reason: rule.reason, action: rule.action ?? "risky", when: rule.when, applies };
+    const candidates = literalsOf(rule.when, vars);
+    return {
+      name: rule.name,
+      reason: rule.reason,
+      action: rule.action ?? "risky",
+      when: rule.when,
+      applies,
+      candidates,
+    };
   });
   return { file, rules };
 }
@@ -107,6 +115,23 @@ function policyValidator(): ValidateFunction<PolicyFile> {
   return (validator ??= sharedAjv().compile<PolicyFile>(
     JSON.parse(readFileSync(`${SCHEMA_DIR}policy.schema.json`, "utf8")),
   ));
+}
+
+/** Quoted strings and numbers in the expression, and every string and number in `vars`, deduplicated and bounded. */
+function literalsOf(when: string, vars: unknown): unknown[] {
+  const found = new Set<unknown>();
+  for (const m of when.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)) found.add(m[1] ?? m[2]);
+  for (const m of when.matchAll(/(?<![\w.'"])(-?\d+(?:\.\d+)?)(?![\w'"])/g)) {
+    const n = Number(m[1]);
+    for (const v of [n, n + 1, n - 1]) found.add(v);
+  }
+  const stack = [vars];
+  while (stack.length > 0 && found.size < 1000) {
+    const v = stack.shift();
+    if (typeof v === "string" || typeof v === "number") found.add(v);
+    else if (v && typeof v === "object") stack.push(...Object.values(v));
+  }
+  return [...found].slice(0, 1000);
 }
 
 function firstLine(error: unknown): string {

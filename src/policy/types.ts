@@ -20,6 +20,11 @@ export interface CompiledPolicyRule {
   when: string;
   /** True when the rule applies; an expression that cannot be evaluated applies too (fail closed), with why. */
   applies(call: PolicyCall): { applies: boolean; error?: string };
+  /**
+   * Values the rule could be looking for (strings and numbers in its `when` and in `vars`): an argument
+   * known only at run time is tried as each, so a step output cannot hide a name the rule matches.
+   */
+  candidates: readonly unknown[];
 }
 
 /** An operator's risk policy, compiled once when loaded. */

@@ -5,6 +5,7 @@
 import type { RunEvent, VerifyReport } from "./events.js";
 import { formatDrift } from "./staleness.js";
 import type { RunResult } from "./types.js";
+import { oneLine, terminalText } from "../review/safe-text.js";
 
 type Write = (text: string) => void;
 const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -14,7 +15,13 @@ const brief = (v: unknown, max = 100) => {
 };
 
 /** One line per event, or undefined for events not worth a line. */
+/** One line per event for a terminal; plan and tool text in it cannot carry escape sequences (safe-text.ts). */
 export function formatEvent(e: RunEvent): string | undefined {
+  const line = eventLine(e);
+  return line === undefined ? undefined : terminalText(line);
+}
+
+function eventLine(e: RunEvent): string | undefined {
   switch (e.type) {
     case "run-started":
       return `${e.resumed ? "resuming" : e.dryRun ? "dry run" : "run"} ${e.runId}  ${e.steps.length} steps  ${e.digest.slice(0, 19)}…`;
@@ -92,6 +99,10 @@ function unknownNote(u: { happened?: boolean; verify?: VerifyReport }): string {
 
 /** The closing words: what happened and what to do next. */
 export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string {
+  return terminalText(summaryText(result, how));
+}
+
+function summaryText(result: RunResult, how: Hints): string {
   const counts = "steps" in result ? countSteps(result.steps) : "";
   const flags = how.flags ? ` ${how.flags}` : "";
   switch (result.status) {
@@ -242,7 +253,7 @@ export function liveReporter(
     const lines = [...rows].map(([id, r]) => {
       const d = r.ms ?? (r.state === "running" || r.state === "undoing" ? now - r.since : undefined);
       return fitWidth(
-        `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(toolWidth)}  ${d === undefined ? "" : ms(d)}${r.note ? `  ${r.note}` : ""}`,
+        `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(toolWidth)}  ${d === undefined ? "" : ms(d)}${r.note ? `  ${oneLine(r.note)}` : ""}`,
       );
     });
     write(`${drawn > 0 ? `\x1b[${drawn}A` : ""}\x1b[J${lines.join("\n")}\n`);

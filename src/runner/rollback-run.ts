@@ -103,7 +103,7 @@ function contextFor(
   journal: JournalWriter,
   options: Pick<RollbackOptions, "registry" | "env" | "onEvent" | "retryDelayMs" | "defaultRetries" | "now">,
 ): RunContext {
-  const secrets = loadSecrets(prior.plan, options.env ?? process.env);
+  const secrets = loadSecrets(prior.plan, options.env ?? process.env, options.registry);
   const now = options.now ?? (() => new Date());
   return createContext({ runId: prior.runId, digest: prior.digest, plan: prior.plan, secrets, journal, options, now });
 }

@@ -82,7 +82,7 @@ async function execute(
   }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
 ): Promise<RunResult> {
   const runId = options.runId;
-  const secrets = loadSecrets(plan, options.env ?? process.env);
+  const secrets = loadSecrets(plan, options.env ?? process.env, options.registry);
   const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;

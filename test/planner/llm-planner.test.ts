@@ -57,7 +57,7 @@ function planWith(options: Partial<PlanOptions> & { timeoutMs?: number; retries?
     apiKey: "test-key",
     baseURL: server.url,
     model: "fake-model",
-    timeoutMs: options.timeoutMs ?? 2_000,
+    timeoutMs: options.timeoutMs ?? 20_000,
     retries: options.retries ?? 2,
     backoffMs: () => 1,
   });
@@ -78,8 +78,19 @@ describe("the model planner over HTTP", () => {
     expect(result.plan.metadata.planner).toEqual({
       name: "llm",
       model: "fake-model",
-      prompt: "decompose@1",
+      prompt: "decompose@2",
       attempts: 1,
+      templates: [
+        "system@2",
+        "partials/plan-format@2",
+        "partials/risk-and-rollback@1",
+        "decompose@2",
+        "partials/tool-catalogue@2",
+        "partials/context@2",
+        "partials/goal@2",
+      ],
+      responseFormat: "json_schema",
+      toolsOffered: 3,
       usage: { promptTokens: 100, completionTokens: 50, totalTokens: 150 },
     });
     expect(result.yaml).toMatch(/^# planfile plan — Copy the orders database dump/);
@@ -131,7 +142,7 @@ describe("the model planner over HTTP", () => {
     expect(lastPrompt()).toContain("unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?");
     expect(server.requests[1]!.messages.at(-2)).toMatchObject({ role: "assistant" });
     expect(result.ok && result.plan.metadata.planner).toMatchObject({
-      prompt: "decompose@1+repair@1",
+      prompt: "decompose@2+repair@2",
       attempts: 2,
       usage: { totalTokens: 300 },
     });
@@ -197,13 +208,14 @@ describe("the model planner over HTTP", () => {
     expect(result.message).toMatch(/fake-model at http:\/\/127\.0\.0\.1:\d+\/v1 answered HTTP 500 after 3 requests/);
   });
 
-  it("fails clearly when the endpoint hangs past the timeout", async () => {
+  it("fails clearly when the endpoint hangs past the deadline, without retrying past it", async () => {
     server.fallback = { hang: true };
     const result = await planWith({ timeoutMs: 200, retries: 1 });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toBe("LLM_FAILED");
-    expect(result.message).toContain("did not answer within 200 ms (after 2 requests)");
+    expect(result.message).toContain("did not finish within the 200 ms planning deadline: no answer had started");
+    expect(server.requests).toHaveLength(1);
   });
 
   it("falls back to JSON mode when the endpoint refuses a JSON schema", async () => {
@@ -232,7 +244,7 @@ describe("the model planner over HTTP", () => {
     expect(server.requests[1]!.messages.at(-1)!.content).toContain(
       '{"name":"orders","region":"us-east-1","sizeGb":40}',
     );
-    expect(result.plan.metadata.planner?.prompt).toBe("decompose@1+gather@1");
+    expect(result.plan.metadata.planner?.prompt).toBe("decompose@2+gather@2");
   });
 
   it("refuses reads by tools that change the world", async () => {

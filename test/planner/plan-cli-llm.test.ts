@@ -39,7 +39,7 @@ const cli = (...args: string[]) =>
       OPENAI_API_KEY: "test-key",
       OPENAI_BASE_URL: server.url,
       PLANFILE_MODEL: "fake-model",
-      PLANFILE_LLM_TIMEOUT_MS: "2000",
+      PLANFILE_LLM_TIMEOUT_MS: "20000",
     },
   }).then(
     (r) => ({ code: 0, ...r }),
@@ -52,9 +52,9 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     const { code, stdout, stderr } = await cli(GOAL);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^# planfile plan — Copy the orders database dump/);
-    expect(stdout).toMatch(/planner:\s+\{?\s*name: llm,?\s+model: fake-model,?\s+prompt: decompose@1,?\s+attempts: 1/);
+    expect(stdout).toMatch(/planner:\s+\{?\s*name: llm,?\s+model: fake-model,?\s+prompt: decompose@2,?\s+attempts: 1/);
     expect(stderr).toMatch(
-      /planned 2 steps, none risky, by llm, fake-model, decompose@1 in \d+ ms \(context: 0 reads; 1 model call, \d+ ms\)/,
+      /planned 2 steps, none risky, by llm, fake-model, decompose@2 in \d+ ms \(context: 0 reads; 1 model call, \d+ ms\)/,
     );
   });
 
@@ -68,8 +68,8 @@ describe("tsx src/plan.ts with a model endpoint", () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(dir, "plans")) ? readdirSync(join(dir, "plans")) : []).toEqual([]);
     expect(stderr).toContain("reason: INVALID_PLAN");
-    expect(stderr).toContain("attempt 1 (decompose@1): 1 problem");
-    expect(stderr).toContain("attempt 2 (repair@1): 1 problem");
+    expect(stderr).toContain("attempt 1 (decompose@2): 1 problem");
+    expect(stderr).toContain("attempt 2 (repair@2): 1 problem");
     expect(stderr).toContain(
       "steps[0].tool: step `dump` uses unknown tool `demo.db.dmp`; did you mean `demo.db.dump`?",
     );

@@ -50,6 +50,19 @@ describe("rules raise risk, naming the rule", () => {
     expect(problems.map((p) => p.message)).toContainEqual(expect.stringContaining("applies to step `dump`"));
   });
 
+  it("a name known only at run time (a step output) counts as matching when it could be one the rule lists", async () => {
+    const plan = planFrom();
+    // snapshot reads the name from the snapshot step's own output, so the plan never spells `orders` there.
+    step(plan, "dump").args = { ...step(plan, "dump").args, name: "${{ steps.snapshot.outputs.database }}" };
+    step(plan, "dump").dependsOn = ["freeze", "snapshot"];
+    const problems = problemsOf(plan, await withPolicy(productionDatabases));
+    expect(problems.map((p) => p.message)).toContainEqual(
+      expect.stringContaining(
+        'applies to step `dump` (sandbox.db.dump): production databases change only with approval (args.name is ${{ steps.snapshot.outputs.database }}, known only at run time; the rule applies if it is "orders"); add `dump` to riskySteps',
+      ),
+    );
+  });
+
   it("applies to rollbacks too: a foreign DNS write hidden in a rollback needs approval", async () => {
     const plan = planFrom();
     const registry = await withPolicy(dnsWrites);

@@ -167,3 +167,63 @@ describe("irreversible steps are risky", () => {
     );
   });
 });
+
+describe("an irreversible write is risky, and `none` on a write is nothing to undo", () => {
+  const registry = async () => {
+    const { Registry } = await import("../../src/registry/index.js");
+    const obj = { type: "object" };
+    return new Registry(tempDir()).define(
+      {
+        name: "mail.send",
+        description: "Send an email.",
+        effect: "write",
+        idempotent: false,
+        risk: { risky: false, reason: "a message to the team" },
+        input: obj,
+        output: obj,
+        handler: () => ({}),
+      },
+      {
+        name: "mail.draft",
+        description: "Save a draft.",
+        effect: "write",
+        idempotent: true,
+        input: obj,
+        output: obj,
+        handler: () => ({}),
+      },
+    );
+  };
+  const plan = (rollback: object, riskySteps: string[] = []) => ({
+    apiVersion: "planfile/v1",
+    kind: "Plan",
+    metadata: { name: "mail", goal: "Tell the team" },
+    requiresConfirmation: riskySteps.length > 0,
+    riskySteps,
+    steps: [{ id: "send", tool: "mail.send", args: {}, expectedOutcome: "Sent.", rollback }],
+  });
+
+  it("{irreversible: …} makes the step risky", async () => {
+    const { validatePlanData } = await import("../../src/validator/index.js");
+    const r = await registry();
+    const refused = validatePlanData(plan({ irreversible: "a sent email cannot be recalled" }), r);
+    expect(!refused.ok && refused.problems.map((p) => [p.rule, p.message])).toEqual([
+      [
+        "irreversible-not-risky",
+        "step `send` is irreversible (a sent email cannot be recalled), so a human must approve it; add `send` to riskySteps",
+      ],
+    ]);
+    expect(validatePlanData(plan({ irreversible: "a sent email cannot be recalled" }, ["send"]), r).ok).toBe(true);
+  });
+
+  it("{none: …} on a write with no compensation is accepted as nothing to undo", async () => {
+    const { validatePlanData } = await import("../../src/validator/index.js");
+    expect(validatePlanData(plan({ none: "the team reads it once" }), await registry()).ok).toBe(true);
+  });
+
+  it("a custom rollback on a tool with no compensation is allowed, and classified by its own tool", async () => {
+    const { validatePlanData } = await import("../../src/validator/index.js");
+    const ok = validatePlanData(plan({ tool: "mail.draft", args: {} }), await registry());
+    expect(ok.ok).toBe(true);
+  });
+});

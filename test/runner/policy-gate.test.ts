@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadRegistry } from "../../src/registry/index.js";
 import { run } from "../../src/runner/index.js";
 import type { Plan } from "../../src/schema/types.generated.js";
@@ -13,6 +13,8 @@ import { planFrom, underFlagged, writePlan } from "../policy/helpers.js";
 import { tempDir } from "./helpers.js";
 
 const exec = promisify(execFile);
+// Each test starts the CLI once or twice (a few seconds each); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** `tsx src/run.ts` as CI runs it: stdin is not a TTY. */
 async function runCli(stateDir: string, ...args: string[]) {
@@ -152,6 +154,24 @@ describe("a rollback that passes an irreversible step says so, with its own exit
       irreversible: [{ step: "delete-service", tool: "sandbox.service.delete" }],
     });
   });
+
+  it("tsx src/rollback.ts on a finished run says what it could not undo (exit 8)", async () => {
+    const stateDir = sandbox("decommission");
+    const file = writePlan(
+      stateDir,
+      "decommission.yaml",
+      planFrom("evals/scenarios/decommission-service/reference.yaml"),
+    );
+    const ran = await runCli(stateDir, file, "--yes", "--run-id", "done");
+    expect(ran.code).toBe(0);
+    const undo = await exec("npx", ["tsx", "src/rollback.ts", "--state-dir", stateDir, "done"]).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(undo.code).toBe(8);
+    expect(undo.stdout).toContain("PARTIALLY ROLLED BACK: rollback requested by the operator");
+    expect(undo.stdout).toContain("  delete-service (sandbox.service.delete): a deleted service cannot be restored");
+  }, 120_000);
 
   it("a rollback with nothing irreversible still ends rolled-back (exit 1)", async () => {
     const stateDir = sandbox();
