@@ -129,8 +129,8 @@ describe("a rollback that passes an irreversible step says so, with its own exit
   it("ends partially-rolled-back, naming what could not be undone, never 'rolled back' (exit 8)", async () => {
     const stateDir = sandbox("decommission");
     const file = writePlan(stateDir, "decommission.yaml", decommissionThenFail());
-    // The run's report is on stdout (its data); stderr stays for problems.
-    const { code, stdout: report } = await runCli(stateDir, file, "--yes");
+    // The run's report is for people: on stderr (stdout carries only --json data).
+    const { code, stderr: report } = await runCli(stateDir, file, "--yes");
     expect(code).toBe(8);
     expect(report).toContain("  - delete-service: CANNOT BE UNDONE: a deleted service cannot be restored");
     expect(report).toContain("failed; PARTIALLY ROLLED BACK: step fail failed");
@@ -187,8 +187,8 @@ describe("a rollback that passes an irreversible step says so, with its own exit
     });
     plan.riskySteps = [];
     plan.requiresConfirmation = false;
-    const { code, stdout } = await runCli(stateDir, writePlan(stateDir, "p.yaml", plan));
+    const { code, stderr } = await runCli(stateDir, writePlan(stateDir, "p.yaml", plan));
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^failed and rolled back: step fail failed/m);
+    expect(stderr).toMatch(/^failed and rolled back: step fail failed/m);
   });
 });
