@@ -46,6 +46,7 @@ export {
   type Change,
   type PlanView,
 } from "./review/index.js";
+export { loadConfig, ConfigError, type ConfigProblem, type PlanfileConfig } from "./config/index.js";
 export * from "./planner/index.js";
 export * from "./runner/index.js";
 export * as evals from "./evals/index.js";

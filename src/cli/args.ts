@@ -48,7 +48,8 @@ function printHelp(help: string): never {
 function explain(error: Error & { code?: string }, options: Options, help: string): string {
   const flags = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
   const named = /'(-[^'=\s]*)/.exec(error.message)?.[1];
-  const usageLine = localizeHints(help.trim().split("\n")[0] ?? "");
+  // Spelled for the user by runMain, which localizes every error message once.
+  const usageLine = help.trim().split("\n")[0] ?? "";
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option \`${named}\`${didYouMean(named ?? "", flags)}\n${usageLine}\noptions: ${flags.filter((f) => f.startsWith("--")).join(" ")}`;

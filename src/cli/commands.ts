@@ -21,8 +21,4 @@ export const COMMANDS: Record<string, Command> = {
   sandbox: { summary: "reset or show the simulated cloud", load: () => import("../sandbox.js") },
   lab: { summary: "start, stop or show the two local PostgreSQL clusters", load: () => import("../lab.js") },
   eval: { summary: "plan and grade the eval scenarios (a checkout only)", load: () => import("../eval.js") },
-  lab: {
-    summary: "start, stop or show two local PostgreSQL clusters for the postgres tools",
-    load: () => import("../lab.js"),
-  },
 };

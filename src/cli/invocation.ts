@@ -41,7 +41,7 @@ export function hint(command: string, ...args: string[]): string {
 
 const COMMAND_NAMES = "plan|validate|show|diff|run|rollback|runs|tools|sandbox|eval|lab|upgrade";
 const SPELLINGS = new RegExp(
-  `(?:(?:npx )?(?:node --import tsx |tsx ))?(?<![\\w/.-])src/(${COMMAND_NAMES})\\.ts\\b|(?<![\\w/.-])planfile (${COMMAND_NAMES})\\b`,
+  `(?:(?:npx )?(?:node --import tsx |tsx ))?(?<![\\w/.-])src/(${COMMAND_NAMES})\\.ts\\b|(?<![\\w/.-])(?:npx )?planfile (${COMMAND_NAMES})\\b`,
   "g",
 );
 
@@ -90,7 +90,12 @@ function tsxCommand(): string {
 /** Started by `npx <bin>` itself (not merely below some npx, whose variables every child inherits). */
 function viaNpx(bin: string): boolean {
   const script = process.env.npm_lifecycle_script ?? "";
-  return process.env.npm_lifecycle_event === "npx" && script.split(/\s/)[0] === bin;
+  // npx quotes the command it runs: `'tsx'`, `'planfile'`.
+  const first = script
+    .trim()
+    .split(/\s+/)[0]
+    ?.replace(/^(['"])(.*)\1$/, "$2");
+  return process.env.npm_lifecycle_event === "npx" && first === bin;
 }
 
 function shown(path: string): string {

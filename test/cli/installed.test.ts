@@ -62,6 +62,14 @@ describe("the installed planfile command", { timeout: 180_000 }, () => {
     expect(`${ran.stdout}${ran.stderr}`).toMatch(/then: planfile run --resume \S+ --approve freeze,cutover/);
   });
 
+  it("through npx, the hints say npx planfile", async () => {
+    const { code, stdout, stderr } = await spawn("npx", ["planfile", "run", join(work, "plans/migrate.yaml")], {
+      cwd: prefix,
+    });
+    expect(code).toBe(4);
+    expect(`${stdout}${stderr}`).toMatch(/then: npx planfile run --resume \S+ --approve freeze,cutover/);
+  });
+
   it("every command answers --help; an unknown one gets a did-you-mean", async () => {
     for (const name of Object.keys(COMMANDS)) {
       const { code, stdout } = await run(name, "--help");
