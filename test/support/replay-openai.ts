@@ -13,16 +13,10 @@ import { join } from "node:path";
 export const RECORDINGS_DIR = "evals/recordings";
 
 /**
- * Recordings that are not caught yet: the risk and rollback rules of the
- * policy work (issue 11, items 1–2) catch them. The replay tests pin this gap
- * so they fail when it closes; the replay eval leaves these out until then.
+ * Recordings that were not caught before the policy work (issue 11, items 1–2): none are left. The
+ * under-flagged and wrong-rollback answers are now caught by the risk and rollback rules.
  */
-export const AWAITING_POLICY: ReadonlySet<string> = new Set([
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup"].map((s) => `${s}/under-flagged`),
-  ...["migrate-orders", "blue-green-deploy", "dns-cutover", "restore-from-backup", "rotate-leaked-credential"].map(
-    (s) => `${s}/wrong-rollback`,
-  ),
-]);
+export const AWAITING_POLICY: ReadonlySet<string> = new Set();
 
 /** What a replayed conversation must end in. */
 export type Expectation =
