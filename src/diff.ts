@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
 import type { CompareResult } from "./review/index.js";
 
 const HELP = `
@@ -32,6 +32,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   const format = values.format;
   if (format !== "text" && format !== "markdown" && format !== "json")
     throw usage(`--format ${format}: expected text, markdown or json`);

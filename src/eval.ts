@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCli, runMain, usage, EXIT } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
 import type { ProviderName } from "./evals/index.js";
 
 /** The checkout this file belongs to: the suite's scenarios, promptfoo config and promptfoo itself live there. */
@@ -51,6 +51,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   if (positionals.length > 0) throw usage(`unexpected arguments: ${positionals.join(" ")}\n${HELP}`);
   if (values.suite === "postgres") {
     const { formatPgReport, runPostgresSuite } = await import("../evals/postgres/suite.js");

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { resolve } from "node:path";
 import { requireFiles } from "./cli/files.js";
-import { EXIT, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/run.ts [options] <plan.yaml>
@@ -11,23 +11,34 @@ Runs a plan: validates it, re-reads its context (stale plan?), asks for
 approval of its risky steps, runs the steps along their dependencies, and
 rolls back in reverse if one fails. Every transition is journaled under
 <state-dir>/runs/<run-id>/, so a run can be resumed after a crash.
+Progress goes to stderr; --json events go to stdout.
 
 Options:
   --approve <id,...>     approve these risky steps (needed without a terminal)
   --yes                  approve every risky step
+  --confirm <when>       on a terminal, ask about each risky step: upfront (default,
+                         before anything runs) or step (just before it runs, with
+                         its arguments resolved)
   --dry-run              call tools in dry-run mode; skip tools that cannot
   --allow-drift          run even if the context changed since planning
   --concurrency <n>      steps running at once (default 8)
   --resume <run-id>      continue a run from its journal (plan file optional)
-  --rerun-unknown <ids>  on resume, run these interrupted steps again (you checked they did not happen)
+  --resolve <id=answer>  on resume, settle a step that was running when a process
+                         died and that no probe can check: not-happened (run it
+                         again), happened (undo the run) or undone (you undid it)
+  --rerun-unknown <ids>  same as --resolve <id>=not-happened
   --json                 NDJSON events on stdout
   --tools <dir>          tool manifests (default tools/)
   --state-dir <dir>      state folder (default .planfile/)
   --run-id <id>          id for a new run (default: time + random)
 
-Exit codes: 0 succeeded, 1 failed and rolled back, 2 usage, 3 rollback
-incomplete, 4 awaiting approval or rejected, 5 invalid plan (or not the plan
-approved for this run), 6 stale plan, 7 outcome unknown after a crash.
+Ctrl-C once: running steps finish, then everything is rolled back. Twice:
+leave at once; the run waits for --resume or rollback.ts.
+
+Exit codes: 0 succeeded, 1 failed (or cancelled) and rolled back, 2 usage,
+3 rollback incomplete, 4 awaiting approval or rejected, 5 invalid plan (or
+not the plan approved for this run), 6 stale plan, 7 outcome unknown after a
+crash, 130 left at a second Ctrl-C.
 `;
 
 runMain(async () => {
@@ -36,10 +47,12 @@ runMain(async () => {
       options: {
         approve: { type: "string" },
         yes: { type: "boolean" },
+        confirm: { type: "string" },
         "dry-run": { type: "boolean" },
         "allow-drift": { type: "boolean" },
         concurrency: { type: "string" },
         resume: { type: "string" },
+        resolve: { type: "string", multiple: true },
         "rerun-unknown": { type: "string" },
         json: { type: "boolean" },
         tools: { type: "string" },
@@ -50,33 +63,42 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   const file = positionals[0];
   if (positionals.length > 1) throw usage(`one plan at a time; got ${positionals.join(" ")}`);
   if (!file && !values.resume) throw usage(`no plan file given\n${HELP}`);
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
-
+  if (values.confirm !== undefined && values.confirm !== "upfront" && values.confirm !== "step")
+    throw usage(`--confirm is upfront or step, not ${values.confirm}`);
   if (file) requireFiles([file], "plan file");
   // Loaded after the arguments are checked, so --help and usage errors answer at once.
-  const [{ loadRegistry }, { asUsage, interruptSignal, list, reporter }, { ttyConfirm }, { exitCodeOf }] =
+  const [{ loadRegistry }, support, { ttyAskOutcome, ttyConfirm }, { exitCodeOf }, runner, { summarize }, validator] =
     await Promise.all([
       import("./registry/index.js"),
       import("./runner/cli-support.js"),
       import("./runner/confirm.js"),
       import("./runner/exit-code.js"),
+      import("./runner/index.js"),
+      import("./runner/report.js"),
+      import("./validator/index.js"),
     ]);
-  const [{ loadRun, run, runsDirOf }, { summarize }, { validatePlanFile }] = await Promise.all([
-    import("./runner/index.js"),
-    import("./runner/report.js"),
-    import("./validator/index.js"),
-  ]);
+  const { asUsage, interrupts, list, reporter } = support;
+  const { loadRun, parseAnswers, run, runsDirOf, unknownApprovals } = runner;
+  let answers: ReturnType<typeof parseAnswers>;
+  try {
+    answers = parseAnswers(values.resolve ?? []);
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   try {
     return await asUsage(async () => {
       let plan;
       if (file) {
-        const validation = await validatePlanFile(file, registry);
+        const validation = await validator.validatePlanFile(file, registry);
         if (!validation.ok) {
           for (const p of validation.problems)
             process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
@@ -87,8 +109,40 @@ runMain(async () => {
       } else {
         plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
       }
+      const approve = values.yes ? ("all" as const) : list(values.approve);
+      const typos = unknownApprovals(plan, approve);
+      if (typos.length > 0)
+        throw usage(
+          `--approve ${typos.join(",")}: not a risky step of this plan. Risky steps: ${plan.riskySteps.join(", ") || "none (nothing needs approval)"}`,
+        );
+      for (const id of Object.keys(answers))
+        if (!plan.steps.some((s) => s.id === id)) throw usage(`--resolve ${id}: no such step in this plan`);
+
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       const out = reporter({ json: values.json, steps: plan.steps });
+      const ctrlC = interrupts(
+        out,
+        "letting running steps finish, then rolling back",
+        (runId, running) =>
+          runId
+            ? [
+                `left run ${runId} as it is${running.length > 0 ? `; ${running.join(", ")} ${running.length > 1 ? "were" : "was"} running, and is settled when you go on or undo` : ""}.`,
+                `to go on:  ${hint("run", "--resume", runId)}`,
+                `to undo:   ${hint("rollback", runId)}`,
+              ].join("\n")
+            : "left before the run started; nothing ran",
+        registry,
+      );
+      const prompt = {
+        before: () => {
+          out.pause();
+          ctrlC.pause();
+        },
+        after: () => {
+          ctrlC.resume();
+          out.resume();
+        },
+      };
       try {
         const result = await run(plan, {
           registry,
@@ -97,14 +151,21 @@ runMain(async () => {
             : values["run-id"]
               ? { runId: values["run-id"] }
               : {}),
-          ...(interactive ? { confirm: ttyConfirm() } : {}),
-          approve: values.yes ? "all" : list(values.approve),
+          ...(interactive
+            ? {
+                confirm: ttyConfirm(undefined, undefined, prompt),
+                askOutcome: ttyAskOutcome(undefined, undefined, prompt),
+              }
+            : {}),
+          confirmAt: values.confirm === "step" ? "step" : "upfront",
+          approve,
           dryRun: values["dry-run"],
           allowDrift: values["allow-drift"],
           concurrency,
           rerunUnknown: list(values["rerun-unknown"]),
+          resolve: answers,
           planFile: file ? resolve(file) : undefined,
-          signal: interruptSignal(),
+          signal: ctrlC.signal,
           onEvent: out.onEvent,
         });
         out.stop();
@@ -112,6 +173,7 @@ runMain(async () => {
         return exitCodeOf(result);
       } finally {
         out.stop();
+        ctrlC.dispose();
       }
     });
   } finally {

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/runs.ts [--json] [--state-dir DIR]          list runs
@@ -17,6 +17,7 @@ runMain(async () => {
     { options: { json: { type: "boolean" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } } },
     HELP,
   );
+  await checkConfig();
   if (positionals.length > 1) throw usage(`one run at a time; got ${positionals.join(" ")}`);
   const stateDir = values["state-dir"];
   // A mistyped --state-dir is not "no runs yet".

@@ -2,7 +2,7 @@
 // Thin CLI over the sandbox world library (tools/sandbox/world): reset, show, list fixtures.
 import { existsSync } from "node:fs";
 import { didYouMean } from "./cli/did-you-mean.js";
-import { parseCli, runMain, say, usage } from "./cli/main.js";
+import { checkConfig, parseCli, runMain, say, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/sandbox.ts <command> [options]
@@ -37,6 +37,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   const stateDir = values["state-dir"] ?? ".planfile";
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw usage(`unexpected arguments: ${extra.join(" ")}\n${HELP}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { EXIT, parseCli, runMain, say, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, runMain, say, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/show.ts [--format text|markdown|json] [--tools DIR] [--no-validate] <plan.yaml>...
@@ -28,6 +28,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   const format = values.format;
   if (format !== "text" && format !== "markdown" && format !== "json")
     throw usage(`--format ${format}: expected text, markdown or json`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { didYouMean } from "./cli/did-you-mean.js";
-import { parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/tools.ts [--json] [--tools DIR] [--state-dir DIR]        list the registered tools
@@ -22,6 +22,7 @@ runMain(async () => {
     },
     HELP,
   );
+  await checkConfig();
   if (positionals.length > 1) throw usage(`one tool at a time; got ${positionals.join(" ")}`);
   const [{ loadRegistry }, { formatTool, formatToolList }] = await Promise.all([
     import("./registry/index.js"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/validate.ts [--json] [--tools DIR] <plan.yaml>...
@@ -16,6 +16,7 @@ runMain(async () => {
     { options: { json: { type: "boolean" }, tools: { type: "string" }, help: { type: "boolean", short: "h" } } },
     HELP,
   );
+  await checkConfig();
   if (positionals.length === 0) throw usage(`no plan files given\n${HELP}`);
   requireFiles(positionals, "plan file");
   // Loaded after the arguments are checked, so --help and usage errors answer at once.

@@ -20,4 +20,8 @@ export const COMMANDS: Record<string, Command> = {
   tools: { summary: "list the registered tools, or describe one", load: () => import("../tools.js") },
   sandbox: { summary: "reset or show the simulated cloud", load: () => import("../sandbox.js") },
   eval: { summary: "plan and grade the eval scenarios (a checkout only)", load: () => import("../eval.js") },
+  lab: {
+    summary: "start, stop or show two local PostgreSQL clusters for the postgres tools",
+    load: () => import("../lab.js"),
+  },
 };

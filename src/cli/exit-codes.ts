@@ -31,7 +31,7 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   {
     code: EXIT.failed,
     meaning:
-      "the answer is no: the run failed and was rolled back; `plan`: no valid plan could be made; `diff --exit-code`: behaviour changed; `eval`: a test failed",
+      "the answer is no: the run failed (or was cancelled, or a step was rejected at `--confirm step`) and was rolled back; `plan`: no valid plan could be made; `diff --exit-code`: behaviour changed; `eval`: a test failed",
   },
   {
     code: EXIT.usage,
@@ -41,14 +41,18 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   { code: EXIT.rollbackIncomplete, meaning: "rollback incomplete (`planfile rollback <run-id>` resumes it)" },
   {
     code: EXIT.awaitingApproval,
-    meaning: "awaiting approval, or rejected (also Ctrl-C or end of input at a prompt): nothing ran",
+    meaning:
+      "awaiting approval, or rejected (also Ctrl-C or end of input at a prompt): nothing ran; `rollback`: not confirmed, nothing undone",
   },
   {
     code: EXIT.invalidPlan,
     meaning: "invalid plan (`validate`, `show`, `diff`, `run`), or not the plan approved for this run",
   },
   { code: EXIT.stalePlan, meaning: "stale plan: the world changed since planning" },
-  { code: EXIT.outcomeUnknown, meaning: "outcome unknown after a crash: an operator must decide" },
+  {
+    code: EXIT.outcomeUnknown,
+    meaning: "outcome unknown after a crash: an operator must decide (`--resolve`, or the prompt)",
+  },
   {
     code: EXIT.partiallyRolledBack,
     meaning:

@@ -4,6 +4,8 @@
  * text goes to stderr; stdout stays clean for data. This module loads nothing
  * heavy, so `--help` answers before any library is imported.
  */
+import { existsSync } from "node:fs";
+import { CONFIG_FILE } from "../config/file.js";
 import { PlanfileError, type ErrorCode } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { localizeHints } from "./invocation.js";
@@ -32,6 +34,17 @@ const CODE_TO_EXIT: Partial<Record<ErrorCode, number>> = {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof PlanfileError) return CODE_TO_EXIT[error.code] ?? EXIT.failed;
   return EXIT.internal;
+}
+
+/**
+ * Every command refuses a broken planfile.config.json in the current folder
+ * (exit 2, with its place), whether or not it reads the setting in error: a typo
+ * there must not wait for the day a command needs it. Loaded only if present.
+ */
+export async function checkConfig(): Promise<void> {
+  if (!existsSync(CONFIG_FILE)) return;
+  const { loadConfig } = await import("../config/load.js");
+  loadConfig(CONFIG_FILE);
 }
 
 /** Text for people, on stderr, with hints spelled the way the user invoked us. */

@@ -4,13 +4,15 @@
  * did-you-mean) when malformed, holding a key, or naming an unknown setting.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import { closest } from "../cli/did-you-mean.js";
+import { CONFIG_FILE } from "./file.js";
 import { PlanfileError } from "../errors.js";
 import { sharedAjv, SCHEMA_DIR, type ErrorObject } from "../schema/ajv.js";
 import { parseYamlSource, type Location } from "../schema/source.js";
 import type { PlanfileConfig } from "../schema/types.generated.js";
 
-export const CONFIG_FILE = "planfile.config.json";
+export { CONFIG_FILE };
 
 export interface ConfigProblem extends Location {
   /** The setting, as a dotted path (`llm.modle`); empty for the file as a whole. */
@@ -26,7 +28,7 @@ export class ConfigError extends PlanfileError {
   ) {
     super(
       "CONFIG_INVALID",
-      `${file} is not a valid planfile config:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}  ${p.message}`).join("\n")}\nsettings: ${SCHEMA_DIR}config.schema.json`,
+      `${file} is not a valid planfile config:\n${problems.map((p) => `  ${p.file}:${p.line}:${p.col}  ${p.message}`).join("\n")}\nsettings: ${shown(`${SCHEMA_DIR}config.schema.json`)}`,
     );
     this.name = "ConfigError";
   }
@@ -129,6 +131,12 @@ function problem(file: string, text: string, path: (string | number)[], message:
   const parsed = parseYamlSource(text, file);
   const where = parsed.ok ? parsed.source.locate(path, { key }) : { file, line: 1, col: 1 };
   return { file, line: where.line, col: where.col, key: path.join("."), message };
+}
+
+/** Relative to the current folder when inside it, so the message reads the same on every machine. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
 function pointer(instancePath: string): (string | number)[] {

@@ -13,8 +13,13 @@
  *   backtracking RegExp: cel-js refuses to override its overload, so parsed
  *   calls are renamed to our own function before the first evaluation.
  */
+import { createRequire } from "node:module";
 import { Environment } from "@marcbachmann/cel-js";
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+
+// Loaded on the first `matches`: every CLI imports this module, few plans use regular expressions.
+const require = createRequire(import.meta.url);
+let re2: typeof RE2JS | undefined;
 
 export const CEL_LIMITS = {
   /** Characters in one expression. */
@@ -55,7 +60,8 @@ export function compileRegex(pattern: string): RE2JS {
   let regex = regexCache.get(pattern);
   if (!regex) {
     try {
-      regex = RE2JS.compile(pattern);
+      re2 ??= (require("re2js") as typeof import("re2js")).RE2JS;
+      regex = re2.compile(pattern);
     } catch (error) {
       throw new Error(
         `matches pattern ${JSON.stringify(pattern)} is not an RE2 regular expression (${(error as Error).message}); backreferences and lookaround are not supported`,

@@ -1,5 +1,5 @@
 /** What the CLI tells a person (stderr) or a machine (--json) about a planning run. */
-import type { PlanResult } from "./types.js";
+import type { GoalReading, PlanResult } from "./types.js";
 import { quoteGoal } from "./goal/limits.js";
 import { formatProblem } from "./judge.js";
 
@@ -17,7 +17,10 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
         : "none risky";
     const llm =
       s.llmCalls > 0 ? `; ${s.llmCalls} model call${s.llmCalls === 1 ? "" : "s"}, ${Math.round(s.llmMs)} ms` : "";
-    return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm})${output ? `; wrote ${output}` : ""}\n`;
+    const proofs = s.proofs ?? 0;
+    const proven =
+      proofs > 0 ? `; proven by ${proofs} dry run${proofs === 1 ? "" : "s"}, ${Math.round(s.proveMs ?? 0)} ms` : "";
+    return `planned ${result.plan.steps.length} steps, ${risky}, by ${by} in ${Math.round(s.wallMs)} ms (${readLine}${llm}${proven})${output ? `; wrote ${output}` : ""}\n${inferredLine(result.reading)}`;
   }
   const lines = [`could not plan: ${quoteGoal(goal)}`, `reason: ${result.reason}`, result.message];
   for (const a of result.attempts) {
@@ -28,6 +31,16 @@ export function formatReport(goal: string, result: PlanResult, output?: string):
   }
   lines.push(`${readLine}; nothing was written.`);
   return `${lines.join("\n")}\n`;
+}
+
+/** What the goal did not say and the world filled in, so the user sees the assumption before running it. */
+function inferredLine(reading: GoalReading | undefined): string {
+  const slots = Object.entries(reading?.slots ?? {});
+  if (!slots.some(([, v]) => v.how === "inferred")) return "";
+  const said = slots
+    .filter(([, v]) => v.how !== "default")
+    .map(([name, v]) => `${name} ${v.value}${v.how === "inferred" ? " (from the world)" : ""}`);
+  return `read as ${reading!.method}: ${said.join(", ")}\n`;
 }
 
 export function jsonReport(goal: string, result: PlanResult, output?: string): object {
@@ -46,6 +59,7 @@ export function jsonReport(goal: string, result: PlanResult, output?: string): o
       output: output ?? null,
       digest: result.digest,
       plan: result.plan,
+      ...(result.reading ? { reading: result.reading } : {}),
       attempts: result.attempts,
       probes,
       stats,

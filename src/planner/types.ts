@@ -102,6 +102,11 @@ export type PlanFailureReason =
   /** The model answered that the goal cannot be done with the offered tools (`missing` says what is lacking). */
   | "CANNOT";
 
+export interface GoalReading {
+  method: string;
+  slots: Record<string, { value: string | number; how: "stated" | "inferred" | "default" }>;
+}
+
 export type PlanResult =
   | {
       ok: true;
@@ -112,6 +117,8 @@ export type PlanResult =
       attempts: Attempt[];
       probes: ProbeOutcome[];
       stats: PlanStats;
+      /** How the offline planner read the goal: the method and each slot's value, and where it came from. */
+      reading?: GoalReading;
     }
   | {
       ok: false;

@@ -76,11 +76,20 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
       throw new ManifestError(shown, `tool ${tool.name} needs \`input\` and \`output\` JSON Schemas`);
     }
     try {
-      registry.add(toDefinition(tool, shown, set.implementation.kind, fromKind, set.localState ?? false), driver);
+      const definition = toDefinition(tool, shown, set.implementation.kind, fromKind, set.localState ?? false);
+      registry.add({ ...definition, secretNames: manifestSecretNames([tool, set.implementation]) }, driver);
     } catch (cause) {
       throw new ManifestError(shown, (cause as Error).message, { cause });
     }
   }
+}
+
+/** Secrets a manifest's templates name (an http header, an exec tool's env), so the runner can load them. */
+function manifestSecretNames(parts: unknown[]): string[] {
+  const names = new Set<string>();
+  for (const site of findReferences(parts))
+    for (const ref of site.refs) if (ref.ok && ref.ref.root === "secrets") names.add(ref.ref.name);
+  return [...names].sort();
 }
 
 /** A default compensation must itself be a call of a registered tool with well-formed references. */

@@ -24,6 +24,8 @@ export interface ToolDefinition {
   file: string;
   /** The manifest entry, for drivers that need kind-specific fields (command, request, mcpTool…). */
   manifest: Tool;
+  /** `${{ secrets.X }}` names its manifest uses (tool entry and implementation): the runner loads them. */
+  secretNames?: readonly string[];
 }
 
 export interface CallOptions {

@@ -1,6 +1,7 @@
 import { formatPath } from "../references/index.js";
 import type { Change, Rollback, ValueChange } from "./diff.js";
 import { cell, code } from "./markdown.js";
+import { terminalText } from "./safe-text.js";
 import { short } from "./model.js";
 
 export interface DiffHeading {
@@ -126,14 +127,14 @@ export function diffText(changes: Change[], heading: DiffHeading): string {
     if (lines.length === 0) continue;
     out.push(`  ${title}:`, ...lines.map((l) => `    ${l}`));
   }
-  return `${out.join("\n")}\n`;
+  return terminalText(`${out.join("\n")}\n`);
 }
 
 export function diffMarkdown(changes: Change[], heading: DiffHeading): string {
   const out = [
-    `### Semantic diff of \`${heading.file}\``,
+    `### Semantic diff of ${code(heading.file)}`,
     "",
-    `${count(changes)} · \`${heading.old}\` → \`${heading.new}\``,
+    `${count(changes)} · ${code(heading.old)} → ${code(heading.new)}`,
     "",
   ];
   const g = group(changes, MD);

@@ -1,4 +1,5 @@
 import type { PlanView, StepView } from "./model.js";
+import { oneLine } from "./safe-text.js";
 
 /**
  * The dependency graph as a Mermaid flowchart GitHub renders. Node ids are
@@ -51,7 +52,7 @@ function label(step: StepView): string {
 
 /** Mermaid entity codes (`#quot;`, `#35;`…) for everything that could end a quoted label or be read as markup. */
 export function escapeLabel(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/[#"<>[\]{}()|&`;\\]/g, (ch) => ENTITIES[ch] ?? `#${ch.codePointAt(0)};`);
+  return oneLine(text).replace(/[#"<>[\]{}()|&`;\\]/g, (ch) => ENTITIES[ch] ?? `#${ch.codePointAt(0)};`);
 }
 
 const ENTITIES: Record<string, string> = { '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;" };

@@ -1,5 +1,6 @@
 import type { Problem } from "../schema/source.js";
 import { riskText, rollbackText, type PlanView } from "./model.js";
+import { terminalText } from "./safe-text.js";
 
 /** A plan for a terminal: header, steps in run order with their undo, and the context. */
 export function planText(view: PlanView, options: { file: string; problems?: Problem[] }): string {
@@ -26,7 +27,8 @@ export function planText(view: PlanView, options: { file: string; problems?: Pro
     out.push("", "Context (read when planned):");
     for (const c of view.context) out.push(`  ${c.id}  ${c.tool} ${c.args}`, `      → ${c.output}`);
   }
-  return `${out.join("\n")}\n`;
+  // Everything above may come from the plan: no escape sequence reaches the reviewer's terminal.
+  return terminalText(`${out.join("\n")}\n`);
 }
 
 function oneLine(text: string): string {

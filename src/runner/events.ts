@@ -16,7 +16,7 @@ export type RunEvent =
   | { type: "run-started"; runId: string; digest: string; steps: string[]; dryRun: boolean; resumed: boolean }
   | { type: "drift"; diffs: DriftItem[]; allowed: boolean }
   | { type: "approval-required"; steps: string[] }
-  | { type: "approved"; steps: string[]; by: string; via: "flag" | "prompt" | "journal" }
+  | { type: "approved"; steps: string[]; by: string; via: "flag" | "prompt" | "journal"; atStep?: boolean }
   | { type: "rejected"; steps: string[]; by: string }
   | { type: "step-started"; step: string; tool: string; attempt: number; dryRun: boolean }
   | { type: "step-retrying"; step: string; attempt: number; delayMs: number; error: ErrorInfo }
@@ -25,6 +25,16 @@ export type RunEvent =
   | { type: "step-skipped"; step: string; reason: string }
   | { type: "step-reused"; step: string; output: unknown }
   | { type: "outcome-unknown"; step: string; tool: string; action: "rerun" | "ask"; verify?: VerifyReport }
+  | {
+      type: "outcome-resolved";
+      step: string;
+      of: "step" | "compensation";
+      tool: string;
+      happened: boolean;
+      undone: boolean;
+      by: "probe" | "operator" | "read-only";
+      verify?: VerifyReport;
+    }
   | { type: "rollback-started"; reason: string; steps: string[] }
   | { type: "compensation-started"; step: string; tool: string; attempt: number }
   | { type: "compensation-completed"; step: string; tool: string; durationMs: number }

@@ -8,9 +8,11 @@ import { checkExpect } from "../expect/index.js";
 import type { Step } from "../schema/types.generated.js";
 import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
 import type { ErrorInfo } from "./events.js";
+import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
+import { callReturned } from "./test-hooks.js";
 import type { RunOptions, StepOutcome } from "./types.js";
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -18,18 +20,45 @@ export const DEFAULT_CONCURRENCY = 8;
 export interface Failure {
   step: string;
   error: ErrorInfo;
+  /** The operator rejected this risky step when asked just before it ran. */
+  rejected?: { by: string };
 }
 
+/**
+ * `askAtStep`: risky steps to confirm just before they run (`--confirm step`);
+ * asked one at a time, with their arguments resolved.
+ */
 export async function executeSteps(
   ctx: RunContext,
   options: RunOptions,
   outcomes: Map<string, StepOutcome>,
+  askAtStep: ReadonlySet<string> = new Set(),
 ): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()));
   const skipped = new Set<string>();
   let failure: Failure | undefined;
   let running = 0;
+  let asking = Promise.resolve();
+  const start = async (step: Step): Promise<StepOutcome> => {
+    if (askAtStep.has(step.id)) {
+      const turn = asking.then(() =>
+        failure || options.signal?.aborted ? undefined : approveAtStep(ctx, options, step),
+      );
+      asking = turn.then(() => undefined);
+      const decision = await turn;
+      if (!decision) return { status: "not-started" };
+      if (!decision.approved) {
+        const error = {
+          code: "REJECTED",
+          message: `${step.id} was rejected by ${decision.by} when asked before it ran`,
+        };
+        failure ??= { step: step.id, error, rejected: { by: decision.by } };
+        return { status: "not-started" };
+      }
+    }
+    return runStep(ctx, options, step, skipped);
+  };
 
   await new Promise<void>((finish) => {
     const pump = () => {
@@ -37,11 +66,11 @@ export async function executeSteps(
         const id = scheduler.next();
         if (id === undefined) break;
         running++;
-        void runStep(ctx, options, ctx.steps.get(id)!, skipped).then((outcome) => {
+        void start(ctx.steps.get(id)!).then((outcome) => {
           running--;
           outcomes.set(id, outcome);
           if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
-          else {
+          else if (outcome.status !== "not-started") {
             if (outcome.status === "skipped") skipped.add(id);
             scheduler.complete(id);
           }
@@ -56,9 +85,10 @@ export async function executeSteps(
   return failure;
 }
 
-async function runStep(
+/** Runs one step (with retries), journaling intent and result; sets its output in `ctx.outputs` once the call returned. */
+export async function runStep(
   ctx: RunContext,
-  options: RunOptions,
+  options: Pick<RunOptions, "dryRun">,
   step: Step,
   skipped: ReadonlySet<string>,
 ): Promise<StepOutcome> {
@@ -122,6 +152,7 @@ async function runStep(
         secrets: ctx.secrets,
         ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
       });
+      callReturned();
       // The call returned, so its effect happened: from here on, a failure still gets this step compensated.
       ctx.outputs.set(step.id, output);
       if (step.expect && !simulated) {

@@ -29,7 +29,17 @@ export type JournalEntry =
   | { t: "run-started"; at: string; runId: string; digest: string; plan: Plan; planFile?: string; dryRun: boolean }
   | { t: "resumed"; at: string; digest: string }
   | { t: "drift-checked"; at: string; diffs: DriftItem[]; allowed: boolean }
-  | { t: "approved"; at: string; steps: string[]; by: string; digest: string; via: "flag" | "prompt" }
+  | {
+      t: "approved";
+      at: string;
+      steps: string[];
+      by: string;
+      digest: string;
+      via: "flag" | "prompt";
+      /** Asked just before the step ran (`--confirm step`), with these resolved (redacted) arguments. */
+      atStep?: boolean;
+      args?: unknown;
+    }
   | { t: "rejected"; at: string; steps: string[]; by: string; digest: string }
   | {
       t: "step-intent";
@@ -56,7 +66,22 @@ export type JournalEntry =
   | { t: "compensation-intent"; at: string; step: string; tool: string; attempt: number; args: unknown }
   | { t: "compensation-result"; at: string; step: string; status: "completed"; output: unknown }
   | { t: "compensation-result"; at: string; step: string; status: "failed"; error: ErrorInfo }
+  | {
+      t: "outcome-resolved";
+      at: string;
+      step: string;
+      /** Whose call's outcome was unknown: the step's own, or its compensation's. */
+      of: "step" | "compensation";
+      happened: boolean;
+      /** The operator undid it by hand: nothing is left to undo. */
+      undone?: boolean;
+      by: OutcomeSource;
+      who?: string;
+    }
   | { t: "run-finished"; at: string; status: RunResult["status"]; summary: unknown };
+
+/** Who settled an unknown outcome: the tool's verify probe, the operator, or the step being read-only. */
+export type OutcomeSource = "probe" | "operator" | "read-only";
 
 export const JOURNAL_FILE = "journal.ndjson";
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { acquireLockFile, LockBusy } from "../lock-file.js";
+import { acquireLockFile, LockBusy, lockHolder } from "../lock-file.js";
 import { JOURNAL_FILE } from "./journal.js";
 import { RunnerError } from "./runner-error.js";
 
@@ -14,7 +14,16 @@ export interface RunLock {
 
 export function lockRun(dir: string, runId: string): RunLock {
   try {
-    return { release: acquireLockFile(join(dir, "lock")) };
+    const release = acquireLockFile(join(dir, "lock"));
+    // A second Ctrl-C leaves with process.exit: the lock must not outlive us (a reused pid would hold it).
+    const onExit = () => release();
+    process.on("exit", onExit);
+    return {
+      release: () => {
+        process.off("exit", onExit);
+        release();
+      },
+    };
   } catch (error) {
     if (error instanceof LockBusy)
       throw new RunnerError(
@@ -23,6 +32,11 @@ export function lockRun(dir: string, runId: string): RunLock {
       );
     throw error;
   }
+}
+
+/** Whether a live process holds the run in `dir` right now (a lock left by a dead one does not count). */
+export function isLive(dir: string): boolean {
+  return lockHolder(join(dir, "lock")) !== undefined;
 }
 
 /**

@@ -1,52 +1,84 @@
 /**
- * After a crash, a step with an intent but no result may or may not have
- * happened. An idempotent tool is simply called again (same idempotency key).
- * Otherwise the tool's read-only `verify` probe decides, where it has one: not
- * happened → run it; happened → stop. Without a probe, stop and ask: never
- * guess, never run a non-idempotent action twice.
+ * Resuming after a crash: every step with an intent but no result may or may
+ * not have happened. Each one is settled on its own (all of them, not just
+ * the first): a read-only or idempotent step simply runs again (same
+ * idempotency key); otherwise its `verify` probe or the operator decides
+ * (see outcome.ts). "Did not happen" runs it again. "Happened" means its
+ * output died with the process, so the run cannot go on: the operator's
+ * "happened, undo it" rolls the run back; a probe's "happened" stops and
+ * names `rollback.ts`. Never a guess, never a non-idempotent call twice.
  */
-import { checkExpect } from "../expect/index.js";
-import { scopeOf, type RunContext } from "./context.js";
+import type { RunContext } from "./context.js";
 import type { VerifyReport } from "./events.js";
-import { resolveValue } from "./resolve.js";
-import { errorInfo } from "./runner-error.js";
+import { settle, stepArgs, type OperatorAnswers } from "./outcome.js";
 import type { RunState } from "./state.js";
 
-export interface Stop {
+export interface UnknownStep {
   step: string;
   tool: string;
+  /** Known to have happened (its output is lost), or still unknown. */
+  happened?: boolean;
   verify?: VerifyReport;
+  /** Its rollback needs its own output, which died with the process: if it happened, only a person can undo it. */
+  undoNeedsOutput?: boolean;
 }
 
-export async function reconcile(ctx: RunContext, prior: RunState, rerun: readonly string[]): Promise<Stop | undefined> {
+export type Reconciled =
+  | { action: "continue" }
+  | { action: "stop"; unknown: UnknownStep[] }
+  | { action: "roll-back"; happened: string[] };
+
+export async function reconcile(
+  ctx: RunContext,
+  prior: RunState,
+  rerun: readonly string[],
+  answers: OperatorAnswers,
+): Promise<Reconciled> {
+  const stops: UnknownStep[] = [];
+  const undo: string[] = [];
   for (const [id, flight] of prior.inFlight) {
     const tool = ctx.registry.get(flight.tool)!;
-    if (tool.idempotent || rerun.includes(id)) {
+    if (tool.effect === "read" || tool.idempotent) {
       ctx.emit({ type: "outcome-unknown", step: id, tool: tool.name, action: "rerun" });
       continue;
     }
-    const verify = await probe(ctx, id);
-    if (verify.ran && !verify.happened) {
-      ctx.emit({ type: "outcome-unknown", step: id, tool: tool.name, action: "rerun", verify });
-      continue;
+    const given = rerun.includes(id) ? { ...answers.given, [id]: "not-happened" as const } : answers.given;
+    const settled = await settle(
+      ctx,
+      { step: id, of: "step", tool: tool.name, args: stepArgs(ctx, id) },
+      { ...answers, given },
+    );
+    if (!settled.known) {
+      ctx.emit({ type: "outcome-unknown", step: id, tool: tool.name, action: "ask", verify: settled.verify });
+      stops.push({
+        step: id,
+        tool: tool.name,
+        verify: settled.verify,
+        ...(undoNeedsOutput(ctx, id) ? { undoNeedsOutput: true } : {}),
+      });
+    } else if (settled.happened) {
+      if (settled.by === "operator") undo.push(id);
+      else
+        stops.push({
+          step: id,
+          tool: tool.name,
+          happened: true,
+          ...(settled.verify ? { verify: settled.verify } : {}),
+        });
     }
-    ctx.emit({ type: "outcome-unknown", step: id, tool: tool.name, action: "ask", verify });
-    return { step: id, tool: tool.name, verify };
   }
-  return undefined;
+  // Settled earlier (a previous resume or rollback asked), but still to be undone.
+  for (const [id, how] of prior.happened) {
+    if (prior.compensated.has(id) || undo.includes(id)) continue;
+    if (how.by === "operator") undo.push(id);
+    else stops.push({ step: id, tool: ctx.steps.get(id)!.tool, happened: true });
+  }
+  if (stops.length > 0) return { action: "stop", unknown: stops };
+  if (undo.length > 0) return { action: "roll-back", happened: undo };
+  return { action: "continue" };
 }
 
-async function probe(ctx: RunContext, id: string): Promise<VerifyReport> {
-  const step = ctx.steps.get(id)!;
-  const verify = ctx.registry.get(step.tool)?.manifest.verify;
-  if (!verify) return { ran: false, reason: `${step.tool} has no verify probe` };
-  try {
-    const args = resolveValue(step.args, scopeOf(ctx), `step ${id}`);
-    const verifyArgs = resolveValue(verify.args, { ...scopeOf(ctx), args }, `verify of ${id}`);
-    const output = await ctx.registry.call(verify.tool, verifyArgs, { secrets: ctx.secrets });
-    const check = checkExpect(verify.expect, { outputs: output, args });
-    return { ran: true, tool: verify.tool, happened: check.ok, output };
-  } catch (error) {
-    return { ran: false, reason: `verify ${verify.tool} failed: ${errorInfo(error).message}` };
-  }
+function undoNeedsOutput(ctx: RunContext, id: string): boolean {
+  const rollback = ctx.steps.get(id)?.rollback;
+  return rollback !== undefined && "tool" in rollback && JSON.stringify(rollback.args).includes(`steps.${id}.outputs`);
 }

@@ -2,9 +2,10 @@
  * What a person sees: plain lines (logs, CI), a live step table (a TTY), or
  * NDJSON (`--json`), and a final summary. Events arrive already redacted.
  */
-import type { RunEvent } from "./events.js";
+import type { RunEvent, VerifyReport } from "./events.js";
 import { formatDrift } from "./staleness.js";
 import type { RunResult } from "./types.js";
+import { oneLine, terminalText } from "../review/safe-text.js";
 
 type Write = (text: string) => void;
 const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -14,7 +15,13 @@ const brief = (v: unknown, max = 100) => {
 };
 
 /** One line per event, or undefined for events not worth a line. */
+/** One line per event for a terminal; plan and tool text in it cannot carry escape sequences (safe-text.ts). */
 export function formatEvent(e: RunEvent): string | undefined {
+  const line = eventLine(e);
+  return line === undefined ? undefined : terminalText(line);
+}
+
+function eventLine(e: RunEvent): string | undefined {
   switch (e.type) {
     case "run-started":
       return `${e.resumed ? "resuming" : e.dryRun ? "dry run" : "run"} ${e.runId}  ${e.steps.length} steps  ${e.digest.slice(0, 19)}…`;
@@ -26,7 +33,7 @@ export function formatEvent(e: RunEvent): string | undefined {
     case "approval-required":
       return `needs approval: ${e.steps.join(", ")}`;
     case "approved":
-      return `approved ${e.steps.join(", ")} by ${e.by} (${e.via})`;
+      return `approved ${e.steps.join(", ")} by ${e.by} (${e.via}${e.atStep ? ", at the step" : ""})`;
     case "rejected":
       return `rejected ${e.steps.join(", ")} by ${e.by}`;
     case "step-started":
@@ -49,6 +56,17 @@ export function formatEvent(e: RunEvent): string | undefined {
         : "";
       return `? ${e.step}  ${e.tool} was running when the process died${probe}; ${e.action === "rerun" ? "running it again" : "stopping to ask"}`;
     }
+    case "outcome-resolved": {
+      const what = e.of === "step" ? e.step : `the undo of ${e.step} (${e.tool})`;
+      const verdict = e.undone ? "happened and was undone by hand" : e.happened ? "happened" : "did not happen";
+      const source =
+        e.by === "read-only"
+          ? "it only reads"
+          : e.by === "probe" && e.verify?.ran
+            ? `${e.verify.tool} says so`
+            : "the operator says so";
+      return `? ${what} was interrupted: ${verdict} (${source})`;
+    }
     case "rollback-started":
       return `rolling back (${e.reason}): ${e.steps.length > 0 ? e.steps.join(" ← ") : "nothing to undo"}`;
     case "compensation-started":
@@ -64,17 +82,34 @@ export function formatEvent(e: RunEvent): string | undefined {
   }
 }
 
+/** How the user runs the commands a hint names: `resume` and `rollback` are prefixes; `flags` follow the run id (e.g. their --state-dir). */
+export interface Hints {
+  resume: string;
+  rollback: string;
+  flags?: string;
+}
+const DEFAULT_HINTS: Hints = { resume: "tsx src/run.ts --resume", rollback: "tsx src/rollback.ts" };
+
+function unknownNote(u: { happened?: boolean; verify?: VerifyReport }): string {
+  if (u.happened) return `it HAPPENED${u.verify?.ran ? ` (${u.verify.tool}: ${brief(u.verify.output)})` : ""}`;
+  return u.verify && !u.verify.ran
+    ? `${u.verify.reason}; nobody can tell whether it happened`
+    : "nobody can tell whether it happened";
+}
+
 /** The closing words: what happened and what to do next. */
-export function summarize(
-  result: RunResult,
-  how: { resume: string; rollback: string } = { resume: "tsx src/run.ts --resume", rollback: "tsx src/rollback.ts" },
-): string {
+export function summarize(result: RunResult, how: Hints = DEFAULT_HINTS): string {
+  return terminalText(summaryText(result, how));
+}
+
+function summaryText(result: RunResult, how: Hints): string {
   const counts = "steps" in result ? countSteps(result.steps) : "";
+  const flags = how.flags ? ` ${how.flags}` : "";
   switch (result.status) {
     case "succeeded":
       return `${result.dryRun ? "dry run finished" : "succeeded"}: ${counts}  (run ${result.runId})`;
     case "rolled-back":
-      return `${result.cancelled ? "cancelled and rolled back" : result.failedStep ? "failed and rolled back" : "rolled back"}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
+      return `${rolledBack(result)}\nundone: ${result.compensated.join(", ") || "nothing"}  (run ${result.runId})`;
     case "partially-rolled-back":
       return [
         `${result.cancelled ? "cancelled; " : result.failedStep ? "failed; " : ""}PARTIALLY ROLLED BACK: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`,
@@ -92,27 +127,42 @@ export function summarize(
           : []),
         "left to undo:",
         ...result.remaining.map((r) => `  ${r.step} (${r.tool}): ${r.error.message}`),
-        `fix the cause, then: ${how.rollback} ${result.runId}`,
+        `fix the cause (or answer as asked), then: ${how.rollback} ${result.runId}${flags}`,
       ].join("\n");
     case "awaiting-approval":
-      return `awaiting approval: nothing ran. Risky steps: ${result.pending.join(", ")}\nreview them, then: ${how.resume} ${result.runId} --approve ${result.pending.join(",")}`;
+      return `awaiting approval: nothing ran. Risky steps: ${result.pending.join(", ")}\nreview them, then: ${how.resume} ${result.runId}${flags} --approve ${result.pending.join(",")}`;
     case "rejected":
       return `rejected by ${result.by}: nothing ran (${result.rejected.join(", ")})`;
     case "outcome-unknown": {
-      const v = result.verify;
-      const probe = v
-        ? v.ran
-          ? `${v.tool} says it ${v.happened ? "HAPPENED" : "did not happen"}: ${brief(v.output)}`
-          : v.reason
-        : "";
-      return [
-        `stopped: step ${result.step} (${result.tool}) was running when the process died, and ${result.tool} is not idempotent.`,
-        probe && `probe: ${probe}`,
-        `if it did not happen: ${how.resume} ${result.runId} --rerun-unknown ${result.step}`,
-        `to undo what completed instead: ${how.rollback} ${result.runId}`,
-      ]
-        .filter(Boolean)
-        .join("\n");
+      const lost = result.unknown.filter((u) => u.happened);
+      const open = result.unknown.filter((u) => !u.happened);
+      const lines = [
+        `stopped: ${result.unknown.length > 1 ? "steps were" : "a step was"} running when a process died, and ${result.unknown.length > 1 ? "they are" : "it is"} not idempotent:`,
+      ];
+      for (const u of result.unknown) lines.push(`  ${u.step} (${u.tool}): ${unknownNote(u)}`);
+      if (open.length > 0) {
+        const ids = open.map((u) => u.step);
+        const answer = (value: string, of: typeof open) => of.map((u) => `${u.step}=${value}`).join(",");
+        const byHand = open.filter((u) => u.undoNeedsOutput);
+        const undoable = open.filter((u) => !u.undoNeedsOutput);
+        lines.push(
+          `if ${ids.length > 1 ? "they" : "it"} did not happen: ${how.resume} ${result.runId}${flags} --resolve ${answer("not-happened", open)}`,
+          `  (or undo the run instead: ${how.rollback} ${result.runId}${flags} --resolve ${answer("not-happened", open)})`,
+        );
+        if (undoable.length > 0)
+          lines.push(
+            `if ${undoable.length > 1 ? "they" : "it"} happened, undo the run: ${how.rollback} ${result.runId}${flags} --resolve ${answer("happened", undoable)}`,
+          );
+        if (byHand.length > 0)
+          lines.push(
+            `if ${byHand.map((u) => u.step).join(", ")} happened, ${byHand.length > 1 ? "their undos need their" : "its undo needs its"} lost output: undo ${byHand.length > 1 ? "them" : "it"} by hand, then: ${how.rollback} ${result.runId}${flags} --resolve ${answer("undone", byHand)}`,
+          );
+      }
+      if (lost.length > 0)
+        lines.push(
+          `${lost.map((u) => u.step).join(", ")} took effect but ${lost.length > 1 ? "their outputs were" : "its output was"} lost with the process, so the run cannot go on; undo it: ${how.rollback} ${result.runId}${flags}`,
+        );
+      return lines.join("\n");
     }
     case "stale":
       return [
@@ -125,6 +175,13 @@ export function summarize(
     case "invalid":
       return result.problems.map((p) => `${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]`).join("\n");
   }
+}
+
+function rolledBack(result: Extract<RunResult, { status: "rolled-back" }>): string {
+  if (result.cancelled) return "cancelled and rolled back";
+  if (result.error?.code === "REJECTED") return `rejected at the step and rolled back: ${result.error.message}`;
+  const head = result.failedStep ? "failed and rolled back" : "rolled back";
+  return `${head}: ${result.reason}${result.error ? `: ${result.error.message}` : ""}`;
 }
 
 function countSteps(steps: Record<string, { status: string; reused?: boolean }>): string {
@@ -155,7 +212,16 @@ export function jsonReporter(write: Write): (e: RunEvent) => void {
 export function liveReporter(
   write: Write,
   steps: readonly { id: string; tool: string }[],
-): { listener: (e: RunEvent) => void; stop: () => void } {
+  columns: () => number = () => 0,
+): {
+  listener: (e: RunEvent) => void;
+  stop: () => void;
+  /** Prints a line above the table (a note such as "interrupted"). */
+  note: (text: string) => void;
+  /** Erases the table while a prompt uses the terminal; `resume` draws it again. */
+  pause: () => void;
+  resume: () => void;
+} {
   const rows = new Map<string, { state: string; tool: string; since: number; ms?: number; note?: string }>(
     steps.map((s) => [s.id, { state: "waiting", tool: s.tool, since: 0 }]),
   );
@@ -163,6 +229,13 @@ export function liveReporter(
   const toolWidth = Math.max(...steps.map((s) => s.tool.length));
   let drawn = 0;
   let active = false;
+  let paused = false;
+  let stopped = false;
+  // A row wider than the terminal wraps onto two lines, and moving up by the row count would then draw over the rows above.
+  const fitWidth = (line: string) => {
+    const max = columns() - 1;
+    return max > 10 && line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  };
   const icon: Record<string, string> = {
     waiting: "·",
     running: "▸",
@@ -175,18 +248,24 @@ export function liveReporter(
     "undo failed": "✗",
   };
   const draw = () => {
-    if (!active) return;
+    if (!active || paused) return;
     const now = performance.now();
     const lines = [...rows].map(([id, r]) => {
       const d = r.ms ?? (r.state === "running" || r.state === "undoing" ? now - r.since : undefined);
-      return `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(toolWidth)}  ${d === undefined ? "" : ms(d)}${r.note ? `  ${r.note}` : ""}`;
+      return fitWidth(
+        `  ${icon[r.state] ?? " "} ${id.padEnd(width)}  ${r.state.padEnd(11)} ${r.tool.padEnd(toolWidth)}  ${d === undefined ? "" : ms(d)}${r.note ? `  ${oneLine(r.note)}` : ""}`,
+      );
     });
     write(`${drawn > 0 ? `\x1b[${drawn}A` : ""}\x1b[J${lines.join("\n")}\n`);
     drawn = lines.length;
   };
-  const above = (text: string) => {
+  const erase = () => {
     if (drawn > 0) write(`\x1b[${drawn}A\x1b[J`);
     drawn = 0;
+  };
+  const above = (text: string) => {
+    if (stopped) return write(`${text}\n`);
+    erase();
     write(`${text}\n`);
     draw();
   };
@@ -219,6 +298,7 @@ export function liveReporter(
           set(e.step, { state: "reused" });
           break;
         case "compensation-started":
+          active = true;
           set(e.step, { state: "undoing", since: performance.now(), ms: undefined });
           break;
         case "compensation-completed":
@@ -239,10 +319,24 @@ export function liveReporter(
     },
     // Final: the last drawing stays on screen, and nothing after it (the summary) is ever redrawn over.
     stop: () => {
+      if (stopped) return;
       clearInterval(timer);
+      paused = false;
       draw();
       active = false;
+      stopped = true;
       drawn = 0;
+    },
+    note: above,
+    pause: () => {
+      if (stopped || paused) return;
+      erase();
+      paused = true;
+    },
+    resume: () => {
+      if (stopped || !paused) return;
+      paused = false;
+      draw();
     },
   };
 }

@@ -3,6 +3,7 @@
  * the referenced value's type; a missing reference is an error, never null.
  */
 import { findReferences, formatPath, getPath, substitute, type Reference } from "../references/index.js";
+import type { ToolDefinition } from "../registry/types.js";
 import type { Plan } from "../schema/types.generated.js";
 import { RunnerError } from "./runner-error.js";
 
@@ -52,25 +53,54 @@ function lookup(ref: Reference, scope: Scope, where: string): unknown {
   }
 }
 
-/** Names of every secret the plan uses (step args and rollbacks). */
-export function secretNames(plan: Plan): string[] {
+/**
+ * Names of every secret a run may need: those the plan names (step args and
+ * rollbacks), and those named by the manifests of every tool the run may
+ * call (steps, rollbacks, default compensations, verify probes) — an http
+ * header's token is the plan's secret too, though the plan never spells it.
+ */
+export function secretNames(plan: Plan, registry?: SecretSource): string[] {
   const names = new Set<string>();
   const sites = plan.steps.flatMap((s) => [
     ...findReferences(s.args),
     ...(s.rollback && "tool" in s.rollback ? findReferences(s.rollback.args) : []),
   ]);
   for (const site of sites) for (const r of site.refs) if (r.ok && r.ref.root === "secrets") names.add(r.ref.name);
+  if (registry) {
+    const tools = new Set<string>();
+    const visit = (name: string | undefined) => {
+      if (!name || tools.has(name)) return;
+      tools.add(name);
+      const tool = registry.get(name);
+      visit(tool?.compensation?.tool);
+      visit(tool?.manifest.verify?.tool);
+    };
+    for (const s of plan.steps) {
+      visit(s.tool);
+      if (s.rollback && "tool" in s.rollback) visit(s.rollback.tool);
+    }
+    for (const name of tools) for (const secret of registry.get(name)?.secretNames ?? []) names.add(secret);
+  }
   return [...names].sort();
 }
 
+/** What secretNames needs of a registry. */
+export interface SecretSource {
+  get(name: string): Pick<ToolDefinition, "compensation" | "manifest" | "secretNames"> | undefined;
+}
+
 /**
- * Reads the plan's secrets from the environment before anything runs, so a
+ * Reads the run's secrets from the environment before anything runs, so a
  * missing one stops the run before its first side effect.
  */
-export function loadSecrets(plan: Plan, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function loadSecrets(
+  plan: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+  registry?: SecretSource,
+): Record<string, string> {
   const secrets: Record<string, string> = {};
   const missing: string[] = [];
-  for (const name of secretNames(plan)) {
+  for (const name of secretNames(plan, registry)) {
     const value = env[name];
     if (value === undefined || value === "") missing.push(name);
     else secrets[name] = value;
@@ -78,7 +108,7 @@ export function loadSecrets(plan: Plan, env: Readonly<Record<string, string | un
   if (missing.length > 0)
     throw new RunnerError(
       "SECRET_MISSING",
-      `the plan uses secrets that are not set: ${missing.join(", ")}; export them in the environment and run again`,
+      `the plan or its tools use secrets that are not set: ${missing.join(", ")}; export them in the environment and run again`,
     );
   return secrets;
 }

@@ -7,7 +7,9 @@
 import type { Step } from "../schema/types.generated.js";
 import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./context.js";
 import { resolveValue } from "./resolve.js";
+import { settle, type OperatorAnswers } from "./outcome.js";
 import { errorInfo } from "./runner-error.js";
+import { callReturned } from "./test-hooks.js";
 import type { Irreversible, Remaining } from "./types.js";
 
 export interface RollbackOutcome {
@@ -41,32 +43,49 @@ export function undoOf(ctx: RunContext, step: Step): Undo {
   return { kind: "impossible", reason: `step ${step.id} declares no rollback` };
 }
 
-/**
- * Runs the compensations of `order` (already reversed). `unknown` names steps
- * whose compensation was in flight when a previous process died.
- */
+export interface CompensateOptions {
+  /** Steps whose compensation was in flight when a previous process died. */
+  unknown?: ReadonlySet<string>;
+  /** Steps that took effect but whose output died with the process. */
+  lost?: ReadonlySet<string>;
+  answers?: OperatorAnswers;
+  /** Checked before each compensation: true leaves the rest for a later `rollback.ts`. */
+  stop?: () => boolean;
+}
+
+/** Runs the compensations of `order` (already reversed). */
 export async function compensate(
   ctx: RunContext,
   order: string[],
-  unknown: ReadonlySet<string> = new Set(),
+  { unknown = new Set(), lost = new Set(), answers = {}, stop }: CompensateOptions = {},
 ): Promise<RollbackOutcome> {
   const compensated: string[] = [];
   const remaining: Remaining[] = [];
   const irreversible: Irreversible[] = [];
+  const leave = (id: string, tool: string, error: { code: string; message: string }) => {
+    remaining.push({ step: id, tool, error });
+    ctx.emit({ type: "compensation-failed", step: id, tool, error: ctx.redactor.value(error), willRetry: false });
+  };
   for (const id of order) {
     const step = ctx.steps.get(id)!;
+    if (stop?.()) {
+      remaining.push({
+        step: id,
+        tool: step.rollback && "tool" in step.rollback ? step.rollback.tool : step.tool,
+        error: { code: "CANCELLED", message: "interrupted before its compensation ran" },
+      });
+      continue;
+    }
     let undo: Undo;
     try {
       undo = undoOf(ctx, step);
     } catch (error) {
-      remaining.push({ step: id, tool: step.tool, error: errorInfo(error) });
-      ctx.emit({
-        type: "compensation-failed",
-        step: id,
-        tool: step.tool,
-        error: ctx.redactor.value(errorInfo(error)),
-        willRetry: false,
-      });
+      if (lost.has(id))
+        leave(id, step.tool, {
+          code: "OUTPUT_LOST",
+          message: `${id} took effect, but its output died with the process and its rollback needs it (${errorInfo(error).message}); undo it by hand, then answer --resolve ${id}=undone`,
+        });
+      else leave(id, step.tool, errorInfo(error));
       continue;
     }
     if (undo.kind !== "call") {
@@ -79,13 +98,19 @@ export async function compensate(
     }
     const tool = ctx.registry.get(undo.tool);
     if (unknown.has(id) && !tool?.idempotent) {
-      const error = {
-        code: "OUTCOME_UNKNOWN",
-        message: `the compensation ${undo.tool} of ${id} was interrupted and is not idempotent; check by hand whether it took effect`,
-      };
-      remaining.push({ step: id, tool: undo.tool, error });
-      ctx.emit({ type: "compensation-failed", step: id, tool: undo.tool, error, willRetry: false });
-      continue;
+      // A killed compensation: its own probe (or the operator) says whether it took effect; never run it twice blind.
+      const settled = await settle(ctx, { step: id, of: "compensation", tool: undo.tool, args: undo.args }, answers);
+      if (!settled.known) {
+        leave(id, undo.tool, {
+          code: "OUTCOME_UNKNOWN",
+          message: `the compensation ${undo.tool} of ${id} was interrupted and ${settled.verify.ran ? "" : `${settled.verify.reason}; `}nothing can tell whether it took effect: check, then answer --resolve ${id}=not-happened (run it again) or ${id}=happened`,
+        });
+        continue;
+      }
+      if (settled.happened) {
+        compensated.push(id);
+        continue;
+      }
     }
     const attempts = tool?.idempotent ? 1 + ctx.defaultRetries : 1;
     for (let attempt = 1; ; attempt++) {
@@ -98,6 +123,7 @@ export async function compensate(
           idempotencyKey: idempotencyKey(ctx, id, ":rollback"),
           secrets: ctx.secrets,
         });
+        callReturned();
         ctx.write({ t: "compensation-result", step: id, status: "completed", output: ctx.redactor.value(output) });
         await ctx.journal.sync();
         ctx.emit({ type: "compensation-completed", step: id, tool: undo.tool, durationMs: performance.now() - t0 });

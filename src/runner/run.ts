@@ -8,16 +8,15 @@ import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import { validatePlanData } from "../validator/index.js";
 import { approve } from "./approve.js";
-import type { ErrorInfo } from "./events.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
-import { Journal, NullJournal, type JournalWriter } from "./journal.js";
+import { Journal, NullJournal, readJournal, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
-import { compensate } from "./rollback.js";
+import { rollBack } from "./undo.js";
 import { RunnerError, errorInfo } from "./runner-error.js";
 import { checkDrift } from "./staleness.js";
-import { loadRun, runDir, type RunState } from "./state.js";
+import { foldJournal, loadRun, runDir, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
 import { scratchFor } from "./scratch.js";
@@ -83,7 +82,7 @@ async function execute(
   }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
 ): Promise<RunResult> {
   const runId = options.runId;
-  const secrets = loadSecrets(plan, options.env ?? process.env);
+  const secrets = loadSecrets(plan, options.env ?? process.env, options.registry);
   const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
@@ -115,6 +114,7 @@ async function execute(
 }
 
 async function drive(ctx: RunContext, options: RunOptions, prior: RunState | undefined): Promise<RunResult> {
+  const answers = { given: options.resolve, ask: options.askOutcome };
   const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
   const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
 
@@ -136,11 +136,14 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
       prior.status === "rollback-incomplete"
     ) {
       const reason = prior.rollback?.reason ?? `step ${failedStep} failed`;
-      return rollBack(ctx, base, reason, prior, {
-        failedStep,
-        error: failedStep ? prior.failed.get(failedStep) : undefined,
-        cancelled: false,
-      });
+      return rollBack(
+        ctx,
+        base,
+        reason,
+        prior,
+        { failedStep, error: failedStep ? prior.failed.get(failedStep) : undefined, cancelled: false },
+        { answers },
+      );
     }
   }
 
@@ -155,68 +158,52 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
     }
   }
 
+  let atStep: string[] = [];
   if (!options.dryRun) {
     const decision = await approve(ctx, options, prior);
     if (decision.status === "awaiting-approval")
       return { status: "awaiting-approval", pending: decision.pending, ...base() };
     if (decision.status === "rejected")
       return { status: "rejected", rejected: decision.rejected, by: decision.by, ...base() };
+    atStep = decision.atStep ?? [];
   }
 
-  if (prior && prior.inFlight.size > 0) {
-    const stop = await reconcile(ctx, prior, options.rerunUnknown ?? []);
-    if (stop) return { status: "outcome-unknown", ...stop, ...base() };
+  if (prior && (prior.inFlight.size > 0 || prior.happened.size > 0)) {
+    const settled = await reconcile(ctx, prior, options.rerunUnknown ?? [], answers);
+    if (settled.action === "stop") return { status: "outcome-unknown", unknown: settled.unknown, ...base() };
+    if (settled.action === "roll-back")
+      return rollBack(
+        ctx,
+        base,
+        `the operator says ${settled.happened.join(", ")} happened`,
+        await reread(ctx, prior),
+        { cancelled: false },
+        { answers },
+      );
   }
+  // Cancelled while approvals or reconciling were under way: nothing new starts.
+  if (options.signal?.aborted) return rollBack(ctx, base, "cancelled", prior, { cancelled: true }, { answers });
 
-  const failure = await executeSteps(ctx, options, outcomes);
+  const failure = await executeSteps(ctx, options, outcomes, new Set(atStep));
   const cancelled = options.signal?.aborted === true;
   if (failure || cancelled) {
-    const reason = failure ? `step ${failure.step} failed` : "cancelled";
-    return rollBack(ctx, base, reason, prior, { failedStep: failure?.step, error: failure?.error, cancelled });
+    const reason = failure?.rejected
+      ? `step ${failure.step} was rejected by ${failure.rejected.by}`
+      : failure
+        ? `step ${failure.step} failed`
+        : "cancelled";
+    return rollBack(
+      ctx,
+      base,
+      reason,
+      prior,
+      { failedStep: failure?.step, error: failure?.error, cancelled },
+      { answers },
+    );
   }
   const redacted = Object.fromEntries([...ctx.outputs].map(([k, v]) => [k, ctx.redactor.value(v)]));
   return { status: "succeeded", dryRun: options.dryRun ?? false, outputs: redacted, ...base() };
 }
-
-async function rollBack(
-  ctx: RunContext,
-  base: OutcomeBase,
-  reason: string,
-  prior: RunState | undefined,
-  why: { failedStep?: string; error?: ErrorInfo; cancelled: boolean },
-): Promise<RunResult> {
-  const done = prior?.compensated ?? new Set<string>();
-  const order = [...ctx.outputs.keys()].reverse().filter((id) => !done.has(id));
-  if (ctx.journal instanceof NullJournal) {
-    // A dry run changed nothing, so there is nothing to undo.
-    return { status: "rolled-back", reason, ...why, compensated: [], ...base() };
-  }
-  ctx.write({ t: "rollback-started", reason, steps: order });
-  ctx.emit({ type: "rollback-started", reason, steps: order });
-  const outcome = await compensate(ctx, order, new Set(prior?.compensationInFlight.keys() ?? []));
-  const unknown = [...(prior?.inFlight ?? [])].filter(([id]) => !ctx.outputs.has(id));
-  const remaining = [
-    ...outcome.remaining,
-    ...unknown.map(([step, f]) => ({
-      step,
-      tool: f.tool,
-      error: {
-        code: "OUTCOME_UNKNOWN",
-        message: `the process died while ${step} (${f.tool}) was running; check by hand whether it took effect`,
-      },
-    })),
-  ];
-  const compensated = [...done, ...outcome.compensated];
-  const { irreversible } = outcome;
-  const named = irreversible.length > 0 ? { irreversible } : {};
-  if (remaining.length > 0)
-    return { status: "rollback-incomplete", reason, ...why, compensated, remaining, ...named, ...base() };
-  if (irreversible.length > 0)
-    return { status: "partially-rolled-back", reason, ...why, compensated, irreversible, ...base() };
-  return { status: "rolled-back", reason, ...why, compensated, ...base() };
-}
-
-export type OutcomeBase = () => { runId: string; digest: string; steps: Record<string, StepOutcome> };
 
 function createContext(input: {
   runId: string;
@@ -264,7 +251,13 @@ export async function finish(ctx: RunContext, result: RunResult): Promise<RunRes
   return redacted;
 }
 
-export { createContext, rollBack };
+export { createContext };
+
+/** The run's state with what this process journaled so far (the operator's answers) folded in. */
+async function reread(ctx: RunContext, prior: RunState): Promise<RunState> {
+  if (!ctx.journal.dir) return prior;
+  return foldJournal(readJournal(ctx.journal.dir));
+}
 
 /** `20261124-210000-a1b2`: sortable by start time, unique enough for one machine. */
 export function newRunId(at: Date): string {

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 
-// Journals, other dry runs, eval suites and caches are not tool state; copying them would only cost time.
-const SKIP = new Set(["runs", "dry-runs", "evals", "promptfoo", "cache"]);
+// Journals, other dry runs, eval suites, caches and the Postgres lab (a live data directory,
+// with sockets) are not sandbox state; copying them would cost time, or fail.
+const SKIP = new Set(["runs", "dry-runs", "evals", "promptfoo", "cache", "lab"]);
 
 export interface Scratch {
   registry: Registry;

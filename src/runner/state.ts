@@ -28,6 +28,8 @@ export interface RunState {
   returned: Map<string, unknown>;
   /** Steps with an intent but no result: the process died during the call. */
   inFlight: Map<string, { tool: string; attempt: number; args: unknown }>;
+  /** Steps whose call took effect (a probe or the operator said so) but whose output died with the process. */
+  happened: Map<string, { by: string }>;
   rollback?: { reason: string; at: string };
   compensated: Set<string>;
   compensationFailed: Map<string, ErrorInfo>;
@@ -54,6 +56,7 @@ export function foldJournal(entries: JournalEntry[]): RunState {
     failed: new Map(),
     returned: new Map(),
     inFlight: new Map(),
+    happened: new Map(),
     compensated: new Set(),
     compensationFailed: new Map(),
     compensationInFlight: new Map(),
@@ -66,6 +69,7 @@ export function foldJournal(entries: JournalEntry[]): RunState {
         for (const s of e.steps) state.approved.set(s, { by: e.by, at: e.at, via: e.via });
         break;
       case "step-intent":
+        state.happened.delete(e.step);
         state.inFlight.set(e.step, { tool: e.tool, attempt: e.attempt, args: e.args });
         state.failed.delete(e.step);
         break;
@@ -87,6 +91,19 @@ export function foldJournal(entries: JournalEntry[]): RunState {
           state.compensated.add(e.step);
           state.compensationFailed.delete(e.step);
         } else state.compensationFailed.set(e.step, e.error);
+        break;
+      case "outcome-resolved":
+        if (e.of === "step") {
+          state.inFlight.delete(e.step);
+          if (e.happened) state.happened.set(e.step, { by: e.by });
+          if (e.undone) state.compensated.add(e.step);
+        } else {
+          state.compensationInFlight.delete(e.step);
+          if (e.happened) {
+            state.compensated.add(e.step);
+            state.compensationFailed.delete(e.step);
+          }
+        }
         break;
       case "run-finished":
         state.status = e.status;

@@ -1,7 +1,9 @@
 import type { Registry } from "../registry/registry.js";
 import type { Problem } from "../schema/source.js";
 import type { Step } from "../schema/types.generated.js";
-import type { ErrorInfo, EventListener, VerifyReport } from "./events.js";
+import type { ErrorInfo, EventListener } from "./events.js";
+import type { AskOutcome, OutcomeAnswer } from "./outcome.js";
+import type { UnknownStep } from "./reconcile.js";
 import type { DriftItem } from "./staleness.js";
 
 /** What one step came to. */
@@ -62,7 +64,8 @@ export type RunResult =
     } & Ran)
   | ({ status: "awaiting-approval"; pending: string[] } & Ran)
   | ({ status: "rejected"; rejected: string[]; by: string } & Ran)
-  | ({ status: "outcome-unknown"; step: string; tool: string; verify?: VerifyReport } & Ran)
+  /** A resumed run stopped: these steps were interrupted and either nobody can tell whether they happened, or they happened and their output is lost. */
+  | ({ status: "outcome-unknown"; unknown: UnknownStep[] } & Ran)
   | ({ status: "stale"; diffs: DriftItem[] } & Ran)
   | { status: "digest-mismatch"; runId: string; approved: string; given: string }
   | { status: "invalid"; problems: Problem[] };
@@ -80,6 +83,8 @@ export interface ConfirmRequest {
   digest: string;
   planName: string;
   step: RiskyStepView;
+  /** Asked just before the step runs; its args are resolved (secrets redacted). */
+  atStep?: boolean;
 }
 
 /** `true`/`false`, or who decided (journaled as `by`). */
@@ -96,6 +101,12 @@ export interface RunOptions {
   resume?: boolean;
   /** Asked once per risky step that is not pre-approved. Without it, unapproved steps stop the run before anything runs. */
   confirm?: Confirm;
+  /** When `confirm` asks: all risky steps before anything runs (default), or each just before it runs, its arguments resolved. */
+  confirmAt?: "upfront" | "step";
+  /** Answers about interrupted calls whose outcome no probe can tell (`--resolve step=…`). */
+  resolve?: Readonly<Record<string, OutcomeAnswer>>;
+  /** Asks the operator about such a call (a TTY prompt); without it, an unsettled outcome stops the run. */
+  askOutcome?: AskOutcome;
   /** Risky steps approved up front (`--approve a,b` or `--yes` = "all"). */
   approve?: string[] | "all";
   /** Who approves with `approve`; journaled. */

@@ -1,3 +1,4 @@
+import { terminalText } from "../review/safe-text.js";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 
 export type Path = readonly (string | number)[];
@@ -105,7 +106,8 @@ export function parseYamlSource(text: string, file: string): ParseResult {
   const problems: Problem[] = [...doc.errors, ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED")].map(
     (e) => {
       const { line, col } = lines.linePos(e.pos[0]);
-      return { file, line, col, rule: "yaml", path: [], message: userMessage(e.code, e.message, text, e.pos) };
+      const message = terminalText(userMessage(e.code, e.message, text, e.pos));
+      return { file, line, col, rule: "yaml", path: [], message };
     },
   );
   if (problems.length > 0) return { ok: false, problems };

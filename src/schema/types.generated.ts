@@ -185,6 +185,11 @@ export type Implementation =
     }
   | {
       kind: "exec";
+      /**
+       * Names of variables the child inherits from planfile's environment. Nothing else is inherited except PATH: no cloud credentials by accident.
+       */
+      passEnv?: string[];
+      env?: ExecEnv;
     }
   | {
       kind: "http";
@@ -232,6 +237,15 @@ export interface ToolSet {
   tools: [Tool, ...Tool[]];
 }
 /**
+ * exec kind: variables set for the child; values may hold ${{ args.<path> }} and ${{ secrets.NAME }} (the way to hand a child a secret).
+ *
+ * This interface was referenced by `ToolSet`'s JSON-Schema
+ * via the `definition` "ExecEnv".
+ */
+export interface ExecEnv {
+  [k: string]: string;
+}
+/**
  * This interface was referenced by `ToolSet`'s JSON-Schema
  * via the `definition` "Tool".
  */
@@ -258,11 +272,20 @@ export interface Tool {
    */
   handler?: string;
   /**
-   * exec kind: argv template; each element may hold ${{ args.<path> }}. Never run through a shell.
+   * exec kind: argv template; each element may hold ${{ args.<path> }} (never ${{ secrets.X }}: argv is visible to every user of the machine; use env or stdin). Never run through a shell.
    *
    * @minItems 1
    */
   command?: [string, ...string[]];
+  env?: ExecEnv;
+  /**
+   * exec kind: text written to the child's standard input; may hold ${{ args.<path> }} and ${{ secrets.NAME }}.
+   */
+  stdin?: string;
+  /**
+   * exec kind: args whose values may start with '-' where the command places them before a literal `--` (e.g. a negative number the program expects). Any other value starting with '-' before `--` is refused, so a plan cannot inject an option such as --output=/tmp/x.
+   */
+  optionArgs?: string[];
   /**
    * http kind: request template.
    */

@@ -12,6 +12,7 @@ import {
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
+import { terminalText } from "../review/safe-text.js";
 import { planDigest } from "./digest.js";
 import { dependencyOracle } from "./rules/graph.js";
 import { rules, type RuleContext, type RuleProblem } from "./rules/index.js";
@@ -53,7 +54,8 @@ export function validatePlanData(
     file,
     rule: p.rule,
     path: p.path,
-    message: p.message,
+    // Messages quote the plan (ids, field names, values) and go to terminals: no escape sequence survives.
+    message: terminalText(p.message),
   });
 
   const validate = planSchemaValidator();

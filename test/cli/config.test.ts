@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
-import { entry, GOAL, tempDir } from "./helpers.js";
+import { entry, GOAL, REPO, tempDir } from "./helpers.js";
 
 const root = tempDir();
 let n = 0;
@@ -18,7 +18,7 @@ function folderWithConfig(text: string): string {
 
 const plan = (cwd: string) => entry("plan", ["--offline", "--state-dir", join(cwd, ".planfile"), GOAL], { cwd });
 
-describe("planfile.config.json", () => {
+describe("planfile.config.json", { timeout: 180_000 }, () => {
   it("malformed JSON: exit 2, naming the file, line and column", async () => {
     const cwd = folderWithConfig('{\n  "llm": {\n    "model": "gpt-4o",\n  }\n}\n');
     const { code, stdout, stderr } = await plan(cwd);
@@ -51,6 +51,23 @@ describe("planfile.config.json", () => {
     const lines = stderr.split("\n").filter((l) => l.includes("planfile.config.json:"));
     expect(lines[0]).toContain("1:23  `llm.timeoutMs` must be integer");
     expect(lines[1]).toContain("1:32  unknown setting `lmm`; did you mean `llm`?");
+  });
+
+  it.each([
+    ["validate", ["plans/migrate-orders.yaml"]],
+    ["runs", []],
+    ["tools", []],
+    ["sandbox", ["fixtures"]],
+  ])("%s refuses a broken config too (exit 2), before doing anything", async (command, args) => {
+    const cwd = folderWithConfig('{"llm": {"baseUrl": "http://127.0.0.1:1/v1"}}');
+    const { code, stdout, stderr } = await entry(
+      command,
+      args.map((a) => (a.endsWith(".yaml") ? join(REPO, a) : a)),
+      { cwd },
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("unknown setting `llm.baseUrl`; did you mean `llm.baseURL`?");
   });
 
   it("a valid config is used, and the plan is made", async () => {

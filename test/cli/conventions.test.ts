@@ -11,7 +11,7 @@ const invalid = join(dir, "invalid.yaml");
 // Fails the plan schema, which every command checks (diff needs no tools, so checks only that).
 copyFileSync("test/fixtures/plans/invalid/missing-field.yaml", invalid);
 
-describe("every command", () => {
+describe("every command", { timeout: 180_000 }, () => {
   it.each(Object.keys(COMMANDS))("%s --help prints its usage on stdout and exits 0", async (command) => {
     const { code, stdout, stderr } = await entry(command, ["--help"]);
     expect(code).toBe(0);
@@ -46,7 +46,7 @@ describe("every command", () => {
   });
 });
 
-describe("one exit code per kind of problem", () => {
+describe("one exit code per kind of problem", { timeout: 180_000 }, () => {
   it.each([
     ["validate", ["plans/no-such-plan.yaml"]],
     ["show", ["plans/no-such-plan.yaml"]],
@@ -88,7 +88,7 @@ describe("one exit code per kind of problem", () => {
   });
 });
 
-describe("streams", () => {
+describe("streams", { timeout: 180_000 }, () => {
   it("plan: the plan on stdout, the report on stderr", async () => {
     const state = tempDir();
     const { code, stdout, stderr } = await entry("plan", ["--state-dir", state, GOAL]);

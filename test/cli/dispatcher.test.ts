@@ -6,7 +6,7 @@ import { spawn } from "./helpers.js";
 
 const planfile = (...args: string[]) => spawn(process.execPath, ["--import", "tsx", "src/planfile.ts", ...args]);
 
-describe("the planfile dispatcher", () => {
+describe("the planfile dispatcher", { timeout: 180_000 }, () => {
   it("with no command prints the list on stderr and exits 2", async () => {
     const { code, stdout, stderr } = await planfile();
     expect(code).toBe(2);

@@ -14,7 +14,7 @@ function hintAfterThen(out: { stdout: string; stderr: string }): string {
   return line!.slice(line!.indexOf("then: ") + "then: ".length).trim();
 }
 
-describe("hints", () => {
+describe("hints", { timeout: 180_000 }, () => {
   it("awaiting approval: the resume hint carries --state-dir and resumes the run when pasted", async () => {
     const state = tempDir();
     const first = await entry("run", ["--state-dir", state, "plans/migrate-orders.yaml"]);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
 }, 600_000);
 
-describe("the installed planfile command", () => {
+describe("the installed planfile command", { timeout: 180_000 }, () => {
   it("is compiled JavaScript: the package ships dist/, not the TypeScript sources", () => {
     const pkg = join(prefix, "node_modules", "planfile");
     expect(existsSync(join(pkg, "dist", "src", "planfile.js"))).toBe(true);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { entry, GOAL, tempDir } from "./helpers.js";
 
-describe("runs: live or interrupted", () => {
+describe("runs: live or interrupted", { timeout: 180_000 }, () => {
   it("a run whose process died is interrupted; while a live process holds its lock it is running", async () => {
     const state = tempDir();
     // The runner is SIGKILLed right after journal line 12 (while `dump` runs), as in the README's crash demo.
@@ -46,7 +46,7 @@ describe("runs: live or interrupted", () => {
   });
 });
 
-describe("sandbox", () => {
+describe("sandbox", { timeout: 180_000 }, () => {
   it("show on a missing world says so, exits 2, and creates nothing", async () => {
     const state = join(tempDir(), "typo");
     const { code, stdout, stderr } = await entry("sandbox", ["show", "--state-dir", state]);

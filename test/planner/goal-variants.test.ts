@@ -23,7 +23,8 @@ afterAll(() => worlds.close());
 const methods = loadMethods("tools");
 
 describe("goal variants in evals/scenarios", () => {
-  it("every shipped goal method has at least 10 wordings, at least 80 in all", async () => {
+  // Each plan is proven by a dry run on a scratch world: on a busy machine that takes a while.
+  it("every shipped goal method has at least 10 wordings, at least 80 in all", { timeout: 600_000 }, async () => {
     const all = scenarios.flatMap((s) => s.goals.map((goal) => ({ goal, fixture: s.fixture })));
     expect(all.length).toBeGreaterThanOrEqual(80);
     const perMethod = new Map<string, number>();
@@ -40,7 +41,9 @@ describe("goal variants in evals/scenarios", () => {
   });
 
   for (const s of scenarios.filter((x) => x.goals.length > 0))
-    it(`${s.dir}: each of ${s.goals.length} wordings plans the same steps as "${s.goal}"`, async () => {
+    it(`${s.dir}: each of ${s.goals.length} wordings plans the same steps as "${s.goal}"`, {
+      timeout: 300_000,
+    }, async () => {
       const registry = await worlds.registry(s.fixture);
       const reference = await plan(s.goal, { registry, methods: await methods });
       if (!reference.ok) throw new Error(`${s.goal}: ${reference.message}`);

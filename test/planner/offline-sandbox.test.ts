@@ -107,7 +107,11 @@ describe("the offline planner on the sandbox", () => {
     if (result.ok) return;
     expect(result.reason).toBe("UNKNOWN_ENTITY");
     expect(result.message).toContain("there is no database named billing (known: inventory, orders)");
-    expect(result.probes).toEqual([]);
+    // Only the entity lists were read, none of the method's probes.
+    expect(result.probes.map((p) => (p.ok ? p.entry.tool : p.tool))).toEqual([
+      "sandbox.db.list",
+      "sandbox.network.listRegions",
+    ]);
   });
 
   it("says how to go on when no method matches", async () => {
@@ -158,7 +162,7 @@ describe("tsx src/plan.ts offline", () => {
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(stderr).toMatch(
-      /planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads\); wrote /,
+      /planned 9 steps, 2 risky \(freeze, cutover\), by offline, methods@1:migrate-database in \d+ ms \(context: 6 reads; proven by 1 dry run, \d+ ms\); wrote /,
     );
     expect(readFileSync(out, "utf8")).toMatch(/^# planfile plan — Migrate the orders database/);
   });

@@ -1,7 +1,9 @@
 // Proven before emitted: the planner dry-runs every candidate plan on a scratch
 // copy of the sandbox, takes the method's next alternative when a step would
 // fail, and refuses with the step and the world's reason when none is left.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -87,6 +89,16 @@ describe("proving plans before they are emitted", () => {
     // Its scratch copies are gone too.
     const scratch = join(stateDir, "dry-runs");
     expect(existsSync(scratch) ? readdirSync(scratch) : []).toEqual([]);
+  });
+
+  it("proves on a copy of the sandbox only: a Postgres lab beside it (a live data directory, with a socket) is left out", async () => {
+    const { registry, methods, stateDir } = await sandbox("default");
+    mkdirSync(join(stateDir, "lab", "c1"), { recursive: true });
+    const socket = createServer().listen(join(stateDir, "lab", "c1", ".s.PGSQL.5432"));
+    await once(socket, "listening");
+    cleanups.push(() => new Promise((done) => socket.close(done)));
+    const result = await plan(MIGRATE, { registry, methods, now: NOW });
+    expect(result.ok ? result.stats.proofs : result.message).toBe(1);
   });
 
   it("emits the same bytes for the same goal on the same world", async () => {

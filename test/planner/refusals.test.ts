@@ -42,9 +42,9 @@ async function cli(goal: string, fixture = "default") {
 describe("evals/refusals.yaml", () => {
   it("holds at least 25 goals, of every kind the planner refuses", () => {
     expect(refusals.length).toBeGreaterThanOrEqual(25);
-    expect(new Set(refusals.map((r) => r.reason))).toEqual(
-      new Set(["NO_METHOD", "UNKNOWN_ENTITY", "AMBIGUOUS", "MISSING_SLOT", "EXTRA_INSTRUCTION", "WOULD_FAIL"]),
-    );
+    const reasons = new Set(refusals.map((r) => r.reason));
+    for (const reason of ["NO_METHOD", "UNKNOWN_ENTITY", "AMBIGUOUS", "MISSING_SLOT", "EXTRA_INSTRUCTION", "WOULD_FAIL"])
+      expect(reasons, reason).toContain(reason);
   });
 
   for (const r of refusals)

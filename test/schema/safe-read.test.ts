@@ -48,7 +48,9 @@ describe("reading a plan file", () => {
       "test/fixtures/tools",
       join(d, "plan.yaml"),
     ]).catch((e) => e);
-    expect(refused.code).toBe(1);
+    // A refused link is an invalid plan: exit 5 in every command (src/cli/exit-codes.ts).
+    expect(refused.code).toBe(5);
+    expect(refused.stdout + refused.stderr).toMatch(/symbolic link/);
     const allowed = await exec(process.execPath, [
       "--import",
       "tsx",

@@ -8,7 +8,7 @@ import type { GatherLimits } from "../gather.js";
 import type { MethodLibrary } from "../offline/methods.js";
 import type { ProbeOutcome } from "../types.js";
 import { candidates, understand, type Understanding } from "./understand.js";
-import { sayFilled } from "./refusal.js";
+import { sayFilled } from "./suggest.js";
 import { readWorld, type World } from "./world.js";
 
 export { checkGoalLength, GoalTooLongError, MAX_GOAL_CHARS, QUOTE_CHARS, quoteGoal } from "./limits.js";

@@ -61,6 +61,17 @@ export const DANGER = new Set(
   ].map(stemOf),
 );
 
+/**
+ * A condition on how the task is done (`but keep its DNS`, `without
+ * downtime`) that a method cannot honour unless it declares the word.
+ * Compared by stem.
+ */
+export const CONDITIONS = new Set(
+  ["keep", "leave", "preserve", "retain", "except", "excluding", "without", "unless", "avoid", "skip", "spare"].map(
+    stemOf,
+  ),
+);
+
 /** A goal that says not to do something is never planned as if it said to. */
 export const NEGATIONS = words("not dont never doesnt cannot cant wont shouldnt mustnt neither nor");
 

@@ -85,6 +85,28 @@ export function findMentions(tokens: Tokens, world: World, library: MethodLibrar
     }
   }
 
+  // `orders-db` is the database orders: a compound of a name and its type's noun.
+  for (const type of types) {
+    const listed = world.get(type);
+    const nouns = (library.entities.get(type)?.nouns ?? []).map((n) => nameKey(n).split(" "));
+    if (!listed?.entities || nouns.length === 0) continue;
+    const index = indexOf(listed);
+    for (const word of words) {
+      const own = parts.slice(word.from, word.to).map((p) => p.lower);
+      for (const noun of nouns) {
+        if (noun.length >= own.length || !noun.every((n, k) => own[own.length - noun.length + k] === n)) continue;
+        const hits = index.byKey.get(own.slice(0, own.length - noun.length).join(" "));
+        if (hits)
+          found.push({
+            from: word.from,
+            to: word.to,
+            text: word.text,
+            options: hits.map((entity) => ({ type, value: entity.name, entity, known: true })),
+          });
+      }
+    }
+  }
+
   for (const word of words) {
     const options: Option[] = [];
     for (const type of types) {

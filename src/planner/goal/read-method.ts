@@ -6,7 +6,7 @@
 import type { Method, MethodLibrary } from "../offline/methods.js";
 import { cueBefore, cueParts, cuesOf } from "./cues.js";
 import { matchIntent, spanParts, type IntentHits } from "./intent.js";
-import { DANGER, FILLER, NEGATIONS } from "./lexicon.js";
+import { CONDITIONS, DANGER, FILLER, NEGATIONS } from "./lexicon.js";
 import type { Mention } from "./mentions.js";
 import { readName } from "./names.js";
 import { assign, complete, type Filled, type SlotProblem } from "./slots.js";
@@ -157,13 +157,25 @@ export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-/** Words no reading explains that must not be ignored: a negation, or a destructive or steering verb. */
-export function strayWords(tokens: Tokens, taken: ReadonlySet<number>): string[] {
-  return tokens.words
-    .filter((w) => {
-      if (NEGATIONS.has(w.lower)) return true;
-      for (let i = w.from; i < w.to; i++) if (!taken.has(i) && DANGER.has(tokens.parts[i]!.stem)) return true;
-      return false;
-    })
-    .map((w) => w.text);
+export interface StrayWord {
+  text: string;
+  kind: "negation" | "condition" | "destructive";
+}
+
+/** Words no reading explains that must not be ignored: a negation, a condition, or a destructive or steering verb. */
+export function strayWords(tokens: Tokens, taken: ReadonlySet<number>): StrayWord[] {
+  const out: StrayWord[] = [];
+  for (const w of tokens.words) {
+    if (NEGATIONS.has(w.lower)) out.push({ text: w.text, kind: "negation" });
+    else
+      for (let i = w.from; i < w.to; i++) {
+        if (taken.has(i)) continue;
+        const stem = tokens.parts[i]!.stem;
+        if (DANGER.has(stem)) out.push({ text: w.text, kind: "destructive" });
+        else if (CONDITIONS.has(stem)) out.push({ text: w.text, kind: "condition" });
+        else continue;
+        break;
+      }
+  }
+  return out;
 }

@@ -6,10 +6,10 @@
 import { distance } from "fastest-levenshtein";
 import type { Method, MethodLibrary } from "../offline/methods.js";
 import { FOREIGN } from "./lexicon.js";
-import type { MethodReading } from "./read-method.js";
-import { complete, type Filled } from "./slots.js";
+import type { MethodReading, StrayWord } from "./read-method.js";
+import { describeSlot, knownOf, suggest, typeWord } from "./suggest.js";
 import type { World } from "./world.js";
-import { nameKey, stemOf, type Tokens } from "./words.js";
+import type { Tokens } from "./words.js";
 
 export type RefusalReason = "NO_METHOD" | "UNKNOWN_ENTITY" | "MISSING_SLOT" | "AMBIGUOUS" | "EXTRA_INSTRUCTION";
 
@@ -26,76 +26,21 @@ export interface Refusal {
 
 const SHOWN = 10;
 
-function typeWord(type: string): string {
-  return type.replace(/-/g, " ");
-}
-
-export function describeSlot(method: Method, slot: string): string {
-  const s = method.slots![slot]!;
-  if (s.describe) return s.describe;
-  const shared = Object.values(method.slots!).filter((o) => o.type === s.type).length > 1;
-  return shared ? `${slot} ${typeWord(s.type)}` : typeWord(s.type);
-}
-
 function needs(method: Method): string {
-  const required = Object.entries(method.slots ?? {})
-    .filter(([, s]) => !s.optional && s.default === undefined)
-    .map(([n, s]) => `${describeSlot(method, n)}${s.infer ? " (or from the world)" : ""}`);
-  return `closest method: ${method.name}${required.length > 0 ? ` (needs: ${required.join(", ")})` : ""}`;
+  const slots = Object.entries(method.slots ?? {}).filter(([, s]) => !s.optional && s.default === undefined);
+  const given = slots.filter(([, s]) => !s.infer).map(([n]) => describeSlot(method, n));
+  const inferred = slots.filter(([, s]) => s.infer).map(([n]) => describeSlot(method, n));
+  const parts = [
+    ...(given.length > 0 ? [`needs: ${given.join(", ")}`] : []),
+    ...(inferred.length > 0 ? [`infers when not given: ${inferred.join(", ")}`] : []),
+  ];
+  return `closest method: ${method.name}${parts.length > 0 ? ` (${parts.join("; ")})` : ""}`;
 }
 
 function listed(names: readonly string[]): string {
   if (names.length === 0) return "none";
   const shown = names.slice(0, SHOWN).join(", ");
   return names.length > SHOWN ? `${shown} and ${names.length - SHOWN} more` : shown;
-}
-
-function knownOf(world: World, type: string): string[] {
-  return (world.get(type)?.entities ?? []).map((e) => e.name);
-}
-
-/**
- * The method's `say` filled with what was read, the problem slot set to the
- * candidate closest to what was said, and the rest inferred; `sure` when no
- * choice among several was made for the user.
- */
-export function suggest(
-  r: MethodReading,
-  world: World,
-  fix?: { slot: string; said?: string; candidates?: string[] },
-): { text: string; sure: boolean } | undefined {
-  const method = r.method;
-  const filled: Filled = new Map(r.filled);
-  let sure = true;
-  const pick = (slot: string, said?: string, given?: string[]) => {
-    const type = method.slots![slot]!.type;
-    const used = [...filled.values()].filter((f) => f.type === type).map((f) => String(f.value));
-    const options = (given ?? knownOf(world, type)).filter((n) => !used.includes(n));
-    if (options.length === 0) return;
-    // The candidate sharing most words with the goal (`legacy reporting` → legacy-reports), then the nearest spelling.
-    const shared = (name: string) =>
-      nameKey(name)
-        .split(" ")
-        .filter((p) => r.stems.has(stemOf(p))).length;
-    const near = (name: string) => (said ? distance(said.toLowerCase(), name) : 0);
-    const best = [...options].sort((a, b) => shared(b) - shared(a) || near(a) - near(b))[0]!;
-    if (options.length > 1 && !(said && distance(said.toLowerCase(), best) <= 2)) sure = false;
-    const entity = world.get(type)?.entities?.find((e) => e.name === best);
-    filled.set(slot, { type, value: best, entity, known: true, how: "stated" });
-  };
-  if (fix && !filled.has(fix.slot)) pick(fix.slot, fix.said, fix.candidates);
-  let { open } = complete(method, filled, world);
-  for (const slot of open) pick(slot);
-  ({ open } = complete(method, filled, world));
-  const template = method.say;
-  if (!template) return method.examples?.[0] ? { text: method.examples[0].goal, sure: false } : undefined;
-  const text = template.replace(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g, (_m, name: string) => {
-    const f = filled.get(name);
-    if (f) return String(f.value);
-    sure = false;
-    return `<${method.slots?.[name] ? describeSlot(method, name) : name}>`;
-  });
-  return { text, sure };
 }
 
 /** A goal with every value filled can be pasted as it is; one with `<placeholders>` shows the wording. */
@@ -137,24 +82,43 @@ function slot(r: MethodReading, world: World): Refusal {
     );
   }
   const s = p.kind === "too-many" || p.kind === "bad-name" ? undefined : suggest(r, world, fix);
+  // When several fit, offer each (a few), not one picked for the user.
+  const others =
+    p.kind === "missing" && p.candidates.length > 1
+      ? p.candidates
+          .slice(1, 3)
+          .map((c) => suggest(r, world, { slot: p.slot, candidates: [c] }))
+          .filter((o) => o && !o.text.includes("<"))
+          .map((o) => `or: ${o!.text}?`)
+      : [];
   return {
     reason,
-    message: [...lines, needs(method), ...offer(s)].join("\n"),
+    message: [...lines, needs(method), ...offer(s), ...others].join("\n"),
     method: method.name,
     suggestion: s?.text,
   };
 }
 
-function stray(r: MethodReading, words: string[], world: World): Refusal {
+function stray(r: MethodReading, words: StrayWord[], world: World): Refusal {
   const s = r.problem ? undefined : suggest(r, world);
-  const quoted = [...new Set(words)].map((w) => JSON.stringify(w)).join(", ");
+  const quote = (kind: StrayWord["kind"]) =>
+    [...new Set(words.filter((w) => w.kind === kind).map((w) => JSON.stringify(w.text)))].join(", ");
+  const lines: string[] = [];
+  if (quote("negation"))
+    lines.push(
+      `the goal says ${quote("negation")}: planfile never plans what a goal says not to do; say only what should be done`,
+    );
+  if (quote("destructive"))
+    lines.push(
+      `the goal also says ${quote("destructive")}, which ${r.method.name} does not do; planfile plans one task per goal, never a destructive or steering ask that no method declares`,
+    );
+  if (quote("condition"))
+    lines.push(
+      `the goal sets a condition (${quote("condition")}) that ${r.method.name} cannot honour; its plan would not respect it`,
+    );
   return {
     reason: "EXTRA_INSTRUCTION",
-    message: [
-      `the goal also says ${quoted}, which ${r.method.name} does not do; planfile plans one task per goal, never a negated or destructive ask that no method declares`,
-      needs(r.method),
-      ...offer(s, "did you mean only"),
-    ].join("\n"),
+    message: [...lines, needs(r.method), ...offer(s, "did you mean only")].join("\n"),
     method: r.method.name,
     suggestion: s?.text,
   };
@@ -197,7 +161,7 @@ function noMethod(_goal: string, tokens: Tokens, library: MethodLibrary): Refusa
   if (foreign >= 2 || /[^\p{Script=Latin}\p{N}\p{P}\p{S}\s]/u.test(tokens.words.map((w) => w.text).join(" ")))
     lines.push("The offline methods read goals in English.");
   let near: { method: Method; said: string; verb: string } | undefined;
-  for (const part of tokens.parts) {
+  for (const part of tokens.words) {
     if (near || part.lower.length < 5 || !/^\p{L}+$/u.test(part.lower)) continue;
     for (const method of goalMethods)
       for (const verb of method.intent!.verbs)
@@ -219,10 +183,3 @@ function noMethod(_goal: string, tokens: Tokens, library: MethodLibrary): Refusa
 }
 
 export const refuse = { slot, stray, twoTasks, tie, noMethod };
-
-/** A method's `say` with the values read: the goal as the method words it. */
-export function sayFilled(method: Method, params: Record<string, unknown>): string | undefined {
-  return method.say?.replace(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g, (_m, name: string) =>
-    String(params[name] ?? `<${name}>`),
-  );
-}

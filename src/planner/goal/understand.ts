@@ -68,7 +68,9 @@ export function understand(goal: string, library: MethodLibrary, world: World, p
 
   const params: Record<string, unknown> = { goal };
   const slots: Record<string, SlotValue> = {};
-  for (const [name, f] of best.filled) {
+  for (const name of Object.keys(best.method.slots ?? {})) {
+    const f = best.filled.get(name);
+    if (!f) continue;
     params[name] = f.value;
     slots[name] = { value: f.value, how: f.how };
   }

@@ -34,8 +34,9 @@ export interface Tokens {
   parts: Part[];
 }
 
-const WORD = /[\p{L}\p{N}]+(?:[-_./:@+][\p{L}\p{N}]+)*/gu;
-const CONNECTOR = /[-_./:@+]/;
+// `@` separates (`checkout@1.9.0` is a service and a version); the others join parts of one name.
+const WORD = /[\p{L}\p{N}]+(?:[-_./:+][\p{L}\p{N}]+)*/gu;
+const CONNECTOR = /[-_./:+]/;
 const BREAK = /[,;:.!?()[\]{}"“”]/;
 
 // Accents and apostrophes are not what tells one name from another: `José` is `jose`, `orders's` is `orders`, `don't` is `dont`.
@@ -85,6 +86,13 @@ export function stemOf(lower: string): string {
 
 /** The parts of a name, lower-cased and joined by spaces: the key names are compared by. */
 export function nameKey(text: string): string {
+  // Most names are plain ASCII identifiers: skip Unicode normalisation for them (indexing 1,000 names is on every plan's path).
+  if (/^[A-Za-z0-9 ._:+/-]*$/.test(text))
+    return text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean)
+      .join(" ");
   return (plainText(text).toLowerCase().match(WORD) ?? []).flatMap((w) => w.split(CONNECTOR)).join(" ");
 }
 

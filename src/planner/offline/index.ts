@@ -34,14 +34,23 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
   const methods = options.methods ?? library([]);
 
   const t0 = performance.now();
-  let understanding;
+  let read;
   try {
-    ({ understanding } = await readGoal(goal, methods, registry, limits));
+    read = await readGoal(goal, methods, registry, limits);
   } finally {
     stats.gatherMs += performance.now() - t0;
   }
+  const { understanding } = read;
+  // A refusal reports the entity lists it read; a plan records only its method's probes.
   if (!understanding.ok)
-    return { ok: false, reason: understanding.reason, message: understanding.message, attempts: [], probes: [], stats };
+    return {
+      ok: false,
+      reason: understanding.reason,
+      message: understanding.message,
+      attempts: [],
+      probes: read.reads,
+      stats,
+    };
   const { method, params } = understanding;
 
   let probes: ProbeOutcome[];
@@ -97,6 +106,7 @@ export async function planOffline(goal: string, options: OfflineOptions): Promis
       attempts: [attempt],
       probes,
       stats,
+      reading: { method: method.name, slots: understanding.slots },
     };
   const message = `method ${method.name} (${method.file}) produced an invalid plan; this is a bug in the method: ${judged.problems.map(formatProblem).join("; ")}`;
   return {

@@ -6,6 +6,7 @@
  */
 import { ManifestError } from "../../errors.js";
 import { findReferences, getPath, substitute, type Reference } from "../../references/index.js";
+import { formsOf, redactText } from "../../secrets/forms.js";
 import { ToolError } from "../tool-error.js";
 
 /** Rejects references a tool template cannot resolve (steps., context., outputs.): those belong in plans. */
@@ -59,9 +60,7 @@ export function renderText(
   return (rendered as string).slice(1);
 }
 
-/** Replaces every secret value in `text`: servers echo requests back in error bodies. */
+/** Replaces every secret in `text`, raw or encoded (URL, JSON, base64): servers echo requests back in error bodies. */
 export function redact(text: string, secrets: Readonly<Record<string, string>>): string {
-  let out = text;
-  for (const value of Object.values(secrets)) if (value.length >= 4) out = out.split(value).join("***");
-  return out;
+  return redactText(text, formsOf(Object.values(secrets)));
 }

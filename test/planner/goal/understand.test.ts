@@ -138,6 +138,11 @@ describe("reading a goal against the world", () => {
     });
   });
 
+  it("reads a name joined to its type's noun, and splits at @", () => {
+    expect(params(read("Migrate orders-db to eu-west-1"))).toMatchObject({ database: "orders" });
+    expect(params(read("Deploy checkout@1.9.0"))).toMatchObject({ service: "checkout", version: "1.9.0" });
+  });
+
   it("makes a person's name into a handle", () => {
     expect(params(read("Onboard a new engineer named Dana Ruiz"))).toMatchObject({ user: "dana.ruiz" });
     expect(params(read("Please onboard Dana Ruiz, our new engineer"))).toMatchObject({ user: "dana.ruiz" });

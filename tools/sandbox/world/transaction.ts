@@ -10,6 +10,7 @@
  */
 import { ToolError } from "../../../src/registry/tool-error.js";
 import type { HandlerContext } from "../../../src/registry/types.js";
+import { formsOf, redactText, redactValue } from "../../../src/secrets/forms.js";
 import { chaosStrikes } from "./chaos.js";
 import { exclusively, loadWorld, markRead, saveWorld } from "./store.js";
 import type { CallEntry, World } from "./types.js";
@@ -40,7 +41,9 @@ function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O 
   if (context.dryRun) return effect(structuredClone(world), args, { clock: world.clock + 1 });
 
   const seq = (world.calls.at(-1)?.seq ?? 0) + 1;
-  const entry: CallEntry = { seq, tool: tool.name, args: structuredClone(args), ok: true };
+  // The call log is a file anyone with the state folder can read: secrets passed in args stay out of it, in every encoding.
+  const forms = formsOf(Object.values(context.secrets));
+  const entry: CallEntry = { seq, tool: tool.name, args: redactValue(structuredClone(args), forms), ok: true };
   if (idempotencyKey !== undefined) entry.idempotencyKey = idempotencyKey;
   const finish = (output: O): O => {
     world.calls.push(entry);
@@ -52,8 +55,8 @@ function apply<A, O>(context: HandlerContext, args: A, effect: Effect<A, O>): O 
     entry.ok = false;
     entry.error =
       error instanceof ToolError
-        ? { code: error.code, message: error.message }
-        : { code: "INTERNAL", message: String((error as Error)?.message ?? error) };
+        ? { code: error.code, message: redactText(error.message, forms) }
+        : { code: "INTERNAL", message: redactText(String((error as Error)?.message ?? error), forms) };
     finish(undefined as O);
     throw error;
   };

@@ -8,16 +8,19 @@
  * lists the codes that count as success (`enum: [0, 1]` or `const: 1`), the
  * way `grep` or `diff` answer "no match" with 1.
  *
- * The process gets the parent's environment plus PLANFILE_IDEMPOTENCY_KEY and,
- * in a dry run, PLANFILE_DRY_RUN=1: a manifest says `dryRun: true` only for
- * commands that honour it. A program named `./x` or `../x` is found relative
+ * The process does not inherit planfile's environment: it gets PATH, the
+ * variables the implementation lists in `passEnv`, the manifest's `env`
+ * templates (the way to hand it a secret; argv never holds one), and
+ * PLANFILE_IDEMPOTENCY_KEY and, in a dry run, PLANFILE_DRY_RUN=1 (a manifest
+ * says `dryRun: true` only for commands that honour it). `stdin` is written
+ * to its standard input. A program named `./x` or `../x` is found relative
  * to the manifest; the working directory is the caller's.
  */
 import { dirname, resolve } from "node:path";
 import { ToolError } from "../../tool-error.js";
 import type { Driver, JsonSchemaObject, Kind, ToolDefinition } from "../../types.js";
 import { buildArgv, checkCommand } from "./argv.js";
-import { redact } from "../template.js";
+import { checkTemplate, redact, renderText } from "../template.js";
 import { run, type SpawnResult } from "./spawn.js";
 
 export interface ExecOutput {
@@ -29,20 +32,25 @@ export interface ExecOutput {
 
 export const execKind: Kind = {
   async load(set, { file }) {
+    if (set.implementation.kind !== "exec") throw new Error("unreachable");
+    const implementation = set.implementation;
     const commands = new Map<string, string[]>();
     for (const tool of set.tools) {
       const command = [...checkCommand(file, tool.name, tool.command)];
       if (/^\.\.?\//.test(command[0]!)) command[0] = resolve(dirname(file), command[0]!);
       commands.set(tool.name, command);
+      checkTemplate(file, tool.name, "env", { ...implementation.env, ...tool.env });
+      checkTemplate(file, tool.name, "stdin", tool.stdin ?? "");
     }
     const running = new Set<() => void>();
     const driver: Driver = {
       async call(tool, args, context) {
-        const argv = buildArgv(commands.get(tool.name)!, args, context.secrets);
-        const env: NodeJS.ProcessEnv = { ...process.env, PLANFILE_IDEMPOTENCY_KEY: context.idempotencyKey ?? "" };
-        if (context.dryRun) env.PLANFILE_DRY_RUN = "1";
+        const manifest = tool.manifest;
+        const argv = buildArgv(commands.get(tool.name)!, args, context.secrets, manifest.optionArgs);
+        const env = childEnv(implementation.passEnv ?? [], { ...implementation.env, ...manifest.env }, args, context);
         const result = await run(argv, {
           env,
+          stdin: manifest.stdin === undefined ? undefined : renderText(manifest.stdin, args, context.secrets),
           signal: context.signal,
           track: (kill) => {
             running.add(kill);
@@ -58,6 +66,21 @@ export const execKind: Kind = {
     return { driver };
   },
 };
+
+/** An explicit environment: nothing of planfile's own (cloud credentials, tokens) reaches a child by accident. */
+function childEnv(
+  passEnv: readonly string[],
+  templates: Record<string, string>,
+  args: unknown,
+  context: { secrets: Readonly<Record<string, string>>; idempotencyKey?: string; dryRun: boolean },
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of ["PATH", ...passEnv]) if (process.env[name] !== undefined) env[name] = process.env[name];
+  for (const [name, template] of Object.entries(templates)) env[name] = renderText(template, args, context.secrets);
+  env.PLANFILE_IDEMPOTENCY_KEY = context.idempotencyKey ?? "";
+  if (context.dryRun) env.PLANFILE_DRY_RUN = "1";
+  return env;
+}
 
 function toOutput(tool: ToolDefinition, result: SpawnResult, secrets: Readonly<Record<string, string>>): ExecOutput {
   const properties = schemaProperties(tool.outputSchema);

@@ -19,6 +19,8 @@ export interface SpawnResult {
 
 export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
+  /** Written to the child's standard input (then closed); without it, stdin is /dev/null. */
+  stdin?: string;
   cwd?: string;
   signal: AbortSignal;
   /** Called with a kill function while the process runs, so the driver can end it on close(). */
@@ -32,12 +34,16 @@ export function run(argv: string[], options: SpawnOptions): Promise<SpawnResult>
     const child = spawn(program!, rest, {
       shell: false,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       env: options.env,
       cwd: options.cwd,
     });
-    const stdout = capture(child.stdout);
-    const stderr = capture(child.stderr);
+    if (options.stdin !== undefined && child.stdin) {
+      child.stdin.on("error", () => {}); // a child that exits without reading its input is not our failure
+      child.stdin.end(options.stdin);
+    }
+    const stdout = capture(child.stdout!);
+    const stderr = capture(child.stderr!);
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = () => {
       signalGroup(child.pid, "SIGTERM");

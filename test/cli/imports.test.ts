@@ -1,0 +1,52 @@
+// Each command loads only what it uses: no openai SDK, MCP SDK or promptfoo on paths that do not
+// call them. The child process records every module it resolves (fixtures/record-imports.mjs).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { GOAL, REPO, spawn, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+let n = 0;
+
+async function modulesLoadedBy(command: string, ...args: string[]): Promise<string[]> {
+  const record = join(dir, `imports-${++n}.txt`);
+  const hook = pathToFileURL(join(REPO, "test/cli/fixtures/record-imports.mjs")).href;
+  const { code, stderr } = await spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", hook, `src/${command}.ts`, ...args],
+    { env: { PLANFILE_RECORD_IMPORTS: record } },
+  );
+  expect(code, stderr).toBeLessThan(70);
+  return readFileSync(record, "utf8").split("\n").filter(Boolean);
+}
+
+const heavy = (urls: string[]) =>
+  urls.filter((u) => /node_modules\/(openai|@modelcontextprotocol|promptfoo|handlebars)\//.test(u));
+
+describe("start-up loads only what a command uses", { timeout: 180_000 }, () => {
+  it("--help imports no library at all, only src/cli", async () => {
+    const urls = await modulesLoadedBy("run", "--help");
+    const ours = urls.filter((u) => u.startsWith(pathToFileURL(join(REPO, "src")).href));
+    expect(ours).toContain(pathToFileURL(join(REPO, "src/run.ts")).href);
+    expect(ours.filter((u) => !/\/src\/(run\.ts|cli\/|errors\.ts)/.test(u))).toEqual([]);
+    expect(urls.filter((u) => u.includes("/node_modules/") && !u.includes("/node_modules/tsx/"))).toEqual([]);
+  });
+
+  it("validate loads no LLM SDK, MCP SDK or promptfoo", async () => {
+    const urls = await modulesLoadedBy("validate", "plans/migrate-orders.yaml");
+    expect(urls.some((u) => u.includes("/node_modules/ajv/"))).toBe(true);
+    expect(heavy(urls)).toEqual([]);
+  });
+
+  it("plan without a model loads neither the openai SDK nor the MCP SDK", async () => {
+    const urls = await modulesLoadedBy("plan", "--offline", "--state-dir", dir, GOAL);
+    // Handlebars (the prompt templates) still comes with the planner module; it is small.
+    expect(heavy(urls).filter((u) => !u.includes("/handlebars/"))).toEqual([]);
+  });
+
+  it("run of a sandbox plan does not load the MCP SDK or openai", async () => {
+    const urls = await modulesLoadedBy("run", "--dry-run", "--state-dir", dir, "plans/migrate-orders.yaml");
+    expect(heavy(urls)).toEqual([]);
+  });
+});
