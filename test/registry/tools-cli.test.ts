@@ -10,12 +10,12 @@ const cli = (...args: string[]) =>
   );
 
 describe("tsx src/tools.ts (the tool catalogue the validator points at)", () => {
-  it("lists every registered tool with its effect, idempotency and probe flag", async () => {
+  it("lists every registered tool with its effect, risk, idempotency and probe flag", async () => {
     const { code, stdout } = await cli();
     expect(code).toBe(0);
     expect(stdout).toMatch(/^TOOL +EFFECT +DESCRIPTION$/m);
     expect(stdout).toMatch(/^demo\.db\.describe +read,idempotent,probe +Describe a database\.$/m);
-    expect(stdout).toMatch(/^demo\.storage\.delete +destructive,idempotent +Delete a file or object\.$/m);
+    expect(stdout).toMatch(/^demo\.storage\.delete +destructive,risky,idempotent +Delete a file or object\.$/m);
   });
 
   it("shows one tool with how it is undone and its schemas", async () => {
