@@ -43,7 +43,14 @@ describe("evals/refusals.yaml", () => {
   it("holds at least 25 goals, of every kind the planner refuses", () => {
     expect(refusals.length).toBeGreaterThanOrEqual(25);
     const reasons = new Set(refusals.map((r) => r.reason));
-    for (const reason of ["NO_METHOD", "UNKNOWN_ENTITY", "AMBIGUOUS", "MISSING_SLOT", "EXTRA_INSTRUCTION", "WOULD_FAIL"])
+    for (const reason of [
+      "NO_METHOD",
+      "UNKNOWN_ENTITY",
+      "AMBIGUOUS",
+      "MISSING_SLOT",
+      "EXTRA_INSTRUCTION",
+      "WOULD_FAIL",
+    ])
       expect(reasons, reason).toContain(reason);
   });
 
