@@ -178,7 +178,9 @@ describe.skipIf(SKIP_REASON)(
       await cli([file, "--yes", "--run-id", "kill-committed"], { PLANFILE_TEST_KILL_DURING_RESTORE: "committed" });
       const resumed = await cli(["--resume", "kill-committed", "--yes"]);
       expect(resumed.code, resumed.stderr).toBe(7);
-      expect(resumed.stdout + resumed.stderr).toMatch(/restore was interrupted: happened \(postgres\.db\.describe says so\)/);
+      expect(resumed.stdout + resumed.stderr).toMatch(
+        /restore was interrupted: happened \(postgres\.db\.describe says so\)/,
+      );
       // Restored exactly once: every row as on the source, none twice.
       expect(await rowDigest(lab, "west", "orders")).toEqual(sourceRows);
       // The rollback adopts the probe's answer (the restore happened) and undoes it with its compensation, whose
