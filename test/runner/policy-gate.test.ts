@@ -164,13 +164,14 @@ describe("a rollback that passes an irreversible step says so, with its own exit
     );
     const ran = await runCli(stateDir, file, "--yes", "--run-id", "done");
     expect(ran.code).toBe(0);
+    // Without a terminal, rollback.ts undoes only with --yes; its report is on stderr.
     const undo = await exec("npx", ["tsx", "src/rollback.ts", "--state-dir", stateDir, "--yes", "done"]).then(
-      (r) => ({ code: 0, text: r.stdout + r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, text: e.stdout + e.stderr }),
+      (r) => ({ code: 0, stderr: r.stderr }),
+      (e: { code: number; stderr: string }) => e,
     );
     expect(undo.code).toBe(8);
-    expect(undo.text).toContain("PARTIALLY ROLLED BACK: rollback requested by the operator");
-    expect(undo.text).toContain("  delete-service (sandbox.service.delete): a deleted service cannot be restored");
+    expect(undo.stderr).toContain("PARTIALLY ROLLED BACK: rollback requested by the operator");
+    expect(undo.stderr).toContain("  delete-service (sandbox.service.delete): a deleted service cannot be restored");
   }, 120_000);
 
   it("a rollback with nothing irreversible still ends rolled-back (exit 1)", async () => {

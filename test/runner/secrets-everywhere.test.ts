@@ -61,7 +61,7 @@ describe("secrets stay secret everywhere", () => {
       PLANFILE_TEST_KILL_AT_LINE: "4",
     });
     await run(["--resume", "crash"]);
-    out.push(await cli("src/rollback.ts", ["--state-dir", state, "ok"]));
+    out.push(await cli("src/rollback.ts", ["--state-dir", state, "--yes", "ok"]));
     out.push(await cli("src/runs.ts", ["--state-dir", state, "failed"]));
     out.push(await cli("src/sandbox.ts", ["show", "--json", "--state-dir", state]));
 
