@@ -8,7 +8,7 @@ import type { Registry } from "../registry/registry.js";
 import type { Problem } from "../schema/source.js";
 import type { ContextEntry, Plan, PlannerInfo } from "../schema/types.generated.js";
 import { answerSchema } from "./answer-schema.js";
-import { startDeadline } from "./deadline.js";
+import { DEFAULT_TIMEOUT_MS, startDeadline } from "./deadline.js";
 import { extractJson } from "./extract.js";
 import { contextOf, gather, type GatherLimits, type ProbeCall } from "./gather.js";
 import { finish, formatProblem, type Judged } from "./judge.js";
@@ -28,7 +28,6 @@ import {
   type ProbeOutcome,
   type TokenUsage,
 } from "./types.js";
-import { DEFAULT_TIMEOUT_MS } from "./llm.js";
 
 export const DEFAULT_MAX_REPAIRS = 2;
 

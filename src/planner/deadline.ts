@@ -59,3 +59,6 @@ export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** The model's whole part of planning, by default (the openai SDK is not needed to know it). */
+export const DEFAULT_TIMEOUT_MS = 180_000;

@@ -9,6 +9,7 @@ import { CONFIG_FILE, loadConfig, type LlmSettings } from "../config/index.js";
 import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
 import { type Deadline, sleepUnless, startDeadline } from "./deadline.js";
+import { DEFAULT_TIMEOUT_MS } from "./deadline.js";
 import { aborted, classify, describe, type Where } from "./llm-failure.js";
 import { estimateTokens } from "./prompt.js";
 import { LlmError, type Llm, type LlmAnswer, type LlmRequest, type TokenUsage } from "./types.js";
@@ -43,7 +44,7 @@ export { CONFIG_FILE };
  * this leaves room for two repairs; a 7B model on a laptop CPU (≈10 tokens/s)
  * still writes a 1k-token plan in it. A dead endpoint never waits for it.
  */
-export const DEFAULT_TIMEOUT_MS = 180_000;
+export { DEFAULT_TIMEOUT_MS };
 /** Pause before the one retry of an endpoint that refused the connection or does not resolve. */
 const UNREACHABLE_RETRY_MS = 500;
 
