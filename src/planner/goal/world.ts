@@ -26,18 +26,32 @@ export async function readWorld(
   types: Iterable<string>,
   limits: GatherLimits,
 ): Promise<{ world: World; probes: ProbeOutcome[] }> {
-  const calls: ProbeCall[] = [];
-  const world: World = new Map();
+  // Types listed by the same call (several from one catalogue) share one read.
+  const calls = new Map<string, ProbeCall & { types: string[] }>();
   for (const type of types) {
     const list = library.entities.get(type)?.list;
-    if (list) calls.push({ id: `entities-${type}`, tool: list.tool, args: list.args ?? {} });
+    if (!list) continue;
+    const key = `${list.tool} ${stableJson(list.args ?? {})}`;
+    const call = calls.get(key);
+    if (call) call.types.push(type);
+    else calls.set(key, { id: `entities-${type}`, tool: list.tool, args: list.args ?? {}, types: [type] });
   }
-  const probes = calls.length > 0 ? await gather(registry, calls, { ...limits, maxCalls: limits.maxProbes }) : [];
-  for (const outcome of probes) {
-    const type = (outcome.ok ? outcome.entry.id : outcome.id).slice("entities-".length);
-    if (!outcome.ok) world.set(type, { error: outcome.message });
-    else world.set(type, listEntities(type, library.entities.get(type)!, outcome.entry.output));
-  }
+  const list = [...calls.values()];
+  const probes =
+    list.length > 0
+      ? await gather(
+          registry,
+          list.map(({ id, tool, args }) => ({ id, tool, args })),
+          { ...limits, maxCalls: limits.maxProbes },
+        )
+      : [];
+  const world: World = new Map();
+  probes.forEach((outcome, i) => {
+    for (const type of list[i]!.types) {
+      if (!outcome.ok) world.set(type, { error: outcome.message });
+      else world.set(type, listEntities(type, library.entities.get(type)!, outcome.entry.output));
+    }
+  });
   return { world, probes };
 }
 
@@ -72,4 +86,14 @@ export function listEntities(
   }
   entities.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { entities };
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }
