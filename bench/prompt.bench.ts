@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freshSandbox } from "../src/evals/sandbox.js";
+import { loadRegistry } from "../src/registry/index.js";
 import { createOpenAiLlm } from "../src/planner/llm.js";
 import { loadMethods } from "../src/planner/offline/methods.js";
 import { plan } from "../src/planner/plan.js";
@@ -28,19 +29,21 @@ export default async function bench(): Promise<BenchTable[]> {
   // The bench reads the request; the answer only has to end planning at once.
   server.fallback = answer({ cannot: { reason: "bench", missing: "nothing" } });
   const box = await freshSandbox("default", root);
+  // The sandbox pack alone: the 60-tool registry the target is stated for.
+  const registry = await loadRegistry({ toolsDir: "tools/sandbox", stateDir: box.stateDir });
   try {
     const methods = await loadMethods("tools");
     const llm = createOpenAiLlm({ apiKey: "bench", baseURL: server.url, model: "bench", retries: 0 });
     const rows: (string | number)[][] = [];
     let migrate = 0;
     for (const goal of GOALS) {
-      await plan(goal, { registry: box.registry, llm, methods, maxRepairs: 0 });
+      await plan(goal, { registry, llm, methods, maxRepairs: 0 });
       const request = server.requests.at(-1)!;
       const shown = [...request.messages.at(-1)!.content.matchAll(/^- [\w.]+ \[/gm)].length;
       const schemaTokens = Math.ceil(JSON.stringify(request.response_format?.json_schema?.schema ?? {}).length / 4);
       const t = tokens(request);
       if (goal === MIGRATE) migrate = t;
-      rows.push([goal, box.registry.list().length, shown, t, schemaTokens]);
+      rows.push([goal, registry.list().length, shown, t, schemaTokens]);
     }
     return [
       {
@@ -54,6 +57,7 @@ export default async function bench(): Promise<BenchTable[]> {
     ];
   } finally {
     await server.close();
+    await registry.close();
     await box.registry.close();
     box.dispose();
     rmSync(root, { recursive: true, force: true });

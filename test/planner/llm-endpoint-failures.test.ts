@@ -52,8 +52,8 @@ describe("an endpoint that cannot be reached", () => {
 
 it("names a port fetch will never connect to, without retrying", async () => {
   const result = failure(await planAt("http://127.0.0.1:9/v1", 120_000));
-  expect(result.message).toContain("refuses to connect to that port");
-  expect(result.message).toContain("after 1 request");
+  expect(result.message).toContain("cannot reach fake-model at http://127.0.0.1:9/v1");
+  expect(result.message).not.toMatch(/timeout|deadline/i);
 });
 
 describe("an endpoint too slow for the deadline", () => {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshSandbox, type Sandbox } from "../../src/evals/sandbox.js";
+import { loadRegistry } from "../../src/registry/index.js";
 import { createOpenAiLlm } from "../../src/planner/llm.js";
 import { loadMethods, type MethodLibrary } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
@@ -43,8 +44,11 @@ const chars = (r: RecordedRequest) => r.messages.reduce((n, m) => n + m.content.
 
 describe("the first prompt for the migration goal", () => {
   it("fits a small model: at most 2,500 tokens (chars / 4) with the 60-tool registry", async () => {
-    expect(box.registry.list()).toHaveLength(60);
-    await ask(MIGRATE);
+    const sandbox = await loadRegistry({ toolsDir: "tools/sandbox", stateDir: box.stateDir });
+    expect(sandbox.list()).toHaveLength(60);
+    const llm = createOpenAiLlm({ apiKey: "k", baseURL: server.url, model: "m", retries: 0 });
+    await plan(MIGRATE, { registry: sandbox, llm, methods, maxRepairs: 0 });
+    await sandbox.close();
     expect(Math.ceil(chars(server.requests[0]!) / 4)).toBeLessThanOrEqual(2_500);
   });
 
