@@ -10,7 +10,7 @@ import type { ContextEntry, Plan, PlannerInfo } from "../schema/types.generated.
 import { answerSchema } from "./answer-schema.js";
 import { DEFAULT_TIMEOUT_MS, startDeadline } from "./deadline.js";
 import { extractJson } from "./extract.js";
-import { contextOf, gather, type GatherLimits, type ProbeCall } from "./gather.js";
+import { contextOf, gather, timedGather, type GatherLimits, type ProbeCall } from "./gather.js";
 import { finish, formatProblem, type Judged } from "./judge.js";
 import { readSteps } from "./normalize.js";
 import type { PlanOptions } from "./plan.js";
@@ -124,7 +124,7 @@ async function converse(
       mayGather = false;
       const asked = extracted.value as { gather?: ProbeCall[]; tools?: unknown[] };
       const calls = Array.isArray(asked.gather) ? asked.gather : [];
-      const more = await timed(stats, () =>
+      const more = await timedGather(stats, () =>
         gather(registry, calls, limits, new Set(contextOf(probes).map((c) => c.id))),
       );
       probes = [...probes, ...more];
@@ -211,15 +211,6 @@ async function converse(
       { role: "assistant", content: answer.text },
       { role: "user", content: prompts.render("repair", { attempt: attempts.length, problems: attempt.problems }) },
     ] satisfies ChatMessage[];
-  }
-}
-
-async function timed<T>(stats: PlanStats, fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await fn();
-  } finally {
-    stats.gatherMs += performance.now() - t0;
   }
 }
 

@@ -6,7 +6,7 @@
 import { setMaxListeners } from "node:events";
 import type { Registry } from "../registry/registry.js";
 import type { ContextEntry } from "../schema/types.generated.js";
-import type { ProbeOutcome } from "./types.js";
+import type { PlanStats, ProbeOutcome } from "./types.js";
 
 export interface ProbeCall {
   id: string;
@@ -126,4 +126,14 @@ export async function readContext(
   const outcomes =
     fresh.length > 0 ? await gather(registry, fresh, { ...limits, maxCalls: limits.maxProbes }, taken) : [];
   return [...given.map((entry): ProbeOutcome => ({ ok: true, entry, ms: 0 })), ...outcomes];
+}
+
+/** Runs a read and adds its wall time to the plan's gather time. */
+export async function timedGather<T>(stats: PlanStats, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    stats.gatherMs += performance.now() - t0;
+  }
 }

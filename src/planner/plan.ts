@@ -6,7 +6,7 @@
 import type { Registry } from "../registry/registry.js";
 import type { ContextEntry } from "../schema/types.generated.js";
 import { askModel } from "./ask-model.js";
-import { declaredProbes, readContext, DEFAULT_GATHER_LIMITS, type GatherLimits } from "./gather.js";
+import { declaredProbes, readContext, timedGather, DEFAULT_GATHER_LIMITS, type GatherLimits } from "./gather.js";
 import { loadPrompts } from "./prompt.js";
 import { checkGoalLength } from "./goal/index.js";
 import { planOffline } from "./offline/index.js";
@@ -69,7 +69,7 @@ export async function plan(goal: string, options: PlanOptions): Promise<PlanResu
     return done(result);
   }
 
-  const probes = await timed(stats, () =>
+  const probes = await timedGather(stats, () =>
     readContext(options.registry, declaredProbes(options.registry), options.context ?? [], limits),
   );
   const prompts = await loadPrompts(options.promptsDir);
@@ -84,13 +84,4 @@ function counted(prove: Prover, stats: PlanStats): Prover {
     stats.proveMs = (stats.proveMs ?? 0) + proof.ms;
     return proof;
   };
-}
-
-async function timed<T>(stats: PlanStats, fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await fn();
-  } finally {
-    stats.gatherMs += performance.now() - t0;
-  }
 }
