@@ -84,10 +84,18 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
   }
 }
 
+/** Prose and schemas may mention `${{ secrets.NAME }}` to document a tool; only its templates are resolved. */
+const NOT_TEMPLATES = new Set(["description", "summary", "inputSchema", "outputSchema", "examples"]);
+
 /** Secrets a manifest's templates name (an http header, an exec tool's env), so the runner can load them. */
 function manifestSecretNames(parts: unknown[]): string[] {
   const names = new Set<string>();
-  for (const site of findReferences(parts))
+  const templates = parts.map((part) =>
+    part && typeof part === "object" && !Array.isArray(part)
+      ? Object.fromEntries(Object.entries(part).filter(([key]) => !NOT_TEMPLATES.has(key)))
+      : part,
+  );
+  for (const site of findReferences(templates))
     for (const ref of site.refs) if (ref.ok && ref.ref.root === "secrets") names.add(ref.ref.name);
   return [...names].sort();
 }

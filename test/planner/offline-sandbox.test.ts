@@ -107,11 +107,14 @@ describe("the offline planner on the sandbox", () => {
     if (result.ok) return;
     expect(result.reason).toBe("UNKNOWN_ENTITY");
     expect(result.message).toContain("there is no database named billing (known: inventory, orders)");
-    // Only the entity lists were read, none of the method's probes.
-    expect(result.probes.map((p) => (p.ok ? p.entry.tool : p.tool))).toEqual([
+    // Only entity lists were read (every pack's that the verb could concern), none of the method's probes.
+    const read = result.probes.map((p) => (p.ok ? p.entry.tool : p.tool));
+    expect(read).toEqual(expect.arrayContaining(["sandbox.db.list", "sandbox.network.listRegions"]));
+    expect(read.filter((tool) => tool.startsWith("sandbox."))).toEqual([
       "sandbox.db.list",
       "sandbox.network.listRegions",
     ]);
+    expect(read).not.toContain("sandbox.db.describe");
   });
 
   it("says how to go on when no method matches", async () => {
