@@ -1,6 +1,7 @@
 /**
- * Walks the dependency graph: ready steps start in plan order, up to
- * `concurrency` at once. After a failure or a cancellation nothing new starts;
+ * Walks the dependency graph: ready steps start in plan order, each kind of
+ * tool up to its limit (limits.ts), and at most `concurrency` in all when the
+ * caller sets a cap. After a failure or a cancellation nothing new starts;
  * steps already running are left to finish (an interrupted call's outcome
  * would be unknown), then the caller rolls back.
  */
@@ -10,12 +11,13 @@ import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./cont
 import type { ErrorInfo } from "./events.js";
 import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
+import { DEFAULT_CONCURRENCY, kindLimit } from "./limits.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
 import { callReturned } from "./test-hooks.js";
 import type { RunOptions, StepOutcome } from "./types.js";
 
-export const DEFAULT_CONCURRENCY = 8;
+export { DEFAULT_CONCURRENCY } from "./limits.js";
 
 export interface Failure {
   step: string;
@@ -39,6 +41,20 @@ export async function executeSteps(
   const skipped = new Set<string>();
   let failure: Failure | undefined;
   let running = 0;
+  // Ready steps whose kind is at its limit wait here, ahead of later ones, so plan order holds.
+  const held: string[] = [];
+  const runningByKind = new Map<string, number>();
+  const kindOf = (id: string) => ctx.registry.get(ctx.steps.get(id)!.tool)!.kind;
+  const fits = (id: string) => (runningByKind.get(kindOf(id)) ?? 0) < kindLimit(kindOf(id));
+  const take = (): string | undefined => {
+    const waiting = held.findIndex(fits);
+    if (waiting >= 0) return held.splice(waiting, 1)[0];
+    for (let id = scheduler.next(); id !== undefined; id = scheduler.next()) {
+      if (fits(id)) return id;
+      held.push(id);
+    }
+    return undefined;
+  };
   let asking = Promise.resolve();
   const start = async (step: Step): Promise<StepOutcome> => {
     if (askAtStep.has(step.id)) {
@@ -63,11 +79,14 @@ export async function executeSteps(
   await new Promise<void>((finish) => {
     const pump = () => {
       while (!failure && !options.signal?.aborted && running < concurrency) {
-        const id = scheduler.next();
+        const id = take();
         if (id === undefined) break;
+        const kind = kindOf(id);
         running++;
+        runningByKind.set(kind, (runningByKind.get(kind) ?? 0) + 1);
         void start(ctx.steps.get(id)!).then((outcome) => {
           running--;
+          runningByKind.set(kind, runningByKind.get(kind)! - 1);
           outcomes.set(id, outcome);
           if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
           else if (outcome.status !== "not-started") {

@@ -113,7 +113,7 @@ export interface RunOptions {
   approvedBy?: string;
   signal?: AbortSignal;
   onEvent?: EventListener;
-  /** Steps running at once; default 8. */
+  /** A cap on steps running at once; by default none (each tool kind keeps its own limit, see limits.ts). */
   concurrency?: number;
   dryRun?: boolean;
   allowDrift?: boolean;

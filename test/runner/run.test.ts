@@ -58,6 +58,18 @@ describe("run: execution along the dependency graph", () => {
     expect(h.calls.at(-1)).toBe("kv.set r1:d");
   });
 
+  it("puts no global cap on in-process tools by default: a layer of twelve runs all at once", async () => {
+    const h = harness();
+    const ids = Array.from({ length: 12 }, (_, i) => `s${i}`);
+    for (const id of ids) h.gates.set(id, deferred());
+    const running = run(plan(ids.map((id) => set(id))), opts(h));
+    // Every step has started while every gate is still shut: nothing waited for a slot (the old default of 8 would).
+    await Promise.all(ids.map((id) => h.whenStarted(id)));
+    expect(h.started.size).toBe(12);
+    for (const id of ids) h.gates.get(id)!.open();
+    expect((await running).status).toBe("succeeded");
+  });
+
   it("fails a step whose output breaks its expect, and rolls back", async () => {
     const h = harness();
     const result = await run(
