@@ -5,6 +5,8 @@
  * ranking only for the first RANKED lookups against one list, the list's
  * first names after that, and names compared on their first 64 characters.
  */
+import { distance as editDistance } from "fastest-levenshtein";
+
 const SHOWN = 5;
 const RANKED = 50;
 const COMPARED_CHARS = 64;
@@ -34,15 +36,4 @@ export function closest(name: string, known: readonly string[], k: number): stri
     if (best.length > k) best.pop();
   }
   return best.map((b) => b.name);
-}
-
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { distance as editDistance } from "fastest-levenshtein";
 import type { Path } from "../../schema/source.js";
 import type { Registry } from "../../registry/registry.js";
 import type { JsonSchemaObject } from "../../registry/types.js";
@@ -281,15 +282,4 @@ function suggest(name: string, registry: Registry): string {
   return best && best.distance <= Math.max(3, name.length / 4)
     ? `; did you mean \`${best.name}\`?`
     : "; run `tsx src/tools.ts` to list registered tools";
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
