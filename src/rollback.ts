@@ -58,7 +58,7 @@ runMain(async () => {
     import("./runner/index.js"),
     import("./runner/report.js"),
   ]);
-  const { asUsage, interrupts, reporter } = support;
+  const { aroundPrompt, asUsage, interrupts, reporter } = support;
   const { formatPreview, ttyAskOutcome, ttyConfirmRollback } = confirm;
   const { loadRun, parseAnswers, previewRun, rollbackRun, runsDirOf } = runner;
   let answers: ReturnType<typeof parseAnswers>;
@@ -99,16 +99,7 @@ runMain(async () => {
       ctrlC.signal.addEventListener("abort", () => {
         stopping = true;
       });
-      const prompt = {
-        before: () => {
-          out.pause();
-          ctrlC.pause();
-        },
-        after: () => {
-          ctrlC.resume();
-          out.resume();
-        },
-      };
+      const prompt = aroundPrompt(out, ctrlC);
       try {
         const result = await rollbackRun(runId, {
           registry,

@@ -85,7 +85,7 @@ runMain(async () => {
       import("./runner/report.js"),
       import("./validator/index.js"),
     ]);
-  const { asUsage, interrupts, list, reporter } = support;
+  const { aroundPrompt, asUsage, interrupts, list, reporter } = support;
   const { loadRun, parseAnswers, run, runsDirOf, unknownApprovals } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
@@ -134,16 +134,7 @@ runMain(async () => {
             : "left before the run started; nothing ran",
         registry,
       );
-      const prompt = {
-        before: () => {
-          out.pause();
-          ctrlC.pause();
-        },
-        after: () => {
-          ctrlC.resume();
-          out.resume();
-        },
-      };
+      const prompt = aroundPrompt(out, ctrlC);
       try {
         const result = await run(plan, {
           registry,

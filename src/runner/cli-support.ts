@@ -87,6 +87,20 @@ export function interrupts(
   });
 }
 
+/** Around a prompt: the live table and the Ctrl-C watcher step aside, so the prompt owns the terminal. */
+export function aroundPrompt(out: Reporter, ctrlC: Pick<Interrupts, "pause" | "resume">) {
+  return {
+    before: () => {
+      out.pause();
+      ctrlC.pause();
+    },
+    after: () => {
+      ctrlC.resume();
+      out.resume();
+    },
+  };
+}
+
 export async function asUsage<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
