@@ -8,8 +8,8 @@ import { isAbsolute, relative } from "node:path";
 import { closest } from "../cli/did-you-mean.js";
 import { CONFIG_FILE } from "./file.js";
 import { PlanfileError } from "../errors.js";
-import { sharedAjv, SCHEMA_DIR, type ErrorObject } from "../schema/ajv.js";
-import { parseYamlSource, type Location } from "../schema/source.js";
+import { instancePath, sharedAjv, SCHEMA_DIR, type ErrorObject } from "../schema/ajv.js";
+import { parseYamlSource, type Location, type Path } from "../schema/source.js";
 import type { PlanfileConfig } from "../schema/types.generated.js";
 
 export { CONFIG_FILE };
@@ -109,7 +109,7 @@ function schemaProblems(file: string, text: string, data: unknown): ConfigProble
 let validator: ReturnType<ReturnType<typeof sharedAjv>["compile"]> | undefined;
 
 function describe(file: string, text: string, e: ErrorObject): ConfigProblem {
-  const path = pointer(e.instancePath);
+  const path = instancePath(e);
   if (e.keyword === "additionalProperties") {
     const name = String(e.params.additionalProperty);
     const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
@@ -126,7 +126,7 @@ function describe(file: string, text: string, e: ErrorObject): ConfigProblem {
   return problem(file, text, path, `\`${path.join(".") || "(top level)"}\` ${e.message}`);
 }
 
-function problem(file: string, text: string, path: (string | number)[], message: string, key = false): ConfigProblem {
+function problem(file: string, text: string, path: Path, message: string, key = false): ConfigProblem {
   // JSON is YAML: the YAML parser knows where each key and value sits.
   const parsed = parseYamlSource(text, file);
   const where = parsed.ok ? parsed.source.locate(path, { key }) : { file, line: 1, col: 1 };
@@ -137,14 +137,6 @@ function problem(file: string, text: string, path: (string | number)[], message:
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
-}
-
-function pointer(instancePath: string): (string | number)[] {
-  return instancePath
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function lineCol(text: string, offset: number): { line: number; col: number } {

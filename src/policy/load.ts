@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parse } from "@marcbachmann/cel-js";
 import { ManifestError } from "../errors.js";
-import { sharedAjv, SCHEMA_DIR, type ValidateFunction } from "../schema/ajv.js";
+import { locatedSchemaErrors, sharedAjv, SCHEMA_DIR, type ValidateFunction } from "../schema/ajv.js";
 import { parseYamlSource } from "../schema/source.js";
 import type { Policy as PolicyFile } from "../schema/types.generated.js";
 import { EMPTY_POLICY, type CompiledPolicyRule, type Policy, type PolicyCall } from "./types.js";
@@ -48,13 +48,7 @@ export function parsePolicy(text: string, file: string): Policy {
   };
   const validate = policyValidator();
   if (!validate(parsed.data)) {
-    const lines = (validate.errors ?? []).map((e) => {
-      const path = e.instancePath
-        .split("/")
-        .slice(1)
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      return `${at(path)} ${e.instancePath || "/"} ${e.message}`;
-    });
+    const lines = locatedSchemaErrors(validate.errors ?? [], parsed.source);
     throw new ManifestError(file, `not a valid policy (schemas/policy.schema.json): ${lines.join("; ")}`);
   }
   const data: PolicyFile = parsed.data;

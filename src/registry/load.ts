@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ManifestError } from "../errors.js";
-import { sharedAjv, toolSetSchemaValidator } from "../schema/ajv.js";
+import { locatedSchemaErrors, sharedAjv, toolSetSchemaValidator } from "../schema/ajv.js";
 import { parseYamlSource } from "../schema/source.js";
 import type { ToolSet } from "../schema/types.generated.js";
 import { findReferences } from "../references/index.js";
@@ -42,14 +42,7 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
     throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
   const validate = toolSetSchemaValidator();
   if (!validate(parsed.data)) {
-    const lines = (validate.errors ?? []).map((e) => {
-      const path = e.instancePath
-        .split("/")
-        .slice(1)
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const where = parsed.source.locate(path);
-      return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
-    });
+    const lines = locatedSchemaErrors(validate.errors ?? [], parsed.source);
     throw new ManifestError(shown, `not a valid tool manifest: ${lines.join("; ")}`);
   }
   const set: ToolSet = parsed.data;

@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { Path, YamlSource } from "./source.js";
 import type { Plan, ToolSet } from "./types.generated.js";
 
 // ajv-formats is CommonJS; under ESM its default export is nested one level.
@@ -39,3 +40,21 @@ export function toolSetSchemaValidator(): ValidateFunction<ToolSet> {
 }
 
 export type { ErrorObject, ValidateFunction };
+
+/** An ajv error's JSON Pointer as a path into the document (`~1` and `~0` unescaped, indexes as numbers). */
+export function instancePath(error: Pick<ErrorObject, "instancePath">): Path {
+  if (error.instancePath === "") return [];
+  return error.instancePath
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** ajv's errors as `line:col /pointer message`, located in the YAML they came from. */
+export function locatedSchemaErrors(errors: readonly ErrorObject[], source: YamlSource): string[] {
+  return errors.map((e) => {
+    const where = source.locate(instancePath(e));
+    return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
+  });
+}

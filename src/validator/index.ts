@@ -16,7 +16,7 @@ import { terminalText } from "../review/safe-text.js";
 import { planDigest } from "./digest.js";
 import { dependencyOracle } from "./rules/graph.js";
 import { rules, type RuleContext, type RuleProblem } from "./rules/index.js";
-import { instancePath } from "./rules/calls.js";
+import { instancePath } from "../schema/ajv.js";
 
 export type ValidationResult =
   | { ok: true; plan: Plan; digest: string; source?: YamlSource }

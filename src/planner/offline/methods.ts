@@ -7,7 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parse, type CelProgram } from "./cel.js";
 import { ManifestError } from "../../errors.js";
-import { SCHEMA_DIR, sharedAjv } from "../../schema/ajv.js";
+import { locatedSchemaErrors, SCHEMA_DIR, sharedAjv } from "../../schema/ajv.js";
 import { parseYamlSource } from "../../schema/source.js";
 import { readFileSync } from "node:fs";
 
@@ -127,14 +127,7 @@ export function parseMethodFile(text: string, file: string): MethodFile {
     throw new ManifestError(file, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
   const validate = methodSetValidator();
   if (!validate(parsed.data)) {
-    const lines = (validate.errors ?? []).slice(0, 5).map((e) => {
-      const path = e.instancePath
-        .split("/")
-        .slice(1)
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const where = parsed.source.locate(path);
-      return `${where.line}:${where.col} ${e.instancePath || "/"} ${e.message}`;
-    });
+    const lines = locatedSchemaErrors((validate.errors ?? []).slice(0, 5), parsed.source);
     throw new ManifestError(file, `not a valid method file (schemas/method.schema.json): ${lines.join("; ")}`);
   }
   const set = parsed.data as {

@@ -6,6 +6,7 @@ import type { JsonSchemaObject } from "../../registry/types.js";
 import { findReferences, formatPath, getPath, type Reference } from "../../references/index.js";
 import { jsonType, schemaAt, schemaTypes, typesCompatible } from "../schema-walk.js";
 import { knownNames } from "../closest.js";
+import { instancePath } from "../../schema/ajv.js";
 import type { Rule, RuleContext, RuleProblem } from "./types.js";
 
 // One array per plan, so knownNames can bound its work per list (see closest.ts).
@@ -258,15 +259,6 @@ function allowed(error: ErrorObject): string {
 function outputNames(schema: JsonSchemaObject): string {
   const props = typeof schema === "object" ? (schema.properties as Record<string, unknown> | undefined) : undefined;
   return props ? Object.keys(props).join(", ") : "nothing declared";
-}
-
-export function instancePath(error: ErrorObject): Path {
-  if (error.instancePath === "") return [];
-  return error.instancePath
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function pointer(path: Path): string {
