@@ -86,7 +86,7 @@ runMain(async () => {
       import("./validator/index.js"),
     ]);
   const { aroundPrompt, asUsage, interrupts, list, reporter } = support;
-  const { loadRun, parseAnswers, run, runsDirOf, unknownApprovals } = runner;
+  const { foldJournal, parseAnswers, run, unknownApprovals } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
     answers = parseAnswers(values.resolve ?? []);
@@ -95,6 +95,7 @@ runMain(async () => {
   }
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
+  const store = await (await import("./store/for-command.js")).storeForCommand(registry.stateDir);
   try {
     return await asUsage(async () => {
       let plan;
@@ -108,7 +109,7 @@ runMain(async () => {
         }
         plan = validation.plan;
       } else {
-        plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
+        plan = foldJournal(await store.read(values.resume!)).plan;
       }
       const approve = values.yes ? ("all" as const) : list(values.approve);
       const typos = unknownApprovals(plan, approve);
@@ -138,6 +139,7 @@ runMain(async () => {
       try {
         const result = await run(plan, {
           registry,
+          store,
           ...(values.resume
             ? { resume: true, runId: values.resume }
             : values["run-id"]
@@ -170,5 +172,6 @@ runMain(async () => {
     });
   } finally {
     await registry.close();
+    await store.close();
   }
 });

@@ -3,24 +3,24 @@
  * outcomes → walk the graph → on failure or cancellation, roll back.
  * Every transition is journaled before it is reported.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import { validatePlanData } from "../validator/index.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
-import { Journal, NullJournal, readJournal, type JournalWriter } from "./journal.js";
+import { NullJournal, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
 import { rollBack } from "./undo.js";
 import { RunnerError, errorInfo } from "./runner-error.js";
 import { checkDrift } from "./staleness.js";
-import { foldJournal, loadRun, runDir, type RunState } from "./state.js";
+import { foldJournal, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
 import { scratchFor } from "./scratch.js";
-import { lockRun, runStarted } from "./lock.js";
+import { FileRunStore } from "../store/files.js";
+import type { RunLock, RunStore } from "../store/types.js";
 
 export { DEFAULT_CONCURRENCY } from "./execute.js";
 
@@ -36,6 +36,7 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
   const runsDir = runsDirOf(options);
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
+  const store = options.store ?? new FileRunStore(runsDir);
 
   let prior: RunState | undefined;
   let runId: string;
@@ -44,25 +45,25 @@ export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
   if (resume) {
     if (!options.runId) throw new RunnerError("RUN_NOT_FOUND", "resume needs the id of the run to resume");
     runId = options.runId;
-    if (existsSync(runDir(runsDir, runId)) && !runStarted(runDir(runsDir, runId))) resume = false;
-    else loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
+    if ((await store.presence(runId)) === "empty") resume = false;
+    else await store.read(runId); // RUN_NOT_FOUND before anything is created
   } else {
     runId = options.runId ?? newRunId(now());
-    if (!dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
+    if (!dryRun && (await store.presence(runId)) === "started") throw alreadyExists(runId);
   }
 
-  const lock = dryRun ? undefined : lockRun(runDir(runsDir, runId), runId);
+  const lock = dryRun ? undefined : await store.lock(runId);
   try {
     // Under the lock, again: another process may have started it meanwhile.
-    if (!resume && !dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
+    if (!resume && !dryRun && (await store.presence(runId)) === "started") throw alreadyExists(runId);
     if (resume) {
       // Read the journal only once the run is ours: another process may have just finished with it.
-      prior = loadRun(runsDir, runId);
+      prior = foldJournal(await store.read(runId));
       if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
     }
-    return await execute(plan, { ...options, runId, resume }, { digest, dryRun, now, runsDir, prior });
+    return await execute(plan, { ...options, runId, resume }, { digest, dryRun, now, store, lock, prior });
   } finally {
-    lock?.release();
+    await lock?.release();
   }
 }
 
@@ -77,13 +78,21 @@ async function execute(
     digest,
     dryRun,
     now,
-    runsDir,
+    store,
+    lock,
     prior,
-  }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
+  }: {
+    digest: string;
+    dryRun: boolean;
+    now: () => Date;
+    store: RunStore;
+    lock: RunLock | undefined;
+    prior: RunState | undefined;
+  },
 ): Promise<RunResult> {
   const runId = options.runId;
   const secrets = loadSecrets(plan, options.env ?? process.env, options.registry);
-  const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
+  const journal = lock ? lock.journal({ always: options.durability === "always" }) : new NullJournal();
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
@@ -106,14 +115,19 @@ async function execute(
       dryRun,
       resumed: prior !== undefined,
     });
-    return await finish(ctx, await drive(ctx, effective, prior));
+    return await finish(ctx, await drive(ctx, effective, prior, store));
   } finally {
     journal.close();
     await scratch?.dispose();
   }
 }
 
-async function drive(ctx: RunContext, options: RunOptions, prior: RunState | undefined): Promise<RunResult> {
+async function drive(
+  ctx: RunContext,
+  options: RunOptions,
+  prior: RunState | undefined,
+  store: RunStore,
+): Promise<RunResult> {
   const answers = { given: options.resolve, ask: options.askOutcome };
   const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
   const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
@@ -176,7 +190,7 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
         ctx,
         base,
         `the operator says ${settled.happened.join(", ")} happened`,
-        await reread(ctx, prior),
+        await reread(ctx, prior, store),
         { cancelled: false },
         { answers },
       );
@@ -254,9 +268,10 @@ export async function finish(ctx: RunContext, result: RunResult): Promise<RunRes
 export { createContext };
 
 /** The run's state with what this process journaled so far (the operator's answers) folded in. */
-async function reread(ctx: RunContext, prior: RunState): Promise<RunState> {
-  if (!ctx.journal.dir) return prior;
-  return foldJournal(readJournal(ctx.journal.dir));
+async function reread(ctx: RunContext, prior: RunState, store: RunStore): Promise<RunState> {
+  if (ctx.journal instanceof NullJournal) return prior;
+  await ctx.journal.sync();
+  return foldJournal(await store.read(ctx.runId));
 }
 
 /** `20261124-210000-a1b2`: sortable by start time, unique enough for one machine. */
