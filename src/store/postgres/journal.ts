@@ -12,18 +12,20 @@ import type pg from "pg";
 import type { JournalEntry, JournalWriter } from "../../runner/journal.js";
 import type { Holder } from "../types.js";
 import { StoreError } from "../store-error.js";
+import { commitThenDie } from "./kill-hook.js";
 
-/** Test hook, as in the file journal: SIGKILL this process once line N of a journal is committed; nothing after it is written. */
+/** Test hook, as in the file journal: SIGKILL this process right after line N of a journal is committed. */
 const KILL_AT = Number(process.env.PLANFILE_TEST_KILL_AT_LINE ?? 0);
 
 export class PgJournal implements JournalWriter {
   readonly dir = undefined;
   private buffer: JournalEntry[] = [];
+  /** The batch being written, for the kill hook. */
+  private inFlight: JournalEntry[] = [];
   private appended = 0;
   private committed = 0;
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
-  private dying = false;
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -32,14 +34,26 @@ export class PgJournal implements JournalWriter {
     /** Lines already in the journal (a resumed run). */
     private seq: number,
     private readonly holder: Holder,
+    private readonly url: string,
   ) {}
 
   append(entry: JournalEntry): void {
-    if (this.dying) return;
     this.buffer.push(entry);
     this.appended++;
-    if (KILL_AT > 0 && this.seq + this.appended === KILL_AT) this.dying = true;
+    if (KILL_AT > 0 && this.seq + this.appended - this.committed === KILL_AT) this.die();
     this.flushing ??= this.flush();
+  }
+
+  private die(): never {
+    const pending = [...this.inFlight, ...this.buffer];
+    const first = this.seq + 1;
+    return commitThenDie({
+      url: this.url,
+      runs: this.table.runs,
+      journal: this.table.journal,
+      runId: this.runId,
+      rows: pending.map((e, i) => [first + i, JSON.stringify(e)]),
+    });
   }
 
   async sync(): Promise<void> {
@@ -73,10 +87,11 @@ export class PgJournal implements JournalWriter {
       while (this.buffer.length > 0 && !this.failure) {
         const batch = this.buffer;
         this.buffer = [];
+        this.inFlight = batch;
         await this.write(batch);
+        this.inFlight = [];
         this.seq += batch.length;
         this.committed += batch.length;
-        if (this.dying && this.buffer.length === 0) process.kill(process.pid, "SIGKILL");
       }
     } catch (error) {
       this.failure = error as Error;

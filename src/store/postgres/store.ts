@@ -167,7 +167,14 @@ export class PostgresRunStore implements RunStore {
     const journals: PgJournal[] = [];
     return {
       journal: () => {
-        const j = new PgJournal(client, { journal: this.table("journal"), runs: this.table("runs") }, runId, seq, me);
+        const j = new PgJournal(
+          client,
+          { journal: this.table("journal"), runs: this.table("runs") },
+          runId,
+          seq,
+          me,
+          this.url,
+        );
         journals.push(j);
         return j;
       },
