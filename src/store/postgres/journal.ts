@@ -53,6 +53,8 @@ export class PgJournal implements JournalWriter {
       journal: this.table.journal,
       runId: this.runId,
       rows: pending.map((e, i) => [first + i, JSON.stringify(e)]),
+      host: this.holder.host,
+      pid: this.holder.pid,
     });
   }
 

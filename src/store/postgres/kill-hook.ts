@@ -12,10 +12,10 @@ const CHILD = `
 const pg = require(process.argv[1]);
 let input = "";
 process.stdin.on("data", (d) => (input += d)).on("end", async () => {
-  const { url, runs, journal, runId, rows } = JSON.parse(input);
+  const { url, runs, journal, runId, rows, host, pid } = JSON.parse(input);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query("insert into " + runs + " (run_id, status) values ($1, 'running') on conflict do nothing", [runId]);
+  await client.query("insert into " + runs + " (run_id, host, pid, status) values ($1, $2, $3, 'running') on conflict (run_id) do update set host = $2, pid = $3", [runId, host, pid]);
   for (const [seq, entry] of rows)
     await client.query("insert into " + journal + " (run_id, seq, entry) values ($1, $2, $3::jsonb) on conflict do nothing", [runId, seq, entry]);
   await client.end();
@@ -27,6 +27,8 @@ export function commitThenDie(input: {
   journal: string;
   runId: string;
   rows: [number, string][];
+  host: string;
+  pid: number;
 }): never {
   const pg = createRequire(import.meta.url).resolve("pg");
   const r = spawnSync(process.execPath, ["-e", CHILD, pg], {
