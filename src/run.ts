@@ -16,6 +16,10 @@ Progress goes to stderr; --json events go to stdout.
 Options:
   --approve <id,...>     approve these risky steps (needed without a terminal)
   --yes                  approve every risky step
+  --approved-by <who>    who approves with --approve/--yes (default: your user name)
+  --enqueue              put the plan in the shared run store for a worker
+                         (planfile worker) instead of running it here; prints
+                         the run id. Needs PLANFILE_STORE_URL
   --confirm <when>       on a terminal, ask about each risky step: upfront (default,
                          before anything runs) or step (just before it runs, with
                          its arguments resolved)
@@ -48,6 +52,8 @@ runMain(async () => {
       options: {
         approve: { type: "string" },
         yes: { type: "boolean" },
+        "approved-by": { type: "string" },
+        enqueue: { type: "boolean" },
         confirm: { type: "string" },
         "dry-run": { type: "boolean" },
         "allow-drift": { type: "boolean" },
@@ -68,6 +74,8 @@ runMain(async () => {
   const file = positionals[0];
   if (positionals.length > 1) throw usage(`one plan at a time; got ${positionals.join(" ")}`);
   if (!file && !values.resume) throw usage(`no plan file given\n${HELP}`);
+  if (values.enqueue && (values.resume || !file)) throw usage("--enqueue takes a plan file, not --resume");
+  if (values.enqueue && values["dry-run"]) throw usage("--enqueue and --dry-run do not go together");
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
@@ -120,6 +128,20 @@ runMain(async () => {
       for (const id of Object.keys(answers))
         if (!plan.steps.some((s) => s.id === id)) throw usage(`--resolve ${id}: no such step in this plan`);
 
+      if (values.enqueue) {
+        const { enqueuePlan } = await import("./store/enqueue.js");
+        const runId = await enqueuePlan(store, plan, {
+          runId: values["run-id"],
+          approve,
+          approvedBy: values["approved-by"],
+          registry,
+        });
+        process.stdout.write(`${runId}\n`);
+        process.stderr.write(
+          `queued run ${runId} in ${store.where}; a worker runs it (planfile worker). Watch it: ${hint("runs", runId)}\n`,
+        );
+        return EXIT.ok;
+      }
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       const out = reporter({ json: values.json, steps: plan.steps });
       const ctrlC = interrupts(
@@ -153,6 +175,7 @@ runMain(async () => {
             : {}),
           confirmAt: values.confirm === "step" ? "step" : "upfront",
           approve,
+          ...(values["approved-by"] ? { approvedBy: values["approved-by"] } : {}),
           dryRun: values["dry-run"],
           allowDrift: values["allow-drift"],
           concurrency,

@@ -46,7 +46,7 @@ export async function listStoredRuns(store: RunStore): Promise<RunRow[]> {
 
 function rowOf(run: StoredRun, shared: boolean): RunRow {
   const host = shared ? { host: run.host ?? "?" } : {};
-  const unread = { runId: run.runId, startedAt: "?", plan: "?", completed: 0, total: 0, ...host };
+  const unread = { runId: run.runId, startedAt: "?", plan: run.plan ?? "?", completed: 0, total: 0, ...host };
   if (run.entries.length === 0)
     return { ...unread, status: run.unreadable ? "unreadable journal" : (run.status ?? "?") };
   try {

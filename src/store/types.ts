@@ -26,8 +26,9 @@ export interface StoredRun {
   /** Empty for a run queued but not started yet, or one whose journal cannot be read (`unreadable`). */
   entries: JournalEntry[];
   unreadable?: string;
-  /** What the store says when there is no journal to tell (`queued`). */
+  /** What the store says when there is no journal to tell (`queued`), and the plan's name. */
   status?: string;
+  plan?: string;
   holder?: Holder;
   /** The machine that last worked on it (stores shared by machines only). */
   host?: string;

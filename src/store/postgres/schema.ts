@@ -38,6 +38,9 @@ const MIGRATIONS: ((s: string) => string)[] = [
       backend_pid integer not null,
       since timestamptz not null default now()
     );`,
+  // The queue: what an enqueued run was approved for up front, and by whom (e.g. a PR's reviewers).
+  (s) => `
+    alter table ${s}.runs add column queued_approve jsonb, add column queued_approved_by text;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -95,7 +95,7 @@ export class PostgresRunStore implements RunStore {
   async list(): Promise<StoredRun[]> {
     const db = await this.db();
     const { rows } = await db.query(
-      `select r.run_id, r.host, r.status,
+      `select r.run_id, r.host, r.status, r.plan_name,
               coalesce((select json_agg(j.entry order by j.seq) from ${this.table("journal")} j where j.run_id = r.run_id), '[]') as entries,
               h.host as holder_host, h.pid as holder_pid
          from ${this.table("runs")} r
@@ -106,13 +106,14 @@ export class PostgresRunStore implements RunStore {
       runId: r.run_id,
       entries: r.entries,
       status: r.status,
+      ...(r.plan_name ? { plan: r.plan_name } : {}),
       host: r.host ?? undefined,
       ...(r.holder_pid !== null ? { holder: { host: r.holder_host, pid: r.holder_pid } } : {}),
     }));
   }
 
   /** The owner row of `runIdSql`, only while its backend still holds the run's advisory lock. */
-  private holderQuery(runIdSql: string): string {
+  holderQuery(runIdSql: string): string {
     return `select o.host, o.pid from ${this.table("owners")} o
              where o.run_id = ${runIdSql} and exists (
                select 1 from pg_locks l
