@@ -3,7 +3,7 @@ import { checkConfig, parseCli, runMain, say, usage } from "./cli/main.js";
 import type { RunResult } from "./runner/types.js";
 
 const HELP = `
-Usage: tsx src/worker.ts [--concurrency N] [--tools DIR] [--state-dir DIR]
+Usage: tsx src/worker.ts [--concurrency N] [--sweep-every S] [--tools DIR] [--state-dir DIR]
 
 Executes runs queued with \`run --enqueue\` in the shared run store
 (PLANFILE_STORE_URL, or store.url in planfile.config.json), as many at once as
@@ -12,6 +12,8 @@ like: each run has one owner at a time. A run whose worker died is resumed by
 another worker once its lock is free, and reconciled as \`run --resume\` would.
 A run that needs someone (approval, an outcome no probe can tell) waits in the
 store: see \`runs\`, then \`approve\`, \`run --resume\` or \`rollback\`.
+
+--sweep-every S: how often to look for runs whose worker died (default 5 s).
 
 Ctrl-C (or SIGTERM) once: take no new run and let the running ones finish.
 Twice: leave at once; another worker picks the runs up.
@@ -22,6 +24,7 @@ runMain(async () => {
     {
       options: {
         concurrency: { type: "string" },
+        "sweep-every": { type: "string" },
         tools: { type: "string" },
         "state-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -33,6 +36,8 @@ runMain(async () => {
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
+  const sweepEvery = values["sweep-every"] === undefined ? 5 : Number(values["sweep-every"]);
+  if (!(sweepEvery > 0)) throw usage(`--sweep-every is a number of seconds > 0, not ${values["sweep-every"]}`);
   const [{ loadRegistry }, { storeForCommand }, { startWorker }, { summarize }] = await Promise.all([
     import("./registry/index.js"),
     import("./store/for-command.js"),
@@ -48,6 +53,7 @@ runMain(async () => {
     store,
     registry,
     concurrency,
+    sweepMs: sweepEvery * 1000,
     onJob: (o) =>
       say(`${o.runId}: ${o.action === "ran" ? outcome(o.runId, o.result, summarize) : `skipped, ${o.reason}`}`),
     onError: (runId, error) => say(`${runId ?? "worker"}: ${(error as Error).message}`),

@@ -42,7 +42,7 @@ export const POSTGRES: StoreKind = {
 afterAll(async () => {
   for (const store of opened.splice(0)) {
     const s = store as PostgresRunStore;
-    await (await s.db()).query(`drop schema if exists "${s.schema}" cascade`).catch(() => {});
+    await (await s.db()).query(`drop schema if exists "${s.schema}", "${s.schema}_queue" cascade`).catch(() => {});
     await s.close();
   }
 });
