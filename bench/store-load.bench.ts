@@ -32,6 +32,7 @@ export default async function (): Promise<BenchTable[]> {
         ["non-idempotent calls applied", r.nonIdempotentCalls],
         ["applied twice (same idempotency key)", r.twice.length],
         ["workers SIGKILLed at runs finished", r.killed.join(", ")],
+        ["runs resumed by another worker", r.resumed],
         ["wall s", r.wallMs / 1000],
         ["runs / min", (200 / r.wallMs) * 60_000],
         ["steps / s", (r.stepsCompleted / r.wallMs) * 1000],

@@ -35,6 +35,8 @@ export interface LoadResult {
   nonIdempotentCalls: number;
   stepsCompleted: number;
   killed: number[];
+  /** Runs a second process took over after their worker died. */
+  resumed: number;
 }
 
 const FINAL = new Set([
@@ -142,12 +144,14 @@ export async function loadProof(options: LoadOptions): Promise<LoadResult> {
     const statuses: Record<string, number> = {};
     const stopped: LoadResult["stopped"] = [];
     let stepsCompleted = 0;
+    let resumed = 0;
     for (const r of stored) {
       if (r.entries.length === 0) continue;
       const s = foldJournal(r.entries);
       const status = s.status ?? "unfinished";
       statuses[status] = (statuses[status] ?? 0) + 1;
-      stepsCompleted += [...s.completed.values()].filter((c) => c !== undefined).length;
+      stepsCompleted += s.completed.size;
+      if (r.entries.some((e) => e.t === "resumed")) resumed++;
       if (status !== "succeeded") stopped.push({ runId: r.runId, status, reason: reasonOf(s.summary) });
     }
     const lost = stored.filter((r) => r.entries.length === 0).map((r) => r.runId);
@@ -166,6 +170,7 @@ export async function loadProof(options: LoadOptions): Promise<LoadResult> {
       nonIdempotentCalls: [...seen.values()].reduce((a, b) => a + b, 0),
       stepsCompleted,
       killed,
+      resumed,
     };
   } finally {
     for (const w of workers) w.kill("SIGKILL");
