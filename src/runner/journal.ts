@@ -23,7 +23,17 @@ import type { DriftItem } from "./staleness.js";
 import type { ErrorInfo } from "./events.js";
 import type { RunResult } from "./types.js";
 
-const datasync = promisify(fdatasync);
+const fdatasyncAsync = promisify(fdatasync);
+let syncs = 0;
+const datasync = (fd: number) => {
+  syncs++;
+  return fdatasyncAsync(fd);
+};
+
+/** fdatasync calls this process made on journals so far: the bench divides it by the steps run. */
+export function journalSyncs(): number {
+  return syncs;
+}
 
 export type JournalEntry =
   | { t: "run-started"; at: string; runId: string; digest: string; plan: Plan; planFile?: string; dryRun: boolean }
@@ -119,6 +129,7 @@ export class Journal implements JournalWriter {
     this.lines++;
     if (this.always) {
       fdatasyncSync(this.fd);
+      syncs++;
       this.synced = this.written;
     }
     if (KILL_AT > 0 && this.lines === KILL_AT) process.kill(process.pid, "SIGKILL");
@@ -140,6 +151,7 @@ export class Journal implements JournalWriter {
 
   close(): void {
     fdatasyncSync(this.fd);
+    syncs++;
     closeSync(this.fd);
   }
 }
