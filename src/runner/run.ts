@@ -93,6 +93,7 @@ async function execute(
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
+    ctx.syncEverything = options.durability === "always";
     if (prior) ctx.write({ t: "resumed", digest });
     else
       ctx.write({
@@ -113,7 +114,7 @@ async function execute(
     });
     return await finish(ctx, await drive(ctx, effective, prior));
   } finally {
-    journal.close();
+    await journal.close();
     await scratch?.dispose();
   }
 }
