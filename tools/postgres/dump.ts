@@ -30,6 +30,12 @@ import { toToolError, withClient } from "./client.js";
 import { type Connection, resolveConnection } from "./connections.js";
 import { inspect } from "./inspect.js";
 
+/**
+ * gzip level of every dump (pg_dump -Fc -Z). pg_dump 15 knows only gzip; level 6 (its default) spends most of
+ * a dump's time compressing.
+ */
+export const DUMP_COMPRESSION = 6;
+
 const FILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.dump$/;
 
 export const dumpDir = (stateDir: string) => join(stateDir, "postgres", "dumps");
@@ -64,18 +70,35 @@ function program(name: "pg_dump" | "pg_restore"): string {
   return join(bin, name);
 }
 
-function pgEnv(connection: Connection, database: string, appName: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+/**
+ * libpq settings a client program may take from planfile's environment: TLS and GSS options, which the `pg`
+ * driver of the pack's own connections honours too. Nothing else of PG*: PGPASSWORD, PGPASSFILE, PGSERVICE or
+ * PGOPTIONS there would log in as someone else or change the session behind the connection's back.
+ */
+const PASSED_PG = /^PG(SSL\w*|REQUIRESSL|GSSENCMODE|KRBSRVNAME|TARGETSESSIONATTRS)$/;
+
+/**
+ * The child's whole environment (decision 0163: explicit, never planfile's own): PATH, HOME (libpq's
+ * ~/.pgpass and ~/.postgresql certificates, as the `pg` driver reads them), the locale, the TLS settings
+ * above, the connection, and the password of this connection only.
+ */
+export function pgEnv(connection: Connection, database: string, appName: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (
+      value !== undefined &&
+      (name === "PATH" || name === "HOME" || name === "LANG" || name.startsWith("LC_") || PASSED_PG.test(name))
+    )
+      env[name] = value;
+  Object.assign(env, {
     PGHOST: connection.host,
     PGPORT: String(connection.port),
     PGUSER: connection.user,
     PGDATABASE: database,
     PGAPPNAME: appName,
     PGCONNECT_TIMEOUT: "5",
-  };
+  });
   if (connection.password !== undefined) env.PGPASSWORD = connection.password;
-  else delete env.PGPASSWORD;
   return env;
 }
 
@@ -147,7 +170,7 @@ export async function dump(
   mkdirSync(dumpDir(ctx.stateDir), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const result = await runProgram(
-    [program("pg_dump"), "-Fc", "-f", tmp, "--no-password"],
+    [program("pg_dump"), "-Fc", `-Z${DUMP_COMPRESSION}`, "-f", tmp, "--no-password"],
     pgEnv(connection, database, "planfile-dump"),
     ctx.signal,
   );
