@@ -107,6 +107,8 @@ runMain(async () => {
   try {
     return await asUsage(async () => {
       let plan;
+      // The validator's result goes to run() as it is: the plan is checked and digested once.
+      let input;
       if (file) {
         const validation = await validator.validatePlanFile(file, registry);
         if (!validation.ok) {
@@ -116,8 +118,10 @@ runMain(async () => {
           return EXIT.invalidPlan;
         }
         plan = validation.plan;
+        input = validation;
       } else {
         plan = foldJournal(await store.read(values.resume!)).plan;
+        input = plan;
       }
       const approve = values.yes ? ("all" as const) : list(values.approve);
       const typos = unknownApprovals(plan, approve);
@@ -159,7 +163,7 @@ runMain(async () => {
       );
       const prompt = aroundPrompt(out, ctrlC);
       try {
-        const result = await run(plan, {
+        const result = await run(input, {
           registry,
           store,
           ...(values.resume

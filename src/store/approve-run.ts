@@ -77,7 +77,7 @@ async function approve(
         via: "command",
       });
       await journal.sync();
-      journal.close();
+      await journal.close();
     } finally {
       await lock.release();
     }

@@ -90,7 +90,7 @@ async function crashed(h: Harness, p: Plan, lines: object[]): Promise<void> {
   const journal = lock.journal();
   for (const l of all) journal.append({ ...l, at } as JournalEntry);
   await journal.sync();
-  journal.close();
+  await journal.close();
   await lock.release();
 }
 const intent = (id: string, tool: string) => ({

@@ -110,5 +110,6 @@ describeStores(
       expect(foldJournal(await store.read("k")).approved.get("freeze")).toMatchObject({ by: "ci", via: "flag" });
     });
   },
-  { timeout: 120_000 },
+  // Each test starts two or three processes; on a loaded two-core machine (the whole suite at once) that is slow.
+  { timeout: 300_000 },
 );

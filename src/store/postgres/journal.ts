@@ -73,8 +73,9 @@ export class PgJournal implements JournalWriter {
       );
   }
 
-  close(): void {
-    // Lines still buffered are committed by the lock's release, which waits for the last flush.
+  /** Commits what is left; the connection stays with the lock, which ends it. */
+  async close(): Promise<void> {
+    await this.sync();
   }
 
   /** Resolves when everything appended so far is committed, or has failed. */
