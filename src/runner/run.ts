@@ -102,7 +102,7 @@ async function execute(
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
-    ctx.syncEverything = options.durability === "always";
+    ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
     if (prior) ctx.write({ t: "resumed", digest });
     else
       ctx.write({

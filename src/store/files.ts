@@ -9,6 +9,7 @@ import type { Holder, RunLock, RunPresence, RunStore, StoredRun } from "./types.
 
 export class FileRunStore implements RunStore {
   readonly shared = false;
+  readonly keepsUnsyncedLines = true;
   constructor(readonly runsDir: string) {}
 
   get where(): string {

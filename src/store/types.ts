@@ -46,6 +46,12 @@ export interface RunStore {
   readonly where: string;
   /** Shared by machines: runs show their host. */
   readonly shared: boolean;
+  /**
+   * Whether a line appended but not yet synced survives a killed process. A file line does (it is in the page
+   * cache); a PostgreSQL line not yet committed does not, so on such a store every intent is committed before
+   * its call, idempotent or not.
+   */
+  readonly keepsUnsyncedLines: boolean;
   presence(runId: string): Promise<RunPresence>;
   /** The run's journal; RUN_NOT_FOUND naming how to list runs. */
   read(runId: string): Promise<JournalEntry[]>;

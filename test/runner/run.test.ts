@@ -190,7 +190,9 @@ describeStores("run", (kind) => {
       );
       await Promise.all([h.whenStarted("slow"), h.whenStarted("bad")]);
       h.gates.get("bad")!.open(); // bad fails while slow is still running
-      await new Promise((r) => setImmediate(r));
+      // The failure is reported once its journal line is durable (a commit away on PostgreSQL): wait for it.
+      while (!h.events.some((e) => e.type === "step-failed" && e.step === "bad"))
+        await new Promise((r) => setImmediate(r));
       h.gates.get("slow")!.open();
       const result = await running;
       expect(result.status).toBe("rolled-back");

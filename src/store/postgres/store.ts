@@ -21,6 +21,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresRunStore implements RunStore {
   readonly shared = true;
+  readonly keepsUnsyncedLines = false;
   readonly where: string;
   readonly schema: string;
   private readonly pool: pg.Pool;
