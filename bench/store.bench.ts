@@ -70,8 +70,8 @@ export default async function (): Promise<BenchTable[]> {
     const rows: (string | number)[][] = [];
     let n = 0;
     for (const [name, toolName] of [
-      ["idempotent no-op (journal synced at the end)", "bench.noop"],
-      ["non-idempotent no-op (synced before and after each call)", "bench.once"],
+      ["idempotent no-op (files: synced at the end; postgres: each intent committed first)", "bench.noop"],
+      ["non-idempotent no-op (intent durable before each call, on both)", "bench.once"],
     ] as const) {
       const p = chain(N, toolName);
       await perStep(chain(20, toolName), (dir) => new FileRunStore(join(dir, "runs")), "warm"); // ajv, validator
@@ -90,7 +90,8 @@ export default async function (): Promise<BenchTable[]> {
         columns: ["case", "files", "postgres", "postgres / files"],
         rows,
         notes: [
-          "PostgreSQL commits each tick's lines as one statement with synchronous_commit on; files fdatasync. Same runner, same plan.",
+          "PostgreSQL commits each tick's lines as one statement with synchronous_commit on; files fdatasync (group commit). Same runner, same plan, same process.",
+          "A file line survives a killed process before its fdatasync, a PostgreSQL line before its commit does not: on PostgreSQL every intent is committed before its call (docs/decisions/0180).",
         ],
       },
     ];
