@@ -98,6 +98,8 @@ runMain(async () => {
   try {
     return await asUsage(async () => {
       let plan;
+      // The validator's result goes to run() as it is: the plan is checked and digested once.
+      let input;
       if (file) {
         const validation = await validator.validatePlanFile(file, registry);
         if (!validation.ok) {
@@ -107,8 +109,10 @@ runMain(async () => {
           return EXIT.invalidPlan;
         }
         plan = validation.plan;
+        input = validation;
       } else {
         plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
+        input = plan;
       }
       const approve = values.yes ? ("all" as const) : list(values.approve);
       const typos = unknownApprovals(plan, approve);
@@ -136,7 +140,7 @@ runMain(async () => {
       );
       const prompt = aroundPrompt(out, ctrlC);
       try {
-        const result = await run(plan, {
+        const result = await run(input, {
           registry,
           ...(values.resume
             ? { resume: true, runId: values.resume }

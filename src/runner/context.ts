@@ -25,6 +25,13 @@ export interface RunContext {
   defaultRetries: number;
   now: () => Date;
   emit: (event: RunEvent) => void;
+  /** `durability: always`: every step's intent and result are durable before it goes on, idempotent or not. */
+  syncEverything?: boolean;
+  /**
+   * Steps whose result is journaled but not yet durable (group commit: the next sync carries it). A step
+   * that depends on one syncs before its call; a non-idempotent one's intent sync carries it anyway.
+   */
+  unsynced?: Set<string>;
   /** Appends a journal line stamped with the time. */
   write: (entry: DistributiveOmit<JournalEntry, "at">) => void;
 }

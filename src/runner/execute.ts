@@ -116,7 +116,10 @@ export async function runStep(
   // Local-state tools run for real in a dry run: the registry works on a scratch copy (see scratch.ts).
   const simulated = dryRun && !tool.localState;
   const t0 = performance.now();
-  const fail = (error: unknown, attempt = 1, output?: unknown): StepOutcome => {
+  // Non-idempotent steps (every step, with `durability: always`) have their intent durable before the call
+  // and their result durable before it is reported or anything depends on it.
+  const durable = !tool.idempotent || ctx.syncEverything === true;
+  const fail = async (error: unknown, attempt = 1, output?: unknown): Promise<StepOutcome> => {
     const info = errorInfo(error);
     const durationMs = performance.now() - t0;
     ctx.write({
@@ -128,6 +131,7 @@ export async function runStep(
       attempt,
       ...(output !== undefined ? { output } : {}),
     });
+    if (durable) await ctx.journal.sync(); // a failure is rare: no need to share the next step's sync
     ctx.emit({ type: "step-failed", step: step.id, error: info, durationMs });
     return { status: "failed", error: ctx.redactor.value(info), durationMs };
   };
@@ -151,6 +155,9 @@ export async function runStep(
   }
 
   const retries = tool.idempotent ? (step.retries ?? ctx.defaultRetries) : 0;
+  // A result still waiting for its sync must be durable before a call that builds on it; a durable step's
+  // own intent sync below carries it (the journal is one file, synced in order).
+  if (!durable && ctx.unsynced?.size && step.dependsOn?.some((d) => ctx.unsynced!.has(d))) await ctx.journal.sync();
   for (let attempt = 1; ; attempt++) {
     ctx.write({
       t: "step-intent",
@@ -162,7 +169,7 @@ export async function runStep(
       dryRun,
     });
     // A non-idempotent call must never happen without a durable intent: after a crash it is "outcome unknown", not "never ran".
-    if (!tool.idempotent) await ctx.journal.sync();
+    if (durable) await ctx.journal.sync();
     ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
     try {
       const output = await ctx.registry.call(step.tool, args, {
@@ -181,8 +188,19 @@ export async function runStep(
       }
       const durationMs = performance.now() - t0;
       ctx.write({ t: "step-result", step: step.id, status: "completed", output, durationMs });
-      if (!tool.idempotent) await ctx.journal.sync();
-      ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
+      const completed = () => ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
+      if (durable) {
+        // Group commit: the step is done for the scheduler now; its result is reported once a sync carries
+        // it, the next step's intent sync on a chain, or one sync for a whole layer finishing together.
+        (ctx.unsynced ??= new Set()).add(step.id);
+        void ctx.journal.sync().then(
+          () => {
+            ctx.unsynced!.delete(step.id);
+            completed();
+          },
+          () => {}, // the next sync (the run's end at the latest) meets the same disk error and reports it
+        );
+      } else completed();
       return { status: "completed", output: ctx.redactor.value(output), durationMs, reused: false };
     } catch (error) {
       if (attempt > retries || !isTransient(error)) return fail(error, attempt);

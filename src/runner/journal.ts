@@ -4,26 +4,30 @@
  * it happens, so it survives a killed process; fdatasync makes lines survive
  * the machine, and is awaited before any effect that depends on them (see
  * `durability` in RunOptions). A torn last line after a crash is ignored.
+ *
+ * Syncs are group commits (see docs/decisions/0180-group-commit.md): `sync()`
+ * asks for every line written so far to be made durable, and all the asks
+ * of one turn of the event loop share one fdatasync, run off the event loop
+ * by libuv's pool. Asks made while an fdatasync is under way share the next
+ * one. Nothing here ever blocks the event loop on the disk.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  truncateSync,
-  writeSync,
-} from "node:fs";
+import { close, fdatasync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Plan } from "../schema/types.generated.js";
 import type { DriftItem } from "./staleness.js";
 import type { ErrorInfo } from "./events.js";
 import type { RunResult } from "./types.js";
+import { beforeSync, onLine, openJournals } from "./test-hooks.js";
 
 const datasync = promisify(fdatasync);
+const closeFd = promisify(close);
+let syncs = 0;
+
+/** fdatasync calls this process made on journals so far: the bench divides it by the steps run. */
+export function journalSyncs(): number {
+  return syncs;
+}
 
 export type JournalEntry =
   | { t: "run-started"; at: string; runId: string; digest: string; plan: Plan; planFile?: string; dryRun: boolean }
@@ -85,62 +89,99 @@ export type OutcomeSource = "probe" | "operator" | "read-only";
 
 export const JOURNAL_FILE = "journal.ndjson";
 
-/** Test hook for the crash tests: SIGKILL this process right after writing line N of a journal. */
-const KILL_AT = Number(process.env.PLANFILE_TEST_KILL_AT_LINE ?? 0);
-
 export interface JournalWriter {
   readonly dir: string | undefined;
   append(entry: JournalEntry): void;
   /** Resolves once every line appended so far is on disk. */
   sync(): Promise<void>;
-  close(): void;
+  /** Makes every line durable, then lets go of the file. May return a promise (the file journal does). */
+  close(): void | Promise<void>;
+}
+
+interface Batch {
+  /** Lines and bytes this batch makes durable; known when it starts. */
+  lines: number;
+  bytes: number;
+  promise: Promise<void>;
+  started: boolean;
 }
 
 export class Journal implements JournalWriter {
   private fd: number;
-  private written = 0;
-  private synced = 0;
-  private syncing: Promise<void> | undefined;
   private lines = 0;
+  private bytes = 0;
+  private syncedLines = 0;
+  private syncedBytes = 0;
+  /** The fdatasync under way, and the one waiting for it to end (it takes every ask made meanwhile). */
+  private running: Batch | undefined;
+  private waiting: Batch | undefined;
+  private closed = false;
 
   constructor(
     readonly dir: string,
+    /** `durability: always`: every line asks for a sync as it is written (still grouped, still off the loop). */
     private readonly always = false,
   ) {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, JOURNAL_FILE);
-    this.lines = dropTornLine(file);
+    const kept = dropTornLine(file);
+    this.lines = this.syncedLines = kept.lines;
+    this.bytes = this.syncedBytes = kept.bytes;
     this.fd = openSync(file, "a");
+    openJournals.add(this);
+  }
+
+  /** Lines written and made durable so far (for the power-cut test hook and the bench). */
+  get file(): { path: string; bytes: number; syncedBytes: number } {
+    return { path: join(this.dir, JOURNAL_FILE), bytes: this.bytes, syncedBytes: this.syncedBytes };
   }
 
   append(entry: JournalEntry): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    this.written++;
+    const line = `${JSON.stringify(entry)}\n`;
+    this.bytes += writeSync(this.fd, line);
     this.lines++;
-    if (this.always) {
-      fdatasyncSync(this.fd);
-      this.synced = this.written;
-    }
-    if (KILL_AT > 0 && this.lines === KILL_AT) process.kill(process.pid, "SIGKILL");
+    onLine(this.lines);
+    if (this.always) void this.sync();
   }
 
-  async sync(): Promise<void> {
-    const target = this.written;
-    while (this.synced < target) {
-      if (!this.syncing) {
-        const upto = this.written;
-        this.syncing = datasync(this.fd).then(() => {
-          this.synced = Math.max(this.synced, upto);
-          this.syncing = undefined;
-        });
-      }
-      await this.syncing;
+  sync(): Promise<void> {
+    if (this.syncedLines >= this.lines) return Promise.resolve();
+    if (this.running && this.running.lines >= this.lines) return this.running.promise;
+    if (!this.waiting) {
+      const batch: Batch = { lines: 0, bytes: 0, started: false, promise: Promise.resolve() };
+      batch.promise = new Promise<void>((resolve, reject) => {
+        const start = () => {
+          batch.started = true;
+          batch.lines = this.lines;
+          batch.bytes = this.bytes;
+          this.running = batch;
+          this.waiting = undefined;
+          beforeSync(++syncs);
+          datasync(this.fd).then(() => {
+            this.syncedLines = Math.max(this.syncedLines, batch.lines);
+            this.syncedBytes = Math.max(this.syncedBytes, batch.bytes);
+            this.running = undefined;
+            resolve();
+          }, reject);
+        };
+        // Wait for the fdatasync under way, or for the rest of this turn's lines and asks.
+        if (this.running) this.running.promise.then(start, start);
+        else setImmediate(start);
+      });
+      this.waiting = batch;
     }
+    return this.waiting.promise;
   }
 
-  close(): void {
-    fdatasyncSync(this.fd);
-    closeSync(this.fd);
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.sync();
+    } finally {
+      openJournals.delete(this);
+      await closeFd(this.fd);
+    }
   }
 }
 
@@ -181,15 +222,17 @@ export function listRunIds(runsDir: string): string[] {
   }
 }
 
-/** Cuts a torn last line (a crash mid-write) so the next append starts a clean line; returns the lines kept. */
-function dropTornLine(file: string): number {
-  let text: string;
+/** Cuts a torn last line (a crash mid-write) so the next append starts a clean line; returns the lines and bytes kept. */
+function dropTornLine(file: string): { lines: number; bytes: number } {
+  let text: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(file);
   } catch {
-    return 0;
+    return { lines: 0, bytes: 0 };
   }
-  const end = text.lastIndexOf("\n") + 1;
-  if (end < text.length) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
-  return text.slice(0, end).split("\n").filter(Boolean).length;
+  const end = text.lastIndexOf(0x0a) + 1;
+  if (end < text.length) truncateSync(file, end);
+  let lines = 0;
+  for (let i = text.indexOf(0x0a); i >= 0 && i < end; i = text.indexOf(0x0a, i + 1)) lines++;
+  return { lines, bytes: end };
 }

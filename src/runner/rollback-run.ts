@@ -154,7 +154,7 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
     );
     return await finish(ctx, result);
   } finally {
-    journal?.close();
+    await journal?.close();
     lock.release();
   }
 }

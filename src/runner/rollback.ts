@@ -115,7 +115,8 @@ export async function compensate(
     const attempts = tool?.idempotent ? 1 + ctx.defaultRetries : 1;
     for (let attempt = 1; ; attempt++) {
       ctx.write({ t: "compensation-intent", step: id, tool: undo.tool, attempt, args: ctx.redactor.value(undo.args) });
-      if (!tool?.idempotent) await ctx.journal.sync();
+      // Always durable first, idempotent or not: the result of the step it undoes may still wait for its sync.
+      await ctx.journal.sync();
       ctx.emit({ type: "compensation-started", step: id, tool: undo.tool, attempt });
       const t0 = performance.now();
       try {

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
-import { validatePlanData } from "../validator/index.js";
+import { validatedFor, type ValidatedPlan } from "../validator/index.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
@@ -28,11 +28,16 @@ export function runsDirOf(options: { runsDir?: string; registry: { stateDir: str
   return options.runsDir ?? join(options.registry.stateDir, "runs");
 }
 
-/** Runs a plan, or resumes the run `options.runId` when `options.resume` is set. */
-export async function run(plan: Plan, options: RunOptions): Promise<RunResult> {
-  const validation = validatePlanData(plan, options.registry);
+/**
+ * Runs a plan, or resumes the run `options.runId` when `options.resume` is set.
+ * `input` is plan data, checked here, or the validator's result for
+ * `options.registry` (`validatePlanFile` and friends), which is not checked
+ * again.
+ */
+export async function run(input: Plan | ValidatedPlan, options: RunOptions): Promise<RunResult> {
+  const validation = validatedFor(input, options.registry);
   if (!validation.ok) return { status: "invalid", problems: validation.problems };
-  const digest = validation.digest;
+  const { plan, digest } = validation;
   const runsDir = runsDirOf(options);
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
@@ -88,6 +93,7 @@ async function execute(
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
+    ctx.syncEverything = options.durability === "always";
     if (prior) ctx.write({ t: "resumed", digest });
     else
       ctx.write({
@@ -108,7 +114,7 @@ async function execute(
     });
     return await finish(ctx, await drive(ctx, effective, prior));
   } finally {
-    journal.close();
+    await journal.close();
     await scratch?.dispose();
   }
 }

@@ -115,7 +115,12 @@ export interface Step {
   description?: string;
   tool: ToolName;
   args: Args;
-  dependsOn?: Id[];
+  /**
+   * Steps this one waits for, each named once (the validator reports a repeated one).
+   *
+   * Items: A step or context id: lowercase letters, digits, '-' and '_', starting with a letter.
+   */
+  dependsOn?: string[];
   expectedOutcome: string;
   /**
    * A CEL expression over `outputs` (and `args`) that must be true after the step.

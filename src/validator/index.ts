@@ -13,14 +13,12 @@ import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
 import { terminalText } from "../review/safe-text.js";
-import { planDigest } from "./digest.js";
-import { dependencyOracle } from "./rules/graph.js";
+import { isValidated, isValidatedFor, issue, type ValidatedPlan } from "./validated.js";
+import { dependencyOracle, findCycle, stepGraph } from "./rules/graph.js";
 import { rules, type RuleContext, type RuleProblem } from "./rules/index.js";
 import { instancePath } from "../schema/ajv.js";
 
-export type ValidationResult =
-  | { ok: true; plan: Plan; digest: string; source?: YamlSource }
-  | { ok: false; problems: Problem[]; plan?: Plan };
+export type ValidationResult = ValidatedPlan | { ok: false; problems: Problem[]; plan?: Plan };
 
 type Locate = (path: Path, options?: { key?: boolean }) => Location;
 
@@ -62,11 +60,15 @@ export function validatePlanData(
   if (!validate(data)) return { ok: false, problems: sortProblems(schemaProblems(validate.errors ?? []).map(at)) };
 
   const plan = data;
+  const graph = stepGraph(plan);
+  const cycle = findCycle(plan, graph);
   const context: RuleContext = {
     plan,
     registry,
     steps: new Map(),
-    dependsOn: dependencyOracle(plan),
+    graph,
+    cycle,
+    dependsOn: dependencyOracle(plan, cycle === undefined),
   };
   plan.steps.forEach((step, index) => {
     if (!context.steps.has(step.id)) context.steps.set(step.id, { step, index });
@@ -74,19 +76,13 @@ export function validatePlanData(
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
-  return validPlan(plan);
+  return issue(plan, registry);
 }
 
-/** The digest costs as much as the rules together, so it is computed on first read. */
-function validPlan(plan: Plan): Extract<ValidationResult, { ok: true }> {
-  let digest: string | undefined;
-  return {
-    ok: true,
-    plan,
-    get digest() {
-      return (digest ??= planDigest(plan));
-    },
-  };
+/** `input` as a validated plan: the validator's own token for `registry` as it is, anything else checked now. */
+export function validatedFor(input: unknown, registry: Registry): ValidationResult {
+  if (isValidatedFor(input, registry)) return input;
+  return validatePlanData(isValidated(input) ? input.plan : input, registry);
 }
 
 /** Turns ajv's errors into messages a person can act on, one per real mistake. */
@@ -159,5 +155,6 @@ function sortProblems(problems: Problem[]): Problem[] {
 }
 
 export { planDigest } from "./digest.js";
+export { isValidatedFor, type ValidatedPlan } from "./validated.js";
 export { rules } from "./rules/index.js";
 export { topologicalOrder, findCycle } from "./rules/graph.js";

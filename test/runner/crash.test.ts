@@ -37,8 +37,9 @@ const TAGS = ["first", "left", "right", "left-right"];
 
 // Each test starts two to four CLI processes; on a loaded two-core machine that takes more than the default 30 s.
 describe("crash safety (SIGKILL, then --resume)", { timeout: 180_000 }, () => {
-  // Journal lines of counter-plan: 1 run-started, 2 approved, then an intent and a result per step.
-  const killAtLines = [2, 3, 4, 5, 7, 9];
+  // Journal lines of counter-plan: 1 run-started, 2 approved, 3-4 first's intent and result, 5-6 the intents of
+  // left and right (one shared fdatasync, then both calls), 7-8 their results, 9-10 last's intent and result.
+  const killAtLines = [2, 3, 4, 5, 6, 8, 9];
   for (const line of killAtLines) {
     it(`killed after journal line ${line}: resume completes and every action happened exactly once`, async () => {
       const state = tempDir();
@@ -54,6 +55,23 @@ describe("crash safety (SIGKILL, then --resume)", { timeout: 180_000 }, () => {
       for (const tag of TAGS) expect(log.filter((l) => l === `+${tag}`)).toEqual([`+${tag}`]);
     });
   }
+
+  it("killed after left's result while right's call had returned too (both started after one shared sync): resume stops instead of doubling right, and rollback undoes all", async () => {
+    const state = tempDir();
+    const first = await cli(state, ["--run-id", "crash", "--yes", "test/fixtures/runner/counter-plan.yaml"], {
+      PLANFILE_TEST_KILL_AT_LINE: "7",
+    });
+    expect(first.signal).toBe("SIGKILL");
+    expect(readLog(state)).toEqual(["+first", "+left", "+right"]);
+    const resumed = await cli(state, ["--resume", "crash"]);
+    expect(resumed.code).toBe(7);
+    expect(resumed.stderr).toContain("right (ctr.add): it HAPPENED");
+    const undo = await rollback(state, ["--yes", "crash"]);
+    expect(undo.code).toBe(0);
+    const after = readLog(state);
+    for (const t of ["first", "left", "right"]) expect(after.filter((l) => l === `+${t}`)).toEqual([`+${t}`]);
+    for (const t of ["first", "left", "right"]) expect(after.filter((l) => l === `-${t}`)).toEqual([`-${t}`]);
+  });
 
   for (const tag of ["first", "right", "left-right"]) {
     it(`killed after ${tag}'s effect but before its result: the verify probe sees it happened, so resume stops instead of doubling it, and rollback undoes it`, async () => {

@@ -1,8 +1,18 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import canonicalizeModule from "canonicalize";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { Plan } from "../../src/schema/types.generated.js";
+import { canonicalJson, planDigest } from "../../src/validator/digest.js";
 import { validatePlanText } from "../../src/validator/index.js";
 import { demoRegistry } from "../support/demo-registry.js";
 
+// canonicalize is CommonJS; its typings describe the ESM default, Node gives module.exports.
+const canonicalize = ((canonicalizeModule as { default?: unknown }).default ?? canonicalizeModule) as (
+  input: unknown,
+) => string | undefined;
 const registry = await demoRegistry();
 const text = readFileSync("test/fixtures/plans/valid.yaml", "utf8");
 const digest = (t: string) => {
@@ -19,5 +29,34 @@ describe("plan digest", () => {
 
   it("changes when the meaning changes", () => {
     expect(digest(text.replaceAll("bucket: migrations", "bucket: archive"))).not.toBe(digest(text));
+  });
+});
+
+describe("canonical JSON", () => {
+  it("is the text canonicalize (RFC 8785) writes, for any JSON value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps a plan's digest as it was: sha256 of canonicalize's text", () => {
+    const plan = parse(text) as Plan;
+    const expected = `sha256:${createHash("sha256")
+      .update(canonicalize(plan) ?? "")
+      .digest("hex")}`;
+    expect(planDigest(plan)).toBe(expected);
+  });
+
+  it("hashes a plan larger than one 64 KiB piece the same as its whole text", () => {
+    const plan = parse(text) as Plan;
+    const big: Plan = {
+      ...plan,
+      steps: Array.from({ length: 2000 }, (_, i) => ({ ...plan.steps[0]!, id: `s${i}` })) as Plan["steps"],
+    };
+    expect(canonicalJson(big).length).toBeGreaterThan(128 * 1024);
+    expect(planDigest(big)).toBe(`sha256:${createHash("sha256").update(canonicalize(big)!).digest("hex")}`);
   });
 });

@@ -28,6 +28,7 @@ describe("every class of error is reported at the offending node", () => {
       "schema",
       "duplicate-id",
       "unknown-dependency",
+      "duplicate-dependency",
       "cycle",
       "unknown-tool",
       "context-not-read-only",

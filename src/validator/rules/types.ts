@@ -1,6 +1,7 @@
 import type { Path } from "../../schema/source.js";
 import type { Plan, Step } from "../../schema/types.generated.js";
 import type { Registry } from "../../registry/registry.js";
+import type { StepGraph } from "./graph.js";
 
 export interface RuleProblem {
   rule: string;
@@ -15,6 +16,10 @@ export interface RuleContext {
   registry: Registry;
   /** Steps by id (first occurrence wins when ids repeat). */
   steps: Map<string, { step: Step; index: number }>;
+  /** The dependency graph over step indexes, built once per validation. */
+  graph: StepGraph;
+  /** One dependency cycle, found once per validation; undefined when the graph is a DAG. */
+  cycle: string[] | undefined;
   /** Whether `step` (transitively) depends on `target`; false while the graph has a cycle. */
   dependsOn(step: string, target: string): boolean;
 }

@@ -1,0 +1,158 @@
+// The runner at the limit (issue 16), at DEFAULT settings (no --concurrency, durability `effects`):
+//   - `wide`, `uneven`, `chain`: wall time over the critical path, beside an ideal event-driven executor
+//     run in the same process, alternating, median of 7 (target: wide and uneven ≤ 1.05 × critical path);
+//   - fdatasyncs per step (target ≤ 1 per non-idempotent step on a chain, fewer on wide layers);
+//   - the checks before the first step of a 2,000-step DAG, 40 layers × 50 (target ≤ 15 ms).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../src/runner/index.js";
+import { journalSyncs } from "../src/runner/journal.js";
+import type { Plan } from "../src/schema/types.generated.js";
+import { validatePlanData } from "../src/validator/index.js";
+import { median, type BenchTable } from "./table.js";
+import { chain, criticalPath, ideal, layered, registry, toPlan, uneven, type Node } from "./runner-workloads.js";
+
+const ROUNDS = 7;
+
+async function planfile(nodes: Node[], plan: Plan): Promise<{ ms: number; syncs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "planfile-bench-"));
+  try {
+    const reg = registry(dir, nodes);
+    const syncs = journalSyncs();
+    const t0 = performance.now();
+    const result = await run(plan, { registry: reg, runId: "bench" });
+    const ms = performance.now() - t0;
+    if (result.status !== "succeeded") throw new Error(`bench run ended ${result.status}`);
+    return { ms, syncs: journalSyncs() - syncs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function timedIdeal(nodes: Node[]): Promise<number> {
+  const t0 = performance.now();
+  await ideal(nodes);
+  return performance.now() - t0;
+}
+
+interface Measured {
+  ideal: number;
+  planfile: number;
+  syncsPerStep: number;
+}
+
+/** Warm up on the full workload, then alternate ideal and planfile runs; medians. */
+async function measure(nodes: Node[], idempotent: boolean): Promise<Measured> {
+  const plan = toPlan(nodes, idempotent);
+  await timedIdeal(nodes);
+  await planfile(nodes, plan);
+  const a: number[] = [];
+  const b: number[] = [];
+  const syncs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    a.push(await timedIdeal(nodes));
+    const p = await planfile(nodes, plan);
+    b.push(p.ms);
+    syncs.push(p.syncs / nodes.length);
+  }
+  return { ideal: median(a), planfile: median(b), syncsPerStep: median(syncs) };
+}
+
+/** From the plan in memory to the first step's start: validation, digest, lock, journal, drift, approvals. */
+async function preRun(nodes: Node[], validateFirst: boolean): Promise<number> {
+  const plan = toPlan(nodes, true);
+  const samples: number[] = [];
+  for (let i = 0; i < ROUNDS + 1; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "planfile-bench-"));
+    const reg = registry(dir, nodes);
+    // A fresh copy each time: nothing may be cached on the plan object between rounds.
+    const copy = structuredClone(plan);
+    let first = 0;
+    const t0 = performance.now();
+    const input = validateFirst ? validated(copy, reg) : copy;
+    await run(input, {
+      registry: reg,
+      runId: "bench",
+      onEvent: (e) => {
+        if (e.type === "step-started" && first === 0) first = performance.now() - t0;
+      },
+    });
+    rmSync(dir, { recursive: true, force: true });
+    if (i > 0) samples.push(first); // the first round warms the JIT up on the full plan
+  }
+  return median(samples);
+}
+
+function validated(plan: Plan, reg: ReturnType<typeof registry>) {
+  const v = validatePlanData(plan, reg);
+  if (!v.ok) throw new Error("bench plan is invalid");
+  return v.plan;
+}
+
+export default async function (): Promise<BenchTable[]> {
+  const workloads: [string, Node[]][] = [
+    ["wide: 5 layers × 10 steps of 20 ms, each on all of the layer before", layered(5, 10, 20)],
+    ["uneven: 50 steps of 5–60 ms, random DAG (seed 16)", uneven(50)],
+  ];
+  const rows: (string | number)[][] = [];
+  const verdicts: string[] = [];
+  for (const [name, nodes] of workloads) {
+    const cp = criticalPath(nodes);
+    for (const idempotent of [true, false]) {
+      const m = await measure(nodes, idempotent);
+      const ratio = m.planfile / cp;
+      rows.push([
+        name,
+        idempotent ? "idempotent" : "non-idempotent",
+        cp,
+        m.ideal / cp,
+        ratio,
+        m.planfile / m.ideal,
+        m.syncsPerStep,
+      ]);
+      verdicts.push(`${name.split(":")[0]} (${idempotent ? "idempotent" : "non-idempotent"}) ${ratio.toFixed(3)}`);
+    }
+  }
+  const long = chain(1000, 0);
+  const chainRows: (string | number)[][] = [];
+  for (const idempotent of [true, false]) {
+    const m = await measure(long, idempotent);
+    chainRows.push([
+      idempotent ? "idempotent" : "non-idempotent",
+      m.ideal / long.length,
+      m.planfile / long.length,
+      m.planfile / m.ideal,
+      m.syncsPerStep,
+    ]);
+  }
+  const dag = layered(40, 50, 0);
+  const pre = [await preRun(dag, false), await preRun(dag, true)];
+  return [
+    {
+      title: `Runner at default settings: wall / critical path beside an ideal executor (median of ${ROUNDS}, alternating)`,
+      columns: ["workload", "tools", "critical path ms", "ideal", "planfile", "planfile / ideal", "fdatasyncs / step"],
+      rows,
+      notes: [
+        `target planfile ≤ 1.05 × critical path: ${verdicts.map((v) => `${v} ${Number(v.split(" ").at(-1)) <= 1.05 ? "met" : "NOT met"}`).join("; ")}`,
+      ],
+    },
+    {
+      title: `Runner per-step overhead: chain of 1,000 steps of 0 ms (median of ${ROUNDS}, alternating)`,
+      columns: ["tools", "ideal ms/step", "planfile ms/step", "planfile / ideal", "fdatasyncs / step"],
+      rows: chainRows,
+      notes: [
+        `target ≤ 1 fdatasync per non-idempotent step on a chain: ${(chainRows[1]![4] as number) <= 1 ? "met" : "NOT met"}`,
+      ],
+    },
+    {
+      title: `Checks before the first step: 2,000-step DAG (40 layers × 50, each on all of the layer before), median of ${ROUNDS}`,
+      columns: ["input", "ms to the first step"],
+      rows: [
+        ["plan data → run()", pre[0]!],
+        ["validatePlanData → run(validated plan)", pre[1]!],
+      ],
+      notes: [`target ≤ 15 ms: ${Math.max(...pre) <= 15 ? "met" : "NOT met"}`],
+    },
+  ];
+}

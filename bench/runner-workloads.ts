@@ -1,0 +1,122 @@
+// The runner's bench workloads (issue 16): DAGs of steps with a nominal latency each, a registry of
+// controlled-latency tools, and the ideal event-driven executor planfile is measured against.
+import { Registry, type InlineTool } from "../src/registry/index.js";
+import type { Plan, Step } from "../src/schema/types.generated.js";
+
+/** A step of a workload: its id, how long its tool call takes, and what it waits for. */
+export interface Node {
+  id: string;
+  ms: number;
+  deps: string[];
+}
+
+/** Every latency the workloads use gets its own tool, so a step's args stay empty and its latency exact. */
+export const wait = (ms: number): (() => unknown) =>
+  ms === 0 ? () => ({ ok: true }) : () => new Promise((r) => setTimeout(() => r({ ok: true }), ms));
+
+export function toolName(ms: number, idempotent: boolean): string {
+  return `bench.${idempotent ? "idem" : "once"}${ms}`;
+}
+
+export function registry(dir: string, nodes: Node[]): Registry {
+  const latencies = [...new Set(nodes.map((n) => n.ms))];
+  const tools: InlineTool[] = latencies.flatMap((ms) =>
+    [true, false].map(
+      (idempotent) =>
+        ({
+          name: toolName(ms, idempotent),
+          description: `waits ${ms} ms`,
+          effect: "write",
+          idempotent,
+          input: { type: "object" },
+          output: { type: "object" },
+          handler: wait(ms),
+        }) as unknown as InlineTool,
+    ),
+  );
+  return new Registry(dir).define(...tools);
+}
+
+export function toPlan(nodes: Node[], idempotent: boolean): Plan {
+  const steps: Step[] = nodes.map((n) => ({
+    id: n.id,
+    tool: toolName(n.ms, idempotent),
+    args: {},
+    expectedOutcome: "ok",
+    rollback: { none: "bench" },
+    ...(n.deps.length ? { dependsOn: n.deps } : {}),
+  }));
+  return {
+    apiVersion: "planfile/v1",
+    kind: "Plan",
+    metadata: { name: "bench", goal: "bench" },
+    requiresConfirmation: false,
+    riskySteps: [],
+    steps: steps as Plan["steps"],
+  };
+}
+
+/** `layers` × `width` steps of `ms`; each depends on every step of the layer before. */
+export function layered(layers: number, width: number, ms: number): Node[] {
+  const nodes: Node[] = [];
+  for (let l = 0; l < layers; l++)
+    for (let i = 0; i < width; i++)
+      nodes.push({ id: `l${l}-${i}`, ms, deps: l ? Array.from({ length: width }, (_, j) => `l${l - 1}-${j}`) : [] });
+  return nodes;
+}
+
+export function chain(n: number, ms: number): Node[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, ms, deps: i ? [`s${i - 1}`] : [] }));
+}
+
+/** `n` steps of 5–60 ms, each depending on up to three earlier ones: a random DAG, the same every time (fixed seed). */
+export function uneven(n: number, seed = 16): Node[] {
+  let s = seed;
+  // mulberry32: a tiny seeded generator, so the DAG is the same on every machine.
+  const rand = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const nodes: Node[] = [];
+  for (let i = 0; i < n; i++) {
+    const deps = new Set<string>();
+    const count = i === 0 ? 0 : Math.floor(rand() * 4);
+    for (let k = 0; k < count; k++) deps.add(`u${Math.floor(rand() * i)}`);
+    nodes.push({ id: `u${i}`, ms: 5 + Math.round(rand() * 55), deps: [...deps] });
+  }
+  return nodes;
+}
+
+/** The longest sum of latencies along a dependency path: no executor can beat it. */
+export function criticalPath(nodes: Node[]): number {
+  const finish = new Map<string, number>();
+  for (const n of nodes) finish.set(n.id, n.ms + Math.max(0, ...n.deps.map((d) => finish.get(d)!)));
+  return Math.max(...finish.values());
+}
+
+/**
+ * The ideal executor: no validation, no journal, no limits; a step starts the moment its last
+ * dependency completes, calling the same kind of handler directly.
+ */
+export async function ideal(nodes: Node[]): Promise<void> {
+  const waiting = new Map(nodes.map((n) => [n.id, n.deps.length]));
+  const dependents = new Map<string, string[]>();
+  for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.id]);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  await new Promise<void>((done, fail) => {
+    let left = nodes.length;
+    const start = (id: string) => {
+      Promise.resolve(wait(byId.get(id)!.ms)()).then(() => {
+        if (--left === 0) return done();
+        for (const next of dependents.get(id) ?? []) {
+          const w = waiting.get(next)! - 1;
+          waiting.set(next, w);
+          if (w === 0) start(next);
+        }
+      }, fail);
+    };
+    for (const n of nodes) if (n.deps.length === 0) start(n.id);
+  });
+}

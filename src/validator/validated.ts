@@ -1,0 +1,51 @@
+/**
+ * A validated plan: made only by the validator, so the runner can take it
+ * without checking the plan again (issue 16: validate and digest once per
+ * run). The brand is a type for the compiler and a WeakMap entry at run time:
+ * a look-alike object, or a spread copy of a real one, is not trusted. The
+ * token remembers the registry the plan was checked against; another
+ * registry (other tools, another policy) means checking again.
+ *
+ * The plan must not change after validation: the runner trusts the token,
+ * and a plan changed afterwards would run unchecked.
+ */
+import type { Registry } from "../registry/registry.js";
+import type { YamlSource } from "../schema/source.js";
+import type { Plan } from "../schema/types.generated.js";
+import { planDigest } from "./digest.js";
+
+declare const brand: unique symbol;
+
+export interface ValidatedPlan {
+  readonly ok: true;
+  readonly plan: Plan;
+  /** sha256 of the plan's canonical JSON; computed on first read (it costs as much as the rules together). */
+  readonly digest: string;
+  source?: YamlSource;
+  readonly [brand]: true;
+}
+
+const issued = new WeakMap<object, Registry>();
+
+export function issue(plan: Plan, registry: Registry): ValidatedPlan {
+  let digest: string | undefined;
+  const token = {
+    ok: true as const,
+    plan,
+    get digest() {
+      return (digest ??= planDigest(plan));
+    },
+  } as ValidatedPlan;
+  issued.set(token, registry);
+  return token;
+}
+
+/** Whether `value` is a token the validator issued for `registry`. */
+export function isValidatedFor(value: unknown, registry: Registry): value is ValidatedPlan {
+  return typeof value === "object" && value !== null && issued.get(value) === registry;
+}
+
+/** Whether `value` is a token the validator issued, for any registry. */
+export function isValidated(value: unknown): value is ValidatedPlan {
+  return typeof value === "object" && value !== null && issued.has(value);
+}
