@@ -61,11 +61,16 @@ describeStores(
   "workers",
   (kind) => {
     if (kind.name === "files") {
-      it("need a shared store: --enqueue on the file store is a usage error", async () => {
+      it("need a shared store: --enqueue and worker on the file store are usage errors", async () => {
         const state = tempDir();
         const r = await cli("run", state, ["--enqueue", PLAN], kind.env(kind.open(state))).catch((e) => e);
         expect(r.code).toBe(2);
         expect(r.stderr).toContain("--enqueue needs a shared run store");
+        const w = await exec(process.execPath, ["--import", "tsx", "src/worker.ts", "--state-dir", state], {
+          env: { ...process.env, ...kind.env(kind.open(state)) },
+        }).catch((e) => e);
+        expect(w.code).toBe(2);
+        expect(w.stderr).toContain("a worker needs a shared run store");
       });
       return;
     }
@@ -88,6 +93,19 @@ describeStores(
       const line = (await store.read("q")).find((e) => e.t === "approved");
       expect(line).toMatchObject({ digest: state.digest });
       expect(readWorld(a).databases["orders-eu"]).toBeDefined();
+    });
+
+    it("runs only the plan that was enqueued: a plan changed in the store since (its digest differs) is refused", async () => {
+      const { a, b } = machines();
+      const store = kind.open(a) as PostgresRunStore;
+      const env = kind.env(store);
+      await cli("run", b, ["--enqueue", "--run-id", "d", "--yes", PLAN], env);
+      await (await store.db()).query(
+        `update ${store.table("runs")} set queued_plan = jsonb_set(queued_plan, '{steps,1,args,sizeGb}', '400') where run_id = 'd'`,
+      );
+      worker(a, env);
+      expect(await settled(store, "d", ["queued", "running"])).toBe("digest-mismatch");
+      expect(readWorld(a).calls).toEqual([]); // nothing ran
     });
 
     it("a worker killed mid-run: another picks the run up once the lock is free, and reconciles it", async () => {
