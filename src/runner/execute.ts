@@ -84,7 +84,12 @@ export async function executeSteps(
         const kind = kindOf(id);
         running++;
         runningByKind.set(kind, (runningByKind.get(kind) ?? 0) + 1);
-        void start(ctx.steps.get(id)!).then((outcome) => {
+        // A step that throws (its journal cannot be made durable: a disk error, a store whose session ended)
+        // counts as failed, so nothing new starts and the run stops instead of waiting forever.
+        const settled = start(ctx.steps.get(id)!).catch(
+          (error): StepOutcome => ({ status: "failed", error: errorInfo(error), durationMs: 0 }),
+        );
+        void settled.then((outcome) => {
           running--;
           runningByKind.set(kind, runningByKind.get(kind)! - 1);
           outcomes.set(id, outcome);
