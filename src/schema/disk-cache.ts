@@ -7,12 +7,20 @@
  * truncated, edited or foreign entry reads as a miss and is rebuilt. Entries
  * are written to a temporary file and renamed, so a reader never sees half of
  * one, and a failed write (a read-only checkout) is ignored.
+ *
+ * The installed package also ships entries, built by `npm run build` for its
+ * own schemas and tools (dist/cache/): read after the working folder's, never
+ * written, so its first `validate` in any folder starts warm.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const MAGIC = "planfile-cache/1";
+
+/** Beside the compiled code (dist/src/schema/ → dist/cache/); in a checkout there is none. */
+export const SHIPPED_CACHE_DIR = fileURLToPath(new URL("../../cache/", import.meta.url));
 
 /** The folder entries live in, or undefined when the cache is off. Read per call: tests and embedders may move it. */
 export function cacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
@@ -30,9 +38,13 @@ function entryPath(dir: string, kind: string, key: string): string {
   return join(dir, kind, `${key}.entry`);
 }
 
-/** The body stored under `key`, if an intact entry for exactly that key is there. */
+/** The body stored under `key`, if an intact entry for exactly that key is there (or ships with planfile). */
 export function readEntry(kind: string, key: string, dir = cacheDir()): string | undefined {
   if (!dir) return undefined;
+  return readIntact(dir, kind, key) ?? readIntact(SHIPPED_CACHE_DIR, kind, key);
+}
+
+function readIntact(dir: string, kind: string, key: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(entryPath(dir, kind, key), "utf8");
