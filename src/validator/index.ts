@@ -6,9 +6,11 @@ import {
   SOURCE_LIMITS,
   type Location,
   type Path,
+  type ParseResult,
   type Problem,
   type YamlSource,
 } from "../schema/source.js";
+import { parseYamlFile } from "../schema/parse-cache.js";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
@@ -27,7 +29,10 @@ type Locate = (path: Path, options?: { key?: boolean }) => Location;
  * throws for anything a user could have written.
  */
 export function validatePlanText(text: string, file: string, registry: Registry): ValidationResult {
-  const parsed = parseYamlSource(text, file);
+  return validateParsed(parseYamlSource(text, file), file, registry);
+}
+
+function validateParsed(parsed: ParseResult, file: string, registry: Registry): ValidationResult {
   if (!parsed.ok) return parsed;
   const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
   if (result.ok) result.source = parsed.source; // not a spread: that would compute the lazy digest
@@ -37,7 +42,8 @@ export function validatePlanText(text: string, file: string, registry: Registry)
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
   const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "plan" });
   if (!read.ok) return { ok: false, problems: read.problems };
-  return validatePlanText(read.text, file, registry);
+  // A plan file is read again unchanged (validate, run, CI): its data comes from the cache when it can.
+  return validateParsed(parseYamlFile(read.text, file), file, registry);
 }
 
 /** Validates plan data already in memory; `locate` maps a path to a position (line 1 when there is no source). */
