@@ -20,8 +20,13 @@ function parserSalt(): string {
   return (salt ??= `yaml-data/1 yaml ${version}`);
 }
 
+/** The name of a YAML file's entry: its text and the parser's version. */
+export function yamlFileKey(text: string): string {
+  return sha256(parserSalt(), text);
+}
+
 export function parseYamlFile(text: string, file: string): ParseResult {
-  const key = sha256(parserSalt(), text);
+  const key = yamlFileKey(text);
   const body = readEntry(KIND, key);
   if (body !== undefined) {
     try {

@@ -68,11 +68,17 @@ describe("the installed planfile command", { timeout: 180_000 }, () => {
     const fresh = join(root, "fresh");
     mkdirSync(join(fresh, "plans"), { recursive: true });
     cpSync(join(REPO, "plans", "migrate-orders.yaml"), join(fresh, "plans", "migrate-orders.yaml"));
-    const { code, stdout, stderr } = await spawn(planfile, ["validate", "plans/migrate-orders.yaml"], { cwd: fresh });
+    const cache = join(root, "user-cache");
+    const { code, stdout, stderr } = await spawn(planfile, ["validate", "plans/migrate-orders.yaml"], {
+      cwd: fresh,
+      env: { XDG_CACHE_HOME: cache },
+    });
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^plans\/migrate-orders\.yaml {2}valid {2}9 steps/);
-    // Manifests and compiled validators came from dist/cache/: the only entry written here is the plan's own data.
-    expect(readdirSync(join(fresh, ".planfile", "cache"))).toEqual(["yaml"]);
+    // Manifests and compiled validators came from dist/cache/: the only entry written is the plan's own data,
+    // in the user's cache, never in the folder.
+    expect(readdirSync(join(cache, "planfile"))).toEqual(["yaml"]);
+    expect(existsSync(join(fresh, ".planfile"))).toBe(false);
   });
 
   it("through npx, the hints say npx planfile", async () => {
