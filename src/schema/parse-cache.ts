@@ -16,8 +16,8 @@ const KIND = "yaml";
 
 let salt: string | undefined;
 function parserSalt(): string {
-  const version = (require("yaml/package.json") as { version: string }).version;
-  return (salt ??= `yaml-data/1 yaml ${version}`);
+  salt ??= `yaml-data/1 yaml ${(require("yaml/package.json") as { version: string }).version}`;
+  return salt;
 }
 
 /** The name of a YAML file's entry: its text and the parser's version. */
