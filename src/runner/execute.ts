@@ -37,7 +37,7 @@ export async function executeSteps(
   askAtStep: ReadonlySet<string> = new Set(),
 ): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()));
+  const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()), ctx.graph);
   const skipped = new Set<string>();
   let failure: Failure | undefined;
   let running = 0;

@@ -76,7 +76,7 @@ export function validatePlanData(
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
-  return issue(plan, registry);
+  return issue(plan, registry, graph);
 }
 
 /** `input` as a validated plan: the validator's own token for `registry` as it is, anything else checked now. */
