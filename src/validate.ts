@@ -24,7 +24,8 @@ runMain(async () => {
     import("./registry/index.js"),
     import("./validator/index.js"),
   ]);
-  const registry = await loadRegistry({ toolsDir: values.tools });
+  // validate never calls a tool: the handlers (and what they import, pg among them) stay unloaded.
+  const registry = await loadRegistry({ toolsDir: values.tools, lazyHandlers: true });
   try {
     const results = [];
     for (const file of positionals) results.push({ file, result: await validatePlanFile(file, registry) });

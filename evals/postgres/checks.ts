@@ -7,41 +7,17 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import type { Registry } from "../../src/registry/index.js";
+import { tryLogin, withClient } from "../../tools/postgres/client.js";
 import { resolveConnection } from "../../tools/postgres/connections.js";
 import type { Action, GoalCheck, SqlTarget } from "./scenario.js";
 
 export async function query(stateDir: string, target: SqlTarget, sql: string): Promise<unknown> {
-  const c = resolveConnection(target.cluster, stateDir);
-  const client = new pg.Client({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    database: target.database,
-  });
-  await client.connect();
-  try {
+  return withClient(stateDir, target, async (client) => {
     // Rows print the same on every cluster, whatever its own settings.
     await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET extra_float_digits = 3");
     const { rows } = await client.query({ text: sql, rowMode: "array" });
     return rows[0]?.[0];
-  } finally {
-    await client.end();
-  }
-}
-
-async function logsIn(stateDir: string, cluster: string, role: string, password: string): Promise<boolean> {
-  const c = resolveConnection(cluster, stateDir);
-  const client = new pg.Client({ host: c.host, port: c.port, user: role, password, database: "postgres" });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }
 
 /** Undefined when the check holds, else what was found. */
@@ -53,8 +29,13 @@ export async function failedCheck(
   try {
     if ("login" in check) {
       const { cluster, role, accepted, password, secret } = check.login;
-      const got = await logsIn(stateDir, cluster, role, secret ? secrets[secret]! : password!);
-      return got === accepted ? undefined : `login as ${role} was ${got ? "accepted" : "refused"}`;
+      const got = await tryLogin(resolveConnection(cluster, stateDir), {
+        role,
+        password: secret ? secrets[secret]! : password!,
+      });
+      return got.accepted === accepted
+        ? undefined
+        : `login as ${role} was ${got.accepted ? "accepted" : `refused (${got.reason})`}`;
     }
     const value = await query(stateDir, check, check.sql);
     if (check.sameAs) {
@@ -125,23 +106,12 @@ export async function snapshot(stateDir: string, clusters: string[]): Promise<Re
 }
 
 async function listDatabases(stateDir: string, cluster: string): Promise<unknown> {
-  const c = resolveConnection(cluster, stateDir);
-  const client = new pg.Client({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password,
-    database: "postgres",
-  });
-  await client.connect();
-  try {
+  return withClient(stateDir, { cluster }, async (client) => {
     const { rows } = await client.query(
       `SELECT datname AS name, coalesce((SELECT bool_or(s = 'default_transaction_read_only=on') FROM pg_db_role_setting r, unnest(r.setconfig) s
                                     WHERE r.setdatabase = d.oid AND r.setrole = 0), false) AS ro
          FROM pg_database d WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY 1`,
     );
     return rows;
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -6,6 +6,7 @@ import { locatedSchemaErrors, sharedAjv, toolSetSchemaValidator } from "../schem
 import { parseYamlSource } from "../schema/source.js";
 import type { ToolSet } from "../schema/types.generated.js";
 import { findReferences } from "../references/index.js";
+import { cachedManifest, cacheManifest, manifestKey } from "./manifest-cache.js";
 import { Registry, toDefinition } from "./registry.js";
 import { kinds } from "./kinds/index.js";
 import { loadPolicy } from "../policy/load.js";
@@ -22,6 +23,13 @@ export interface LoadRegistryOptions {
   stateDir?: string;
   /** The operator's risk policy file; default `$PLANFILE_POLICY`, else `planfile.policy.yaml` if present; false for none. */
   policyFile?: string | false;
+  /**
+   * Import a module tool's handlers on its first call instead of now. For commands that never
+   * call a tool (validate, show, diff): they then skip importing every handler and what it
+   * imports. A command that runs tools keeps the default, so a broken handler module stops it
+   * before the first side effect.
+   */
+  lazyHandlers?: boolean;
 }
 
 /** Loads every manifest under `toolsDir`, validating each; a broken one is a ManifestError naming its file. */
@@ -30,39 +38,29 @@ export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<R
   const registry = new Registry(resolve(options.stateDir ?? ".planfile"));
   registry.policy = loadPolicy(options.policyFile);
   const files = await findManifests(toolsDir);
-  for (const file of files) await loadManifest(registry, file);
+  for (const file of files) await loadManifest(registry, file, options);
   for (const tool of registry.list()) checkCompensation(registry, tool.name);
   return registry;
 }
 
-export async function loadManifest(registry: Registry, file: string): Promise<void> {
+export async function loadManifest(
+  registry: Registry,
+  file: string,
+  options: Pick<LoadRegistryOptions, "lazyHandlers"> = {},
+): Promise<void> {
   const shown = relative(process.cwd(), file) || file;
-  const parsed = parseYamlSource(await readFile(file, "utf8"), shown);
-  if (!parsed.ok)
-    throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
-  const validate = toolSetSchemaValidator();
-  if (!validate(parsed.data)) {
-    const lines = locatedSchemaErrors(validate.errors ?? [], parsed.source);
-    throw new ManifestError(shown, `not a valid tool manifest: ${lines.join("; ")}`);
-  }
-  const set: ToolSet = parsed.data;
+  const set = checkedToolSet(await readFile(file, "utf8"), shown);
   for (const tool of set.tools) {
     if (!tool.name.startsWith(`${set.name}.`))
       throw new ManifestError(shown, `tool ${tool.name} must be named ${set.name}.<something> (the set's namespace)`);
-    for (const key of ["input", "output"] as const) {
-      const schema = tool[key];
-      if (schema === undefined) continue;
-      if (!sharedAjv().validateSchema(schema)) {
-        throw new ManifestError(
-          shown,
-          `tool ${tool.name}: ${key} is not a valid JSON Schema: ${sharedAjv().errorsText()}`,
-        );
-      }
-    }
   }
   const kind = kinds[set.implementation.kind];
   if (!kind) throw new ManifestError(shown, `implementation kind \`${set.implementation.kind}\` is not supported`);
-  const { driver, discovered } = await kind.load(set, { file, stateDir: registry.stateDir });
+  const { driver, discovered } = await kind.load(set, {
+    file,
+    stateDir: registry.stateDir,
+    lazy: options.lazyHandlers ?? false,
+  });
   for (const tool of set.tools) {
     const fromKind = discovered?.get(tool.name);
     if (set.implementation.kind !== "mcp" && (tool.input === undefined || tool.output === undefined)) {
@@ -75,6 +73,43 @@ export async function loadManifest(registry: Registry, file: string): Promise<vo
       throw new ManifestError(shown, (cause as Error).message, { cause });
     }
   }
+}
+
+/**
+ * The manifest's tool set: from the cache when exactly this text passed every
+ * check before, else parsed with positions (for the error messages) and
+ * checked. A cached set is still held to the tool-set schema, a precompiled
+ * check of microseconds: the cache saves the parse, it is not trusted blindly.
+ */
+function checkedToolSet(text: string, shown: string): ToolSet {
+  const key = manifestKey(text);
+  const cached = cachedManifest(key);
+  if (cached !== undefined && toolSetSchemaValidator()(cached)) return cached;
+  const set = parseToolSet(text, shown);
+  cacheManifest(key, set);
+  return set;
+}
+
+function parseToolSet(text: string, shown: string): ToolSet {
+  const parsed = parseYamlSource(text, shown);
+  if (!parsed.ok)
+    throw new ManifestError(shown, parsed.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join("; "));
+  const validate = toolSetSchemaValidator();
+  if (!validate(parsed.data)) {
+    const lines = locatedSchemaErrors(validate.errors ?? [], parsed.source);
+    throw new ManifestError(shown, `not a valid tool manifest: ${lines.join("; ")}`);
+  }
+  for (const tool of parsed.data.tools) {
+    for (const key of ["input", "output"] as const) {
+      const schema = tool[key];
+      if (schema !== undefined && !sharedAjv().validateSchema(schema))
+        throw new ManifestError(
+          shown,
+          `tool ${tool.name}: ${key} is not a valid JSON Schema: ${sharedAjv().errorsText()}`,
+        );
+    }
+  }
+  return parsed.data;
 }
 
 /** Prose and schemas may mention `${{ secrets.NAME }}` to document a tool; only its templates are resolved. */

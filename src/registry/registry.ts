@@ -1,5 +1,5 @@
 import type { ValidateFunction } from "ajv";
-import { sharedAjv } from "../schema/ajv.js";
+import { compileSchema, sharedAjv } from "../schema/ajv.js";
 import { ToolCallError } from "../errors.js";
 import { ToolError } from "./tool-error.js";
 import type { CallOptions, DiscoveredTool, Driver, Effect, Handler, HandlerContext, ToolDefinition } from "./types.js";
@@ -77,15 +77,15 @@ export class Registry {
     return [...this.entries.values()].map((e) => e.tool).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The compiled input validator of a tool; compiled on first use, then cached. */
+  /** The compiled input validator of a tool; compiled on first use (or loaded from the cache), then kept. */
   inputValidator(name: string): ValidateFunction {
     const entry = this.mustGet(name);
-    return (entry.input ??= sharedAjv().compile(entry.tool.inputSchema));
+    return (entry.input ??= compileSchema(entry.tool.inputSchema));
   }
 
   outputValidator(name: string): ValidateFunction {
     const entry = this.mustGet(name);
-    return (entry.output ??= sharedAjv().compile(entry.tool.outputSchema));
+    return (entry.output ??= compileSchema(entry.tool.outputSchema));
   }
 
   async call(name: string, args: unknown, options: CallOptions = {}): Promise<unknown> {

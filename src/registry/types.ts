@@ -64,6 +64,8 @@ export interface KindLoadOptions {
   /** Absolute path of the manifest. */
   file: string;
   stateDir: string;
+  /** Defer importing code (handler modules) to the first call; see LoadRegistryOptions.lazyHandlers. */
+  lazy?: boolean;
 }
 
 /**

@@ -1,42 +1,91 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { readEntry, sha256, writeEntry } from "./disk-cache.js";
 import type { Path, YamlSource } from "./source.js";
 import type { Plan, ToolSet } from "./types.generated.js";
 
-// ajv-formats is CommonJS; under ESM its default export is nested one level.
-const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv2020,
-) => Ajv2020;
+// ajv and ajv-formats are CommonJS, required on first use: a run of `validate` whose compiled
+// validators all come from the cache never loads them (~60 ms).
+const require = createRequire(import.meta.url);
 
 export const SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
 
-/** One ajv instance for the process: schemas are compiled once and cached by ajv. */
+const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: true, verbose: true } as const;
+
+/** A fresh ajv instance with planfile's options and every format of ajv-formats. */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, verbose: true });
+  const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const addFormats = require("ajv-formats") as (ajv: Ajv2020) => Ajv2020;
+  // `code.source` keeps each validator's source, so it can be written to the cache as standalone code.
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
   addFormats(ajv);
   return ajv;
 }
 
 let shared: Ajv2020 | undefined;
+/** One ajv instance for the process: schemas are compiled once and cached by ajv. */
 export function sharedAjv(): Ajv2020 {
   return (shared ??= createAjv());
 }
 
-function loadSchema(name: string): object {
-  return JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, "utf8"));
+let salt: string | undefined;
+/** What else a compiled validator depends on: ajv's version and options (and this cache's own format). */
+export function compilerSalt(): string {
+  const version = (require("ajv/package.json") as { version: string }).version;
+  return (salt ??= `ajv ${version} ${JSON.stringify(AJV_OPTIONS)} standalone/1`);
+}
+
+/**
+ * `sharedAjv().compile(schema)`, through the on-disk cache: a schema compiled
+ * once (by this or an earlier process) is loaded as ajv's standalone code,
+ * without loading or running ajv's compiler. The key is a hash of the schema
+ * text and of the compiler; the code is checked against its hash on reading.
+ */
+export function compileSchema<T = unknown>(schema: unknown): ValidateFunction<T> {
+  const key = sha256(compilerSalt(), JSON.stringify(schema));
+  const code = readEntry("ajv", key);
+  if (code !== undefined) {
+    const loaded = evaluate<T>(code);
+    if (loaded) return loaded;
+  }
+  const ajv = sharedAjv();
+  const validate = ajv.compile<T>(schema as object);
+  const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js"))
+    .default;
+  writeEntry("ajv", key, standaloneCode(ajv, validate as ValidateFunction));
+  return validate;
+}
+
+/** Standalone code is a CommonJS module whose `require` names only ajv's runtime and ajv-formats' formats. */
+function evaluate<T>(code: string): ValidateFunction<T> | undefined {
+  try {
+    const module = { exports: {} as unknown };
+    new Function("require", "module", "exports", code)(require, module, module.exports);
+    return typeof module.exports === "function" ? (module.exports as ValidateFunction<T>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const schemaTexts = new Map<string, string>();
+/** The text of `schemas/<name>.schema.json`. */
+export function schemaText(name: string): string {
+  let text = schemaTexts.get(name);
+  if (text === undefined) schemaTexts.set(name, (text = readFileSync(`${SCHEMA_DIR}${name}.schema.json`, "utf8")));
+  return text;
 }
 
 let planValidator: ValidateFunction<Plan> | undefined;
 export function planSchemaValidator(): ValidateFunction<Plan> {
-  return (planValidator ??= sharedAjv().compile<Plan>(loadSchema("plan")));
+  return (planValidator ??= compileSchema<Plan>(JSON.parse(schemaText("plan"))));
 }
 
 let toolSetValidator: ValidateFunction<ToolSet> | undefined;
 export function toolSetSchemaValidator(): ValidateFunction<ToolSet> {
-  return (toolSetValidator ??= sharedAjv().compile<ToolSet>(loadSchema("tool")));
+  return (toolSetValidator ??= compileSchema<ToolSet>(JSON.parse(schemaText("tool"))));
 }
 
 export type { ErrorObject, ValidateFunction };

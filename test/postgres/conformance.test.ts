@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExpect } from "../../src/expect/index.js";
 import { APP_ROLE, APP_ROLE_INITIAL_PASSWORD } from "../../src/lab/index.js";
 import { loadRegistry, type Registry } from "../../src/registry/index.js";
+import { tryLogin } from "../../tools/postgres/client.js";
 import { resolveTemplate } from "../sandbox/helpers.js";
 import { SKIP_REASON, type TestLab, useLab } from "./helpers.js";
 
@@ -63,22 +64,8 @@ async function snapshot(lab: TestLab) {
 }
 
 async function logsIn(lab: TestLab, cluster: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: "127.0.0.1",
-    port: lab.port(cluster),
-    user: APP_ROLE,
-    password: APP_ROLE_INITIAL_PASSWORD,
-    database: "postgres",
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  const server = { host: "127.0.0.1", port: lab.port(cluster) };
+  return (await tryLogin(server, { role: APP_ROLE, password: APP_ROLE_INITIAL_PASSWORD })).accepted;
 }
 
 describe.skipIf(SKIP_REASON)(`postgres tool conformance${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ""}`, () => {

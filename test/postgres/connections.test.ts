@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catalogLocation, resolveConnection } from "../../tools/postgres/connections.js";
+import { pgEnv } from "../../tools/postgres/dump.js";
 
 describe("postgres connections", () => {
   const home = process.cwd();
@@ -85,5 +86,50 @@ describe("postgres connections", () => {
     expect(() => resolveConnection("mars", join(dir, "state"))).toThrow(
       /no PostgreSQL connection named `mars`; known: west/,
     );
+  });
+
+  it("gives pg_dump and pg_restore only what libpq needs: no other credential of planfile's environment", () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_SECRET_ACCESS_KEY: "not-for-pg_dump",
+      PF_TEST_WEST_PW: "the-other-connection",
+      PGPASSWORD: "from-the-shell",
+      PGPASSFILE: "/root/other.pgpass",
+      PGOPTIONS: "-c default_transaction_read_only=on",
+      PGSERVICE: "prod",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: "/etc/ssl/pg-ca.pem",
+      LC_ALL: "C.UTF-8",
+    });
+    try {
+      const env = pgEnv(
+        { name: "west", host: "db-west.internal", port: 6432, user: "planfile", password: "west-pw", source: "x" },
+        "orders",
+        "planfile-dump",
+      );
+      expect(env).toMatchObject({
+        PGHOST: "db-west.internal",
+        PGPORT: "6432",
+        PGUSER: "planfile",
+        PGDATABASE: "orders",
+        PGPASSWORD: "west-pw",
+        PGSSLMODE: "verify-full",
+        PGSSLROOTCERT: "/etc/ssl/pg-ca.pem",
+        LC_ALL: "C.UTF-8",
+        PATH: process.env.PATH,
+      });
+      for (const name of ["AWS_SECRET_ACCESS_KEY", "PF_TEST_WEST_PW", "PGPASSFILE", "PGOPTIONS", "PGSERVICE"])
+        expect(env, name).not.toHaveProperty(name);
+      // A connection without a password does not inherit the shell's.
+      const lab = pgEnv(
+        { name: "east", host: "127.0.0.1", port: 54331, user: "postgres", source: "lab" },
+        "orders",
+        "x",
+      );
+      expect(lab).not.toHaveProperty("PGPASSWORD");
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 });

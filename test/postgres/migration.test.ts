@@ -10,11 +10,11 @@ import { loadMethods, type MethodLibrary } from "../../src/planner/offline/metho
 import { plan } from "../../src/planner/plan.js";
 import { rollbackRun, run } from "../../src/runner/index.js";
 import type { Plan } from "../../src/schema/types.generated.js";
-import { migrationState, rowDigest, SKIP_REASON, useLab } from "./helpers.js";
+import { databasesOf, migrationState, rowDigest, SKIP_REASON, useLab } from "./helpers.js";
 
 const execFileP = promisify(execFile);
 const GOAL = "Migrate the orders database from cluster east to cluster west";
-const STEPS = ["snapshot", "create_target", "freeze", "dump", "restore", "verify", "cutover"];
+const STEPS = ["create_target", "freeze", "dump", "restore", "verify", "cutover"];
 
 describe.skipIf(SKIP_REASON)(
   `migrating orders from east to west on the lab${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ""}`,
@@ -50,7 +50,7 @@ describe.skipIf(SKIP_REASON)(
       expect(await rowDigest(lab, "east", "orders"), `${label}: the source's rows are untouched`).toEqual(sourceRows);
     }
 
-    it("plans from the real state: 7 steps, freeze and cut-over risky, the source's tables read first", async () => {
+    it("plans from the real state: 6 steps, freeze and cut-over risky, the source's tables read first", async () => {
       const p = await planMigration();
       expect(p.steps.map((s) => s.id).sort()).toEqual([...STEPS].sort());
       expect(p.riskySteps).toEqual(["freeze", "cutover"]);
@@ -69,7 +69,7 @@ describe.skipIf(SKIP_REASON)(
         verify: "dry run: depends on restore, which was skipped",
         cutover: "dry run: depends on verify, which was skipped",
       });
-      for (const id of ["snapshot", "freeze", "dump", "create_target"])
+      for (const id of ["freeze", "dump", "create_target"])
         expect(result.steps[id], id).toMatchObject({ status: "completed" });
       await expectBackToStart("after the dry run");
     });
@@ -149,9 +149,11 @@ describe.skipIf(SKIP_REASON)(
       writeFileSync(file, YAML.stringify(await planMigration()));
       const killed = await cli([file, "--yes", "--run-id", "kill-half"], { PLANFILE_TEST_KILL_DURING_RESTORE: "half" });
       expect(killed.code === 137 || killed.signal === "SIGKILL" || killed.code === null, killed.stderr).toBe(true);
+      // Killed mid-restore: pg_restore was filling a staging database; the target clients would see is still empty.
       expect(
         await lab.query("west", "orders", "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"),
       ).toEqual([{ n: 0 }]);
+      expect(await databasesOf(lab, "west")).toEqual(["orders", expect.stringMatching(/^planfile_restore_/)]);
 
       const resumed = await cli(["--resume", "kill-half", "--yes"]);
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -169,6 +171,24 @@ describe.skipIf(SKIP_REASON)(
       ]);
       expect(undone.stderr + undone.stdout).toContain("rolled back");
       await expectBackToStart("after resuming a killed restore and rolling back");
+    }, 300_000);
+
+    it("SIGKILLed half-way through the restore and rolled back without resuming, nothing is left: no target, no staging copy", async () => {
+      const file = join(lab.stateDir, "migrate.yaml");
+      const { default: YAML } = await import("yaml");
+      writeFileSync(file, YAML.stringify(await planMigration()));
+      await cli([file, "--yes", "--run-id", "kill-then-undo"], { PLANFILE_TEST_KILL_DURING_RESTORE: "half" });
+      expect(await databasesOf(lab, "west")).toEqual(["orders", expect.stringMatching(/^planfile_restore_/)]);
+      const undone = await execFileP("npx", [
+        "tsx",
+        "src/rollback.ts",
+        "kill-then-undo",
+        "--yes",
+        "--state-dir",
+        lab.stateDir,
+      ]);
+      expect(undone.stderr + undone.stdout).toContain("rolled back");
+      await expectBackToStart("after rolling back a run killed during the restore");
     }, 300_000);
 
     it("SIGKILLed right after the restore committed, the resumed run sees it happened and stops for the operator instead of restoring twice", async () => {

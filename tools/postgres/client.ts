@@ -47,6 +47,42 @@ export async function withClient<T>(
   }
 }
 
+export type LoginResult = { accepted: true; reason: "" } | { accepted: false; reason: string };
+
+/**
+ * Try to log in as `role` with `password`: the one way every caller (the checkLogin tool, the eval's goal
+ * checks, the tests) proves a credential. A refusal (wrong password, no such role, no LOGIN) is an answer;
+ * an unreachable server is an error, never a silent "refused".
+ */
+export async function tryLogin(
+  server: { host: string; port: number; name?: string },
+  login: { role: string; password: string; database?: string },
+): Promise<LoginResult> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user: login.role,
+    password: login.password,
+    database: login.database ?? "postgres",
+    connectionTimeoutMillis: 5_000,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return { accepted: true, reason: "" };
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    if (e.code === "28P01" || e.code === "28000") return { accepted: false, reason: String(e.message) };
+    const where = `${server.name ? `cluster ${server.name} ` : ""}(${server.host}:${server.port})`;
+    throw new ToolError("UNAVAILABLE", `cannot reach ${where} to check the login of ${login.role}: ${e.message}`, {
+      transient: true,
+      cause: error,
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Is the cluster up? Never throws for a cluster that is down: that is an answer, not an error. */
 export async function ping(
   stateDir: string,

@@ -11,7 +11,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type pg from "pg";
 import { ToolError } from "../../src/registry/tool-error.js";
 import type { HandlerContext } from "../../src/registry/types.js";
-import { checkName, withClient } from "./client.js";
+import { checkName, tryLogin, withClient } from "./client.js";
 import { resolveConnection } from "./connections.js";
 
 interface RoleArgs {
@@ -156,27 +156,5 @@ export async function checkLogin(
   ctx: HandlerContext,
 ) {
   const connection = resolveConnection(cluster, ctx.stateDir);
-  const { default: pgModule } = await import("pg");
-  const client = new pgModule.Client({
-    host: connection.host,
-    port: connection.port,
-    user: role,
-    password,
-    database,
-    connectionTimeoutMillis: 5_000,
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return { cluster, role, accepted: true, reason: "" };
-  } catch (error) {
-    const e = error as { code?: string; message?: string };
-    if (e.code === "28P01" || e.code === "28000") return { cluster, role, accepted: false, reason: String(e.message) };
-    throw new ToolError("UNAVAILABLE", `cannot reach cluster ${cluster} to check the login of ${role}: ${e.message}`, {
-      transient: true,
-      cause: error,
-    });
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return { cluster, role, ...(await tryLogin(connection, { role, password, database })) };
 }

@@ -1,0 +1,101 @@
+// compileSchema: ajv's compiled validators kept as standalone code under `.planfile/cache/ajv/`,
+// keyed by the schema and the compiler. A cached validator must answer exactly as a fresh one.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { compileSchema, compilerSalt, planSchemaValidator } from "../../src/schema/ajv.js";
+import { readEntry, sha256, writeEntry } from "../../src/schema/disk-cache.js";
+
+let dir: string;
+const schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: { name: { type: "string", minLength: 2 }, at: { type: "string", format: "date-time" } },
+};
+const keyOf = (s: unknown) => sha256(compilerSalt(), JSON.stringify(s));
+const entryFile = (s: unknown) => join(dir, "ajv", `${keyOf(s)}.entry`);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "planfile-compile-cache-"));
+  process.env.PLANFILE_CACHE_DIR = dir;
+});
+
+afterEach(() => {
+  delete process.env.PLANFILE_CACHE_DIR;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("compiled validators on disk", () => {
+  it("a schema compiled once is written as standalone code, and the next compile loads it", () => {
+    const fresh = compileSchema(schema);
+    expect(readdirSync(join(dir, "ajv"))).toEqual([`${keyOf(schema)}.entry`]);
+    // An intact entry is believed: proof that the second compile comes from the cache.
+    writeEntry("ajv", keyOf(schema), `module.exports = function validate() { return "from the cache"; };`);
+    expect(compileSchema(schema)({})).toBe("from the cache");
+    expect(fresh({ name: "orders" })).toBe(true);
+  });
+
+  it("a cached validator gives the same answers and the same errors (formats, verbose schemas) as a fresh one", () => {
+    const fresh = compileSchema(schema);
+    const cached = compileSchema(schema);
+    expect(cached).not.toBe(fresh);
+    for (const data of [{ name: "orders" }, { name: "x", extra: 1 }, { name: "orders", at: "yesterday" }, {}]) {
+      expect(cached(data)).toBe(fresh(data));
+      expect(cached.errors).toEqual(fresh.errors);
+    }
+  });
+
+  it("the plan schema's cached validator reports a broken plan exactly as the compiler's does", () => {
+    const plan = parse(readFileSync("plans/migrate-orders.yaml", "utf8"));
+    plan.steps[0].bogus = true;
+    plan.steps[1].tool = 5;
+    const planSchema = JSON.parse(readFileSync("schemas/plan.schema.json", "utf8"));
+    const fresh = compileSchema(planSchema);
+    const cached = compileSchema(planSchema);
+    expect(cached(plan)).toBe(false);
+    expect(fresh(plan)).toBe(false);
+    expect(cached.errors).toEqual(fresh.errors);
+    expect(planSchemaValidator()(plan)).toBe(false);
+  });
+
+  it("a changed schema is a new key, never the old validator", () => {
+    compileSchema(schema);
+    const stricter = { ...schema, properties: { ...schema.properties, name: { type: "string", minLength: 10 } } };
+    expect(compileSchema(stricter)({ name: "orders" })).toBe(false);
+    expect(compileSchema(schema)({ name: "orders" })).toBe(true);
+  });
+
+  it.each([
+    ["truncated", (text: string) => text.slice(0, text.length / 2)],
+    ["edited without its hash", (text: string) => text.replace("minLength", "maxLength")],
+    ["empty", () => ""],
+  ])("a corrupt entry (%s) is ignored and rebuilt", (_name, corrupt) => {
+    compileSchema(schema);
+    writeFileSync(entryFile(schema), corrupt(readFileSync(entryFile(schema), "utf8")));
+    const validate = compileSchema(schema);
+    expect(validate({ name: "x" })).toBe(false);
+    expect(validate({ name: "orders" })).toBe(true);
+    expect(readEntry("ajv", keyOf(schema))).toContain("minLength");
+  });
+
+  it("an intact entry whose code throws, or is not a validator, is ignored and rebuilt", () => {
+    for (const code of [`throw new Error("boom")`, `module.exports = 42;`]) {
+      writeEntry("ajv", keyOf(schema), code);
+      expect(compileSchema(schema)({ name: "orders" })).toBe(true);
+      expect(readEntry("ajv", keyOf(schema))).not.toBe(code);
+    }
+  });
+
+  it("with the cache off, nothing is written", () => {
+    process.env.PLANFILE_CACHE = "off";
+    try {
+      expect(compileSchema(schema)({ name: "orders" })).toBe(true);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      delete process.env.PLANFILE_CACHE;
+    }
+  });
+});
