@@ -29,9 +29,9 @@ type Locate = (path: Path, options?: { key?: boolean }) => Location;
 export function validatePlanText(text: string, file: string, registry: Registry): ValidationResult {
   const parsed = parseYamlSource(text, file);
   if (!parsed.ok) return parsed;
-  const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
-  if (result.ok) result.source = parsed.source; // not a spread: that would compute the lazy digest
-  return result;
+  // A valid plan keeps no YAML document: its nodes and positions weigh some 30 times the text (issue 16), and
+  // only problems need positions.
+  return validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
 }
 
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {

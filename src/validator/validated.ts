@@ -10,7 +10,6 @@
  * and a plan changed afterwards would run unchecked.
  */
 import type { Registry } from "../registry/registry.js";
-import type { YamlSource } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import { planDigest } from "./digest.js";
 import type { StepGraph } from "./rules/graph.js";
@@ -22,7 +21,6 @@ export interface ValidatedPlan {
   readonly plan: Plan;
   /** sha256 of the plan's canonical JSON; computed on first read (it costs as much as the rules together). */
   readonly digest: string;
-  source?: YamlSource;
   /** The dependency graph the validator built: the runner schedules on it instead of building its own. */
   readonly graph: StepGraph;
   readonly [brand]: true;
