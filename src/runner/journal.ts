@@ -5,7 +5,7 @@
  * the machine, and is awaited before any effect that depends on them (see
  * `durability` in RunOptions). A torn last line after a crash is ignored.
  *
- * Syncs are group commits (see docs/decisions/0180-group-commit.md): `sync()`
+ * Syncs are group commits (see docs/decisions/0185-group-commit.md): `sync()`
  * asks for every line written so far to be made durable, and all the asks
  * of one turn of the event loop share one fdatasync, run off the event loop
  * by libuv's pool. Asks made while an fdatasync is under way share the next
