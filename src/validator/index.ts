@@ -7,7 +7,6 @@ import {
   type Location,
   type Path,
   type Problem,
-  type YamlSource,
 } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
