@@ -1,13 +1,7 @@
 import type { ErrorObject } from "ajv";
 import { planSchemaValidator } from "../schema/ajv.js";
 import { readUntrustedFile } from "../schema/read-file.js";
-import {
-  parseYamlSource,
-  SOURCE_LIMITS,
-  type Location,
-  type Path,
-  type Problem,
-} from "../schema/source.js";
+import { parseYamlSource, SOURCE_LIMITS, type Location, type Path, type Problem } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
