@@ -39,7 +39,8 @@ runMain(async () => {
     import("./review/index.js"),
   ]);
   const validate = !values["no-validate"];
-  const registry = validate || values.tools ? await loadRegistry({ toolsDir: values.tools }) : undefined;
+  const registry =
+    validate || values.tools ? await loadRegistry({ toolsDir: values.tools, lazyHandlers: true }) : undefined;
   try {
     let failed = false;
     for (const file of positionals) {

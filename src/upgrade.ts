@@ -30,7 +30,7 @@ runMain(async () => {
     import("./policy/upgrade.js"),
     import("./planner/write.js"),
   ]);
-  const registry = await loadRegistry({ toolsDir: values.tools });
+  const registry = await loadRegistry({ toolsDir: values.tools, lazyHandlers: true });
   try {
     let unreadable = 0;
     let changed = 0;

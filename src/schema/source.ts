@@ -149,15 +149,31 @@ function firstLine(message: string): string {
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }
 
-/** Iterative, so that hostile depth cannot overflow our own stack. Returns the path of the first too-deep value. */
+/**
+ * Iterative, so that hostile depth cannot overflow our own stack. Returns the path of the first
+ * too-deep value. Each entry links to its parent instead of copying the path: every plan passes
+ * through here, and a path is only needed for the one value that is too deep.
+ */
 function findTooDeep(root: unknown, maxDepth: number): Path | undefined {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  interface Entry {
+    value: unknown;
+    depth: number;
+    key?: string | number;
+    parent?: Entry;
+  }
+  const stack: Entry[] = [{ value: root, depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (path.length > maxDepth) return path;
-    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    const entry = stack.pop()!;
+    if (entry.depth > maxDepth) {
+      const path: (string | number)[] = [];
+      for (let e: Entry | undefined = entry; e?.parent; e = e.parent) path.push(e.key!);
+      return path.reverse();
+    }
+    const { value, depth } = entry;
+    if (Array.isArray(value))
+      value.forEach((v, i) => stack.push({ value: v, depth: depth + 1, key: i, parent: entry }));
     else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+      for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, key: k, parent: entry });
     }
   }
   return undefined;

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands.js";
+import { readLog } from "../fixtures/runner/tools/counter-handlers.js";
+import { CTRL_C, terminal } from "../support/pty.js";
 import { GOAL, REPO, spawn, tempDir } from "./helpers.js";
 
 const exec = promisify(execFile);
@@ -85,5 +87,57 @@ describe("the installed planfile command", { timeout: 180_000 }, () => {
     const { code, stderr } = await run("eval");
     expect(code).toBe(2);
     expect(stderr).toContain("the eval suite runs from a checkout of planfile");
+  });
+});
+
+// Ctrl-C as a person presses it, in a real pseudo-terminal (test/support/pty.ts), for the installed
+// command: the same cases test/runner/interrupts.test.ts runs under `npx tsx`, `node --import tsx`
+// and the checkout's bin. The plan's middle step waits for a gate file the test creates only after
+// the screen shows the interrupt was seen, so no timer decides the outcome. The fixture's handlers
+// are TypeScript, as a user's own may be: the compiled command loads them through tsx.
+describe("Ctrl-C in the installed planfile command", { timeout: 240_000 }, () => {
+  const tools = join(REPO, "test/fixtures/runner/tools");
+  const gated = join(REPO, "test/fixtures/runner/counter-gated.yaml");
+  const bin = join(prefix, "node_modules", ".bin");
+  const onTerminal = (args: string[], script: Parameters<typeof terminal>[1]) =>
+    terminal(args, script, { cwd: work, env: { PATH: `${bin}:${process.env.PATH}` } });
+  const start = (state: string) => [planfile, "run", "--tools", tools, "--state-dir", state, "--run-id", "t", gated];
+  const gate = (state: string) => join(state, "ctr", "open-hold");
+
+  it("one press lets the running step finish, then rolls back (exit 1)", async () => {
+    const state = tempDir("planfile-installed-ctrl-c-");
+    const screen = await onTerminal(start(state), [
+      { expect: "hold +running" },
+      { send: CTRL_C },
+      { expect: "interrupted: letting running steps finish, then rolling back" },
+      { touch: gate(state) },
+    ]);
+    expect(screen.code, screen.output).toBe(1);
+    expect(screen.output).toContain("cancelled and rolled back");
+    expect(screen.output).toContain("undone: hold, first");
+    expect(readLog(state)).toEqual(["+first", "+hold", "-hold", "-first"]);
+    // The live table redraws over exactly its own rows: no ^C echoed into it.
+    expect(screen.output).not.toContain("^C");
+    const esc = String.fromCharCode(27);
+    expect(new Set(screen.output.match(new RegExp(`${esc}\\[\\d+A`, "g")))).toEqual(new Set([`${esc}[3A`]));
+  });
+
+  it("a second press leaves at once (exit 130); the printed `planfile run --resume` finishes the run", async () => {
+    const state = tempDir("planfile-installed-ctrl-c-");
+    const screen = await onTerminal(start(state), [
+      { expect: "hold +running" },
+      { send: CTRL_C },
+      { expect: "Ctrl-C again to leave now" },
+      { send: CTRL_C },
+    ]);
+    expect(screen.code, screen.output).toBe(130);
+    const goOn = screen.output.match(/to go on: +(.*)\r?\n/)?.[1]?.trim();
+    expect(goOn).toBe(`planfile run --state-dir ${state} --tools ${tools} --resume t`);
+    expect(screen.output).toContain(`to undo:   planfile rollback --state-dir ${state} --tools ${tools} t`);
+    expect(existsSync(join(state, "runs", "t", "lock"))).toBe(false);
+    // Pasted as printed (planfile on PATH): hold's probe says it did not happen, so it runs again and the run ends.
+    const resumed = await onTerminal(goOn!.split(" "), [{ touch: gate(state) }]);
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(readLog(state)).toEqual(["+first", "+hold", "+last"]);
   });
 });

@@ -8,24 +8,17 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { readLog } from "../fixtures/runner/tools/counter-handlers.js";
 import { loadRun } from "../../src/runner/index.js";
+import { CTRL_C, CTRL_D, terminal } from "../support/pty.js";
 import { tempDir } from "./helpers.js";
 
 const exec = promisify(execFile);
 const TOOLS = "test/fixtures/runner/tools";
 const GATED = "test/fixtures/runner/counter-gated.yaml";
 const RISKY = "test/fixtures/runner/counter-plan.yaml";
-const CTRL_C = "\u0003";
-const CTRL_D = "\u0004";
 const ESC = String.fromCharCode(27);
 
-type Step = { expect: string } | { send: string } | { touch: string };
-interface Screen {
-  code: number | null;
-  signal: number | null;
-  output: string;
-  failed: string | null;
-}
-
+// The installed command (npm pack → npm install) is driven the same way in test/cli/installed.test.ts,
+// which already has the package installed.
 const launchers = {
   "npx tsx": (script: string) => ["npx", "tsx", `src/${script}.ts`],
   "node --import tsx": (script: string) => [process.execPath, "--import", "tsx", `src/${script}.ts`],
@@ -36,17 +29,6 @@ const launchers = {
 const spelled = (launcher: Launcher, script: string) =>
   launcher === "node bin/planfile.js" ? `${launcher} ${script}` : `${launcher} src/${script}.ts`;
 type Launcher = keyof typeof launchers;
-
-async function terminal(argv: string[], script: Step[]): Promise<Screen> {
-  const { stdout } = await exec("python3", [
-    "test/support/pty-drive.py",
-    JSON.stringify({ argv, script, timeout: 90 }),
-  ]);
-  const screen = JSON.parse(stdout) as Screen;
-  expect(screen.failed, screen.output).toBeNull();
-  expect(screen.output).not.toContain("internal error");
-  return screen;
-}
 
 const runArgs = (state: string, ...rest: string[]) => [
   "--tools",

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, resolve } from "node:path";
 import { ManifestError } from "../../errors.js";
 import type { Tool } from "../../schema/types.generated.js";
@@ -59,14 +59,20 @@ function runnable(path: string): string {
   return twin !== path && !existsSync(path) && existsSync(twin) ? twin : path;
 }
 
-/** A TypeScript handler of the user's own, under the compiled `planfile`: load tsx (a dependency) for it. */
+/**
+ * A TypeScript handler of the user's own, under the compiled `planfile`: tsx (a dependency) is
+ * registered before the first import of one. Not after a failed import: Node keeps that failure
+ * for the URL, so a second import of the same file fails the same way.
+ */
+let tsxRegistered = false;
+const TYPESCRIPT = /\.[cm]?ts$/;
+const COMPILED = !TYPESCRIPT.test(fileURLToPath(import.meta.url));
+
 async function importHandlers(path: string): Promise<Record<string, unknown>> {
-  try {
-    return await import(pathToFileURL(path).href);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+  if (COMPILED && TYPESCRIPT.test(path) && !tsxRegistered) {
     const { register } = await import("tsx/esm/api");
     register();
-    return import(pathToFileURL(path).href);
+    tsxRegistered = true;
   }
+  return import(pathToFileURL(path).href);
 }
