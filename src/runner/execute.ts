@@ -110,6 +110,8 @@ export async function executeSteps(
     options.signal?.addEventListener("abort", pump, { once: true });
     pump();
   });
+  // Before a rollback starts, every completion it undoes is durable and reported (on success the run's end does it).
+  if ((failure || options.signal?.aborted) && ctx.unsynced?.size) await ctx.journal.sync();
   return failure;
 }
 
