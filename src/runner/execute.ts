@@ -41,8 +41,10 @@ export async function executeSteps(
   const skipped = new Set<string>();
   let failure: Failure | undefined;
   let running = 0;
-  // Ready steps whose kind is at its limit wait here, ahead of later ones, so plan order holds.
-  const held: string[] = [];
+  // Ready steps held by a full slot wait here, a queue per tool (its steps share their slots), ahead of later
+  // ones so plan order holds. Only each queue's head is looked at: thousands held stay linear.
+  const held = new Map<string, { ids: string[]; head: number }>();
+  const order = new Map(ctx.plan.steps.map((s, i) => [s.id, i]));
   const runningIn = new Map<string, number>();
   const slotsByTool = new Map<string, Slot[]>();
   const slotsFor = (id: string): Slot[] => {
@@ -56,11 +58,18 @@ export async function executeSteps(
     for (const s of slots) runningIn.set(s.key, (runningIn.get(s.key) ?? 0) + n);
   };
   const take = (): string | undefined => {
-    const waiting = held.findIndex(fits);
-    if (waiting >= 0) return held.splice(waiting, 1)[0];
+    let best: { ids: string[]; head: number } | undefined;
+    for (const queue of held.values()) {
+      const id = queue.ids[queue.head];
+      if (id !== undefined && fits(id) && (!best || order.get(id)! < order.get(best.ids[best.head]!)!)) best = queue;
+    }
+    if (best) return best.ids[best.head++];
     for (let id = scheduler.next(); id !== undefined; id = scheduler.next()) {
       if (fits(id)) return id;
-      held.push(id);
+      const tool = ctx.steps.get(id)!.tool;
+      const queue = held.get(tool) ?? { ids: [], head: 0 };
+      held.set(tool, queue);
+      queue.ids.push(id);
     }
     return undefined;
   };

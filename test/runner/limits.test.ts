@@ -131,6 +131,39 @@ describe("concurrency limits per tool and per host", () => {
     expect(entered).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("steps held by a limit start in plan order, one at a time with `concurrency: 1`", async () => {
+    const h = harness();
+    let inFlight = 0;
+    let most = 0;
+    h.registry.define(
+      inline({
+        name: "one.at.a.time",
+        description: "A call limited to one at once.",
+        effect: "read",
+        idempotent: true,
+        concurrency: 1,
+        input: { type: "object" },
+        output: { type: "object" },
+        handler: async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setImmediate(r));
+          inFlight--;
+          return {};
+        },
+      }),
+    );
+    const ids = Array.from({ length: 300 }, (_, i) => `o${i}`);
+    const events: RunEvent[] = [];
+    const result = await run(plan(ids.map((id) => step(id, "one.at.a.time"))), {
+      registry: h.registry,
+      runId: "o",
+      onEvent: (e) => events.push(e),
+    });
+    expect(result.status).toBe("succeeded");
+    expect(most).toBe(1);
+    expect(started(events)).toEqual(ids);
+  });
+
   it("http: 16 requests at once per host by default", async () => {
     const server = await holdingServer();
     const registry = await registryOf(["ha", server.url]);
