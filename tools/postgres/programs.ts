@@ -3,6 +3,7 @@
  * the password reaches them through PGPASSWORD, never argv, and nothing else of planfile's environment does.
  */
 import { spawn } from "node:child_process";
+import { createReadStream, statSync } from "node:fs";
 import { join } from "node:path";
 import { findPgBin, INSTALL_HINT } from "../../src/lab/binaries.js";
 import { ToolError } from "../../src/registry/tool-error.js";
@@ -51,9 +52,19 @@ export interface Spawned {
   stderr: string;
 }
 
-export function runProgram(argv: string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Spawned> {
+/** Runs a client program; `stdinFile` is streamed to its stdin (so the program loses its input if planfile dies). */
+export function runProgram(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  stdinFile?: { path: string; onProgress?: (sent: number, total: number) => void },
+): Promise<Spawned> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { shell: false, env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      shell: false,
+      env,
+      stdio: [stdinFile ? "pipe" : "ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => {
       if (stderr.length < 64_000) stderr += d.toString();
@@ -67,5 +78,16 @@ export function runProgram(argv: string[], env: NodeJS.ProcessEnv, signal: Abort
       signal.removeEventListener("abort", onAbort);
       resolve({ code, stderr });
     });
+    if (stdinFile) {
+      const total = statSync(stdinFile.path).size;
+      let sent = 0;
+      const stream = createReadStream(stdinFile.path, { highWaterMark: 64 * 1024 });
+      stream.on("data", (chunk) => {
+        sent += chunk.length;
+        stdinFile.onProgress?.(sent, total);
+      });
+      child.stdin!.on("error", () => {});
+      stream.pipe(child.stdin!);
+    }
   });
 }
