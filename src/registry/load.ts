@@ -25,7 +25,7 @@ export interface LoadRegistryOptions {
   policyFile?: string | false;
   /**
    * Import a module tool's handlers on its first call instead of now. For commands that never
-   * call a tool (validate, show, diff): they then skip importing every handler and what it
+   * call a tool (validate, show, upgrade): they then skip importing every handler and what it
    * imports. A command that runs tools keeps the default, so a broken handler module stops it
    * before the first side effect.
    */

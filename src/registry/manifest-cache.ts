@@ -18,9 +18,11 @@ const KIND = "manifests";
 
 let salt: string | undefined;
 function manifestSalt(): string {
-  const yaml = (require("yaml/package.json") as { version: string }).version;
-  return (salt ??= `manifest/1 yaml ${yaml} ${compilerSalt()} ${sha256(schemaText("tool"))}`);
+  salt ??= `manifest/1 yaml ${yamlVersion()} ${compilerSalt()} ${sha256(schemaText("tool"))}`;
+  return salt;
 }
+
+const yamlVersion = () => (require("yaml/package.json") as { version: string }).version;
 
 export function manifestKey(text: string): string {
   return sha256(manifestSalt(), text);

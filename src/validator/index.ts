@@ -1,7 +1,15 @@
 import type { ErrorObject } from "ajv";
 import { planSchemaValidator } from "../schema/ajv.js";
 import { readUntrustedFile } from "../schema/read-file.js";
-import { parseYamlSource, SOURCE_LIMITS, type Location, type Path, type Problem } from "../schema/source.js";
+import {
+  parseYamlSource,
+  SOURCE_LIMITS,
+  type Location,
+  type Path,
+  type ParseResult,
+  type Problem,
+} from "../schema/source.js";
+import { parseYamlFile } from "../schema/parse-cache.js";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
@@ -20,7 +28,10 @@ type Locate = (path: Path, options?: { key?: boolean }) => Location;
  * throws for anything a user could have written.
  */
 export function validatePlanText(text: string, file: string, registry: Registry): ValidationResult {
-  const parsed = parseYamlSource(text, file);
+  return validateParsed(parseYamlSource(text, file), file, registry);
+}
+
+function validateParsed(parsed: ParseResult, file: string, registry: Registry): ValidationResult {
   if (!parsed.ok) return parsed;
   // A valid plan keeps no YAML document: its nodes and positions weigh some 30 times the text (issue 16), and
   // only problems need positions.
@@ -30,7 +41,8 @@ export function validatePlanText(text: string, file: string, registry: Registry)
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
   const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "plan" });
   if (!read.ok) return { ok: false, problems: read.problems };
-  return validatePlanText(read.text, file, registry);
+  // A plan file is read again unchanged (validate, run, CI): its data comes from the cache when it can.
+  return validateParsed(parseYamlFile(read.text, file), file, registry);
 }
 
 /** Validates plan data already in memory; `locate` maps a path to a position (line 1 when there is no source). */
