@@ -78,7 +78,7 @@ export default async function bench(): Promise<BenchTable[]> {
           `target: plan ≤ 1.2x the bare copy — ${ratio <= 1.2 ? "holds" : "MISSED"} (${ratio.toFixed(2)}x). Both dump with the same compression (-Z${DUMP_COMPRESSION}) and create the target from template0 inside the timed span; the bare copy pipes pg_dump into pg_restore and proves nothing, the plan also freezes the source, keeps the dump as the fall-back, checks content checksums of every row on both clusters and cuts clients over.`,
           ...(stepIds.includes("verify") && stepIds.includes("dump") && stepIds.includes("restore")
             ? [
-                `where the plan's time goes, against the bare copy: dump then restore through a kept file (not a pipe, so they cannot overlap) ${((stepMs("dump") + stepMs("restore")) / bareMs).toFixed(2)}x; verify, the md5 of every row on both clusters at once, ${(stepMs("verify") / bareMs).toFixed(2)}x; planfile itself ${(ownMs / bareMs).toFixed(2)}x. Load average at the start: ${loadAtStart.toFixed(1)} on ${availableParallelism()} cores.`,
+                `where the plan's time goes, against the bare copy: dump then restore through a kept file (not a pipe, so they cannot overlap) ${((stepMs("dump") + stepMs("restore")) / bareMs).toFixed(2)}x; verify, a 64-bit hash of every row on both clusters at once, ${(stepMs("verify") / bareMs).toFixed(2)}x; planfile itself ${(ownMs / bareMs).toFixed(2)}x. Load average at the start: ${loadAtStart.toFixed(1)} on ${availableParallelism()} cores.`,
               ]
             : []),
         ],

@@ -68,7 +68,14 @@ export async function loadManifest(
     }
     try {
       const definition = toDefinition(tool, shown, set.implementation.kind, fromKind, set.localState ?? false);
-      registry.add({ ...definition, secretNames: manifestSecretNames([tool, set.implementation]) }, driver);
+      registry.add(
+        {
+          ...definition,
+          secretNames: manifestSecretNames([tool, set.implementation]),
+          implementation: set.implementation,
+        },
+        driver,
+      );
     } catch (cause) {
       throw new ManifestError(shown, (cause as Error).message, { cause });
     }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import { validatedFor, type ValidatedPlan } from "../validator/index.js";
+import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
@@ -65,7 +66,11 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
       prior = loadRun(runsDir, runId);
       if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
     }
-    return await execute(plan, { ...options, runId, resume }, { digest, dryRun, now, runsDir, prior });
+    return await execute(
+      plan,
+      { ...options, runId, resume },
+      { digest, dryRun, now, runsDir, prior, graph: validation.graph },
+    );
   } finally {
     lock?.release();
   }
@@ -84,7 +89,15 @@ async function execute(
     now,
     runsDir,
     prior,
-  }: { digest: string; dryRun: boolean; now: () => Date; runsDir: string; prior: RunState | undefined },
+    graph,
+  }: {
+    digest: string;
+    dryRun: boolean;
+    now: () => Date;
+    runsDir: string;
+    prior: RunState | undefined;
+    graph: StepGraph;
+  },
 ): Promise<RunResult> {
   const runId = options.runId;
   const secrets = loadSecrets(plan, options.env ?? process.env, options.registry);
@@ -94,6 +107,7 @@ async function execute(
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
     ctx.syncEverything = options.durability === "always";
+    ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
     else
       ctx.write({

@@ -8,7 +8,6 @@ import {
   type Path,
   type ParseResult,
   type Problem,
-  type YamlSource,
 } from "../schema/source.js";
 import { parseYamlFile } from "../schema/parse-cache.js";
 import type { Plan } from "../schema/types.generated.js";
@@ -34,9 +33,9 @@ export function validatePlanText(text: string, file: string, registry: Registry)
 
 function validateParsed(parsed: ParseResult, file: string, registry: Registry): ValidationResult {
   if (!parsed.ok) return parsed;
-  const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
-  if (result.ok) result.source = parsed.source; // not a spread: that would compute the lazy digest
-  return result;
+  // A valid plan keeps no YAML document: its nodes and positions weigh some 30 times the text (issue 16), and
+  // only problems need positions.
+  return validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
 }
 
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
@@ -82,7 +81,7 @@ export function validatePlanData(
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
-  return issue(plan, registry);
+  return issue(plan, registry, graph);
 }
 
 /** `input` as a validated plan: the validator's own token for `registry` as it is, anything else checked now. */
