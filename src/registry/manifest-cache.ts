@@ -17,6 +17,7 @@ const require = createRequire(import.meta.url);
 const KIND = "manifests";
 
 let salt: string | undefined;
+/** Bump `manifest/1` when parseToolSet's checks change: entries made under the old checks must not count. */
 function manifestSalt(): string {
   salt ??= `manifest/1 yaml ${yamlVersion()} ${compilerSalt()} ${sha256(schemaText("tool"))}`;
   return salt;

@@ -15,6 +15,7 @@ const require = createRequire(import.meta.url);
 const KIND = "yaml";
 
 let salt: string | undefined;
+/** Bump `yaml-data/1` when parseYamlSource's options or limits change: old entries must not bypass new ones. */
 function parserSalt(): string {
   salt ??= `yaml-data/1 yaml ${(require("yaml/package.json") as { version: string }).version}`;
   return salt;
