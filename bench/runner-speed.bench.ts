@@ -11,7 +11,17 @@ import { journalSyncs } from "../src/runner/journal.js";
 import type { Plan } from "../src/schema/types.generated.js";
 import { validatePlanData } from "../src/validator/index.js";
 import { median, type BenchTable } from "./table.js";
-import { chain, criticalPath, ideal, layered, registry, toPlan, uneven, type Node } from "./runner-workloads.js";
+import {
+  chain,
+  criticalPath,
+  ideal,
+  layered,
+  registry,
+  sparse,
+  toPlan,
+  uneven,
+  type Node,
+} from "./runner-workloads.js";
 
 const ROUNDS = 7;
 
@@ -60,7 +70,7 @@ async function measure(nodes: Node[], idempotent: boolean): Promise<Measured> {
 }
 
 /** From the plan in memory to the first step's start: validation, digest, lock, journal, drift, approvals. */
-async function preRun(nodes: Node[], validateFirst: boolean): Promise<number> {
+async function preRun(nodes: Node[], validateFirst: boolean): Promise<number[]> {
   const plan = toPlan(nodes, true);
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS + 1; i++) {
@@ -81,7 +91,7 @@ async function preRun(nodes: Node[], validateFirst: boolean): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
     if (i > 0) samples.push(first); // the first round warms the JIT up on the full plan
   }
-  return median(samples);
+  return samples;
 }
 
 function validated(plan: Plan, reg: ReturnType<typeof registry>) {
@@ -126,8 +136,16 @@ export default async function (): Promise<BenchTable[]> {
       m.syncsPerStep,
     ]);
   }
-  const dag = layered(40, 50, 0);
-  const pre = [await preRun(dag, false), await preRun(dag, true)];
+  const dags: [string, Node[]][] = [
+    ["each on all 50 of the layer before (97,500 edges)", layered(40, 50, 0)],
+    ["each on 2 of the layer before (3,900 edges)", sparse(40, 50, 0)],
+  ];
+  const preRows: (string | number)[][] = [];
+  for (const [shape, dag] of dags) {
+    const data = await preRun(dag, false);
+    const validated = await preRun(dag, true);
+    preRows.push([shape, median(data), median(validated), Math.min(...data, ...validated)]);
+  }
   return [
     {
       title: `Runner at default settings: wall / critical path beside an ideal executor (median of ${ROUNDS}, alternating)`,
@@ -142,17 +160,16 @@ export default async function (): Promise<BenchTable[]> {
       columns: ["tools", "ideal ms/step", "planfile ms/step", "planfile / ideal", "fdatasyncs / step"],
       rows: chainRows,
       notes: [
-        `target ≤ 1 fdatasync per non-idempotent step on a chain: ${(chainRows[1]![4] as number) <= 1 ? "met" : "NOT met"}`,
+        `target ≤ 1 fdatasync per non-idempotent step on a chain (the run's end adds one in all): ${(chainRows[1]![4] as number) <= 1 + 1 / long.length ? "met" : "NOT met"}`,
       ],
     },
     {
-      title: `Checks before the first step: 2,000-step DAG (40 layers × 50, each on all of the layer before), median of ${ROUNDS}`,
-      columns: ["input", "ms to the first step"],
-      rows: [
-        ["plan data → run()", pre[0]!],
-        ["validatePlanData → run(validated plan)", pre[1]!],
+      title: `Checks before the first step (validation, digest, lock, journal, approvals): 2,000-step DAG, 40 layers × 50, median of ${ROUNDS}`,
+      columns: ["dependencies", "plan data → run() ms", "validatePlanData → run(result) ms", "fastest of both ms"],
+      rows: preRows,
+      notes: [
+        `target ≤ 15 ms: ${preRows.map((r) => `${String(r[0]).split(" (")[0]} ${Math.max(r[1] as number, r[2] as number) <= 15 ? "met" : "NOT met"}`).join("; ")}`,
       ],
-      notes: [`target ≤ 15 ms: ${Math.max(...pre) <= 15 ? "met" : "NOT met"}`],
     },
   ];
 }

@@ -65,6 +65,15 @@ export function layered(layers: number, width: number, ms: number): Node[] {
   return nodes;
 }
 
+/** `layers` × `width` steps of `ms`; each depends on two steps of the layer before (the same and the next). */
+export function sparse(layers: number, width: number, ms: number): Node[] {
+  const nodes: Node[] = [];
+  for (let l = 0; l < layers; l++)
+    for (let i = 0; i < width; i++)
+      nodes.push({ id: `l${l}-${i}`, ms, deps: l ? [`l${l - 1}-${i}`, `l${l - 1}-${(i + 1) % width}`] : [] });
+  return nodes;
+}
+
 export function chain(n: number, ms: number): Node[] {
   return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, ms, deps: i ? [`s${i - 1}`] : [] }));
 }

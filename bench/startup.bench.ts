@@ -5,7 +5,8 @@
 //     target +0.1 s. dist/ is built first (`npm run build`), as `npm pack` does.
 // Rounds alternate the commands (A B C … A B C …), so load on the machine hits every row alike;
 // each row is the median of its rounds. STARTUP_ROUNDS sets the number of rounds (default 9, at least 5).
-// `validate` reads checked manifests and compiled validators from its cache (src/schema/disk-cache.ts):
+// `validate` reads checked manifests, compiled validators and unchanged plans' data from the user's
+// cache (src/schema/disk-cache.ts):
 // the warm rows share one cache folder of the bench's own, filled by the warm-up pass; the cold row
 // gets an empty folder every time, which is what the first `validate` after a change pays.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -139,7 +140,7 @@ export default async function startup(): Promise<BenchTable[]> {
       columns: ["command", "median ms", "p25–p75", "baseline", "Δ ms", "ratio", "target Δ", "target"],
       rows: table,
       notes: [
-        "`--help` answers before any library is imported; `validate` loads the registry and validator only, reads checked manifests and compiled validators from its cache, and imports no tool handler. The installed `planfile` runs dist/ (compiled at pack time), so it pays no tsx start-up.",
+        "`--help` answers before any library is imported; `validate` loads the registry and validator only, reads checked manifests, compiled validators and unchanged plans' data from the cache, and imports no tool handler; the cold row shows a first run after a change (ajv's compiler and the YAML parser at work). The installed `planfile` runs dist/ (compiled at pack time), so it pays no tsx start-up.",
         `Load average (1, 5, 15 min) on ${cpus().length} cores: ${loadBefore} before, ${loadAfter} after.`,
       ],
     },

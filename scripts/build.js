@@ -1,10 +1,15 @@
 // `npm run build` (run by `npm pack` through `prepack`): compiles src/ and tools/ to dist/ and copies
 // the schemas, prompts, manifests and fixtures beside the compiled code, so dist/ mirrors the
 // checkout and the compiled code finds them at the same relative paths as the sources do.
+// Then it fills dist/cache/ (src/schema/disk-cache.ts): the shipped manifests checked, and the plan
+// and tool-set schemas and every shipped tool's input and output schema compiled by ajv, so the
+// installed command's first `validate` in any folder neither parses a manifest nor compiles a schema.
 import { execFileSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const dist = `${root}dist/`;
@@ -17,4 +22,22 @@ for (const dir of ["schemas", "prompts", "tools"]) {
     // TypeScript under tools/ was compiled above; everything else (manifests, methods, fixtures) is copied.
     filter: (src) => !src.endsWith(".ts"),
   });
+}
+
+process.env.PLANFILE_CACHE_DIR = `${dist}cache`;
+delete process.env.PLANFILE_CACHE;
+const compiled = (path) => import(pathToFileURL(`${dist}${path}`).href);
+const { loadRegistry } = await compiled("src/registry/index.js");
+const { planSchemaValidator, toolSetSchemaValidator } = await compiled("src/schema/ajv.js");
+planSchemaValidator();
+toolSetSchemaValidator();
+const state = mkdtempSync(join(tmpdir(), "planfile-build-"));
+try {
+  const registry = await loadRegistry({ stateDir: state, policyFile: false, lazyHandlers: true });
+  for (const tool of registry.list()) {
+    registry.inputValidator(tool.name);
+    registry.outputValidator(tool.name);
+  }
+} finally {
+  rmSync(state, { recursive: true, force: true });
 }

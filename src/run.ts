@@ -25,8 +25,9 @@ Options:
                          its arguments resolved)
   --dry-run              call tools in dry-run mode; skip tools that cannot
   --allow-drift          run even if the context changed since planning
-  --concurrency <n>      cap on steps running at once (default: no cap; each
-                         tool kind keeps its own: exec = cores, mcp 4, http 16)
+  --concurrency <n>      cap on steps running at once (default: no cap; limits
+                         stay per kind: exec = cores, mcp 4 per server, http 16
+                         per host; a manifest's \`concurrency\` sets a tool's own)
   --resume <run-id>      continue a run from its journal (plan file optional)
   --resolve <id=answer>  on resume, settle a step that was running when a process
                          died and that no probe can check: not-happened (run it

@@ -25,7 +25,7 @@ export interface LoadRegistryOptions {
   policyFile?: string | false;
   /**
    * Import a module tool's handlers on its first call instead of now. For commands that never
-   * call a tool (validate, show, diff): they then skip importing every handler and what it
+   * call a tool (validate, show, upgrade): they then skip importing every handler and what it
    * imports. A command that runs tools keeps the default, so a broken handler module stops it
    * before the first side effect.
    */
@@ -68,7 +68,14 @@ export async function loadManifest(
     }
     try {
       const definition = toDefinition(tool, shown, set.implementation.kind, fromKind, set.localState ?? false);
-      registry.add({ ...definition, secretNames: manifestSecretNames([tool, set.implementation]) }, driver);
+      registry.add(
+        {
+          ...definition,
+          secretNames: manifestSecretNames([tool, set.implementation]),
+          implementation: set.implementation,
+        },
+        driver,
+      );
     } catch (cause) {
       throw new ManifestError(shown, (cause as Error).message, { cause });
     }

@@ -17,10 +17,13 @@ const require = createRequire(import.meta.url);
 const KIND = "manifests";
 
 let salt: string | undefined;
+/** Bump `manifest/1` when parseToolSet's checks change: entries made under the old checks must not count. */
 function manifestSalt(): string {
-  const yaml = (require("yaml/package.json") as { version: string }).version;
-  return (salt ??= `manifest/1 yaml ${yaml} ${compilerSalt()} ${sha256(schemaText("tool"))}`);
+  salt ??= `manifest/1 yaml ${yamlVersion()} ${compilerSalt()} ${sha256(schemaText("tool"))}`;
+  return salt;
 }
+
+const yamlVersion = () => (require("yaml/package.json") as { version: string }).version;
 
 export function manifestKey(text: string): string {
   return sha256(manifestSalt(), text);

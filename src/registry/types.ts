@@ -24,6 +24,8 @@ export interface ToolDefinition {
   file: string;
   /** The manifest entry, for drivers that need kind-specific fields (command, request, mcpTool…). */
   manifest: Tool;
+  /** Its tool set's implementation, when it came from a manifest (the runner reads its `concurrency` and host). */
+  implementation?: Implementation;
   /** `${{ secrets.X }}` names its manifest uses (tool entry and implementation): the runner loads them. */
   secretNames?: readonly string[];
 }

@@ -8,6 +8,7 @@ import type { RunEvent } from "./events.js";
 import type { JournalEntry, JournalWriter } from "./journal.js";
 import type { Redactor } from "./redact.js";
 import type { Scope } from "./resolve.js";
+import type { StepGraph } from "../validator/rules/graph.js";
 
 export interface RunContext {
   runId: string;
@@ -25,6 +26,8 @@ export interface RunContext {
   defaultRetries: number;
   now: () => Date;
   emit: (event: RunEvent) => void;
+  /** The validator's dependency graph of the plan, when the run has it (see ValidatedPlan). */
+  graph?: StepGraph;
   /** `durability: always`: every step's intent and result are durable before it goes on, idempotent or not. */
   syncEverything?: boolean;
   /**

@@ -1,6 +1,6 @@
 /**
- * Walks the dependency graph: ready steps start in plan order, each kind of
- * tool up to its limit (limits.ts), and at most `concurrency` in all when the
+ * Walks the dependency graph: ready steps start in plan order, each up to
+ * the limits of what it calls (limits.ts: its kind, host, tool set, tool), and at most `concurrency` in all when the
  * caller sets a cap. After a failure or a cancellation nothing new starts;
  * steps already running are left to finish (an interrupted call's outcome
  * would be unknown), then the caller rolls back.
@@ -11,7 +11,7 @@ import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./cont
 import type { ErrorInfo } from "./events.js";
 import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
-import { DEFAULT_CONCURRENCY, kindLimit } from "./limits.js";
+import { DEFAULT_CONCURRENCY, slotsOf, type Slot } from "./limits.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
 import { callReturned } from "./test-hooks.js";
@@ -37,21 +37,39 @@ export async function executeSteps(
   askAtStep: ReadonlySet<string> = new Set(),
 ): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()));
+  const scheduler = new Scheduler(ctx.plan, new Set(ctx.outputs.keys()), ctx.graph);
   const skipped = new Set<string>();
   let failure: Failure | undefined;
   let running = 0;
-  // Ready steps whose kind is at its limit wait here, ahead of later ones, so plan order holds.
-  const held: string[] = [];
-  const runningByKind = new Map<string, number>();
-  const kindOf = (id: string) => ctx.registry.get(ctx.steps.get(id)!.tool)!.kind;
-  const fits = (id: string) => (runningByKind.get(kindOf(id)) ?? 0) < kindLimit(kindOf(id));
+  // Ready steps held by a full slot wait here, a queue per tool (its steps share their slots), ahead of later
+  // ones so plan order holds. Only each queue's head is looked at: thousands held stay linear.
+  const held = new Map<string, { ids: string[]; head: number }>();
+  const order = new Map(ctx.plan.steps.map((s, i) => [s.id, i]));
+  const runningIn = new Map<string, number>();
+  const slotsByTool = new Map<string, Slot[]>();
+  const slotsFor = (id: string): Slot[] => {
+    const name = ctx.steps.get(id)!.tool;
+    let slots = slotsByTool.get(name);
+    if (!slots) slotsByTool.set(name, (slots = slotsOf(ctx.registry.get(name)!)));
+    return slots;
+  };
+  const fits = (id: string) => slotsFor(id).every((s) => (runningIn.get(s.key) ?? 0) < s.limit);
+  const occupy = (slots: Slot[], n: number) => {
+    for (const s of slots) runningIn.set(s.key, (runningIn.get(s.key) ?? 0) + n);
+  };
   const take = (): string | undefined => {
-    const waiting = held.findIndex(fits);
-    if (waiting >= 0) return held.splice(waiting, 1)[0];
+    let best: { ids: string[]; head: number } | undefined;
+    for (const queue of held.values()) {
+      const id = queue.ids[queue.head];
+      if (id !== undefined && fits(id) && (!best || order.get(id)! < order.get(best.ids[best.head]!)!)) best = queue;
+    }
+    if (best) return best.ids[best.head++];
     for (let id = scheduler.next(); id !== undefined; id = scheduler.next()) {
       if (fits(id)) return id;
-      held.push(id);
+      const tool = ctx.steps.get(id)!.tool;
+      const queue = held.get(tool) ?? { ids: [], head: 0 };
+      held.set(tool, queue);
+      queue.ids.push(id);
     }
     return undefined;
   };
@@ -81,9 +99,9 @@ export async function executeSteps(
       while (!failure && !options.signal?.aborted && running < concurrency) {
         const id = take();
         if (id === undefined) break;
-        const kind = kindOf(id);
+        const slots = slotsFor(id);
         running++;
-        runningByKind.set(kind, (runningByKind.get(kind) ?? 0) + 1);
+        occupy(slots, 1);
         // A step that throws (its journal cannot be made durable: a disk error, a store whose session ended)
         // counts as failed, so nothing new starts and the run stops instead of waiting forever.
         const settled = start(ctx.steps.get(id)!).catch(
@@ -91,7 +109,7 @@ export async function executeSteps(
         );
         void settled.then((outcome) => {
           running--;
-          runningByKind.set(kind, runningByKind.get(kind)! - 1);
+          occupy(slots, -1);
           outcomes.set(id, outcome);
           if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
           else if (outcome.status !== "not-started") {
@@ -106,6 +124,8 @@ export async function executeSteps(
     options.signal?.addEventListener("abort", pump, { once: true });
     pump();
   });
+  // Before a rollback starts, every completion it undoes is durable and reported (on success the run's end does it).
+  if ((failure || options.signal?.aborted) && ctx.unsynced?.size) await ctx.journal.sync();
   return failure;
 }
 

@@ -5,7 +5,7 @@
  * the machine, and is awaited before any effect that depends on them (see
  * `durability` in RunOptions). A torn last line after a crash is ignored.
  *
- * Syncs are group commits (see docs/decisions/0180-group-commit.md): `sync()`
+ * Syncs are group commits (see docs/decisions/0185-group-commit.md): `sync()`
  * asks for every line written so far to be made durable, and all the asks
  * of one turn of the event loop share one fdatasync, run off the event loop
  * by libuv's pool. Asks made while an fdatasync is under way share the next
@@ -104,7 +104,6 @@ interface Batch {
   lines: number;
   bytes: number;
   promise: Promise<void>;
-  started: boolean;
 }
 
 export class Journal implements JournalWriter {
@@ -117,6 +116,11 @@ export class Journal implements JournalWriter {
   private running: Batch | undefined;
   private waiting: Batch | undefined;
   private closed = false;
+  /**
+   * A failed fdatasync poisons the journal: Linux may drop the dirty pages it could not write and report the
+   * error only once, so a later sync that succeeds would not mean the lines are on disk.
+   */
+  private failed: Error | undefined;
 
   constructor(
     readonly dir: string,
@@ -142,28 +146,39 @@ export class Journal implements JournalWriter {
     this.bytes += writeSync(this.fd, line);
     this.lines++;
     onLine(this.lines);
-    if (this.always) void this.sync();
+    // Nobody waits on this one; the next sync someone awaits (the run's end at the latest) reports a failure.
+    if (this.always) this.sync().catch(() => {});
   }
 
   sync(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
     if (this.syncedLines >= this.lines) return Promise.resolve();
     if (this.running && this.running.lines >= this.lines) return this.running.promise;
     if (!this.waiting) {
-      const batch: Batch = { lines: 0, bytes: 0, started: false, promise: Promise.resolve() };
+      const batch: Batch = { lines: 0, bytes: 0, promise: Promise.resolve() };
       batch.promise = new Promise<void>((resolve, reject) => {
         const start = () => {
-          batch.started = true;
+          if (this.failed) return reject(this.failed);
           batch.lines = this.lines;
           batch.bytes = this.bytes;
           this.running = batch;
           this.waiting = undefined;
           beforeSync(++syncs);
-          datasync(this.fd).then(() => {
-            this.syncedLines = Math.max(this.syncedLines, batch.lines);
-            this.syncedBytes = Math.max(this.syncedBytes, batch.bytes);
-            this.running = undefined;
-            resolve();
-          }, reject);
+          datasync(this.fd).then(
+            () => {
+              this.syncedLines = Math.max(this.syncedLines, batch.lines);
+              this.syncedBytes = Math.max(this.syncedBytes, batch.bytes);
+              this.running = undefined;
+              resolve();
+            },
+            (error: Error) => {
+              this.failed = new Error(`the journal in ${this.dir} could not be made durable: ${error.message}`, {
+                cause: error,
+              });
+              this.running = undefined;
+              reject(this.failed);
+            },
+          );
         };
         // Wait for the fdatasync under way, or for the rest of this turn's lines and asks.
         if (this.running) this.running.promise.then(start, start);

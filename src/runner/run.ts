@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import { validatedFor, type ValidatedPlan } from "../validator/index.js";
+import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
@@ -66,7 +67,11 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
       prior = foldJournal(await store.read(runId));
       if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
     }
-    return await execute(plan, { ...options, runId, resume }, { digest, dryRun, now, store, lock, prior });
+    return await execute(
+      plan,
+      { ...options, runId, resume },
+      { digest, dryRun, now, store, lock, prior, graph: validation.graph },
+    );
   } finally {
     await lock?.release();
   }
@@ -86,6 +91,7 @@ async function execute(
     store,
     lock,
     prior,
+    graph,
   }: {
     digest: string;
     dryRun: boolean;
@@ -93,6 +99,7 @@ async function execute(
     store: RunStore;
     lock: RunLock | undefined;
     prior: RunState | undefined;
+    graph: StepGraph;
   },
 ): Promise<RunResult> {
   const runId = options.runId;
@@ -103,6 +110,7 @@ async function execute(
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
     ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
+    ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
     else
       ctx.write({

@@ -126,7 +126,12 @@ export interface RunOptions {
   retryDelayMs?: number;
   /** Retries of idempotent tools when a step does not say; default 2. */
   defaultRetries?: number;
-  /** `always`: fsync every journal line. `effects` (default): fsync before and after every non-idempotent call and at the end; other lines are written at once (they survive a killed process) and fsync'd with the next. */
+  /**
+   * `effects` (default): a non-idempotent step's intent is durable (fdatasync) before its call, and its result before
+   * the run reports it or starts anything that depends on it; other lines are written at once (they survive a killed
+   * process) and made durable by the next sync, the run's end at the latest. `always`: every step as if it were not
+   * idempotent, and every line asks for a sync. Syncs are group commits, off the event loop, in both modes.
+   */
   durability?: "always" | "effects";
   /** Re-run these steps on resume even though their outcome is unknown (the operator checked that they did not happen). */
   rerunUnknown?: string[];

@@ -34,8 +34,8 @@ export function sharedAjv(): Ajv2020 {
 let salt: string | undefined;
 /** What else a compiled validator depends on: ajv's version and options (and this cache's own format). */
 export function compilerSalt(): string {
-  const version = (require("ajv/package.json") as { version: string }).version;
-  return (salt ??= `ajv ${version} ${JSON.stringify(AJV_OPTIONS)} standalone/1`);
+  salt ??= `ajv ${(require("ajv/package.json") as { version: string }).version} ${JSON.stringify(AJV_OPTIONS)} standalone/1`;
+  return salt;
 }
 
 /**
@@ -46,16 +46,22 @@ export function compilerSalt(): string {
  */
 export function compileSchema<T = unknown>(schema: unknown): ValidateFunction<T> {
   const key = sha256(compilerSalt(), JSON.stringify(schema));
-  const code = readEntry("ajv", key);
-  if (code !== undefined) {
-    const loaded = evaluate<T>(code);
+  const cached = readEntry("ajv", key);
+  if (cached !== undefined) {
+    const loaded = evaluate<T>(cached);
     if (loaded) return loaded;
   }
   const ajv = sharedAjv();
   const validate = ajv.compile<T>(schema as object);
   const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js"))
     .default;
-  writeEntry("ajv", key, standaloneCode(ajv, validate as ValidateFunction));
+  let code: string | undefined;
+  try {
+    code = standaloneCode(ajv, validate as ValidateFunction);
+  } catch {
+    // A schema ajv cannot write as standalone code is compiled each time instead.
+  }
+  if (code !== undefined) writeEntry("ajv", key, code);
   return validate;
 }
 

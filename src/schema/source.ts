@@ -1,5 +1,12 @@
+import { createRequire } from "node:module";
+import type { Document, LineCounter, Node } from "yaml";
 import { terminalText } from "../review/safe-text.js";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+
+// `yaml` (CommonJS) is required on the first parse: a `validate` whose plans and manifests all come
+// from the cache (parse-cache.ts) never loads it (~50 ms through tsx).
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import("yaml") | undefined;
+const yaml = () => (yamlModule ??= require("yaml") as typeof import("yaml"));
 
 export type Path = readonly (string | number)[];
 
@@ -31,18 +38,46 @@ export const SOURCE_LIMITS = {
  * point at `file:line:col`.
  */
 export class YamlSource {
+  #doc: Document.Parsed | undefined;
+  #lines: LineCounter | undefined;
+  #text: string | undefined;
+
   constructor(
     readonly file: string,
-    readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
-  ) {}
+    doc?: Document.Parsed,
+    lines?: LineCounter,
+  ) {
+    this.#doc = doc;
+    this.#lines = lines;
+  }
+
+  /**
+   * The source of `text` (which parsed without problems before), parsed for its positions only
+   * when one is asked for: data read back from the cache needs them only to report a problem.
+   */
+  static deferred(file: string, text: string): YamlSource {
+    const source = new YamlSource(file);
+    source.#text = text;
+    return source;
+  }
+
+  get doc(): Document.Parsed {
+    return this.#parsed().doc;
+  }
+
+  #parsed(): { doc: Document.Parsed; lines: LineCounter } {
+    if (!this.#doc || !this.#lines) ({ doc: this.#doc, lines: this.#lines } = parseDocumentWithLines(this.#text ?? ""));
+    return { doc: this.#doc, lines: this.#lines };
+  }
 
   /** Position of the node at `path`; with `key`, of the map key naming it. Falls back to the nearest ancestor. */
   locate(path: Path, options: { key?: boolean } = {}): Location {
-    let node: unknown = this.doc.contents;
+    const { isAlias, isMap, isScalar, isSeq } = yaml();
+    const { doc, lines } = this.#parsed();
+    let node: unknown = doc.contents;
     let offset = rangeStart(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
-      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isAlias(node)) node = node.resolve(doc);
       const seg = path[i];
       if (isMap(node)) {
         const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
@@ -57,13 +92,31 @@ export class YamlSource {
       } else break;
       offset = rangeStart(node) ?? offset;
     }
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = lines.linePos(offset);
     return { file: this.file, line, col };
   }
 
   problem(rule: string, path: Path, message: string, options: { key?: boolean } = {}): Problem {
     return { ...this.locate(path, options), rule, path, message };
   }
+}
+
+/** Old Mac line endings (CR alone) would make YAML read the file as one line; CR → LF keeps every offset. */
+function normalizeLineEnds(text: string): string {
+  return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
+}
+
+/** The one way planfile parses YAML into a document with positions. Throws a RangeError on hostile nesting. */
+function parseDocumentWithLines(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
+  const lines = new LineCounter();
+  const doc = parseDocument(normalizeLineEnds(text), {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+  });
+  return { doc, lines };
 }
 
 function rangeStart(node: unknown): number | undefined {
@@ -91,13 +144,11 @@ export function parseYamlSource(text: string, file: string): ParseResult {
   if (nul >= 0) return at("file is binary (contains NUL bytes); expected a YAML plan");
   if (text.trim() === "") return at("file is empty; expected a YAML document starting with `apiVersion: planfile/v1`");
 
-  // Old Mac line endings (CR alone): YAML would read the file as one line. CR → LF keeps every offset.
-  if (/\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, "\n");
-
-  const lines = new LineCounter();
+  text = normalizeLineEnds(text);
   let doc: Document.Parsed;
+  let lines: LineCounter;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    ({ doc, lines } = parseDocumentWithLines(text));
   } catch (error) {
     // The parser recurses on nested flow collections; a stack overflow is the user's input, not our bug.
     return at(`cannot parse YAML: ${error instanceof RangeError ? "nesting too deep" : String(error)}`);

@@ -184,12 +184,20 @@ export type Implementation =
   | {
       kind: "module";
       /**
+       * At most this many calls to this tool set at once in a run. Default: no limit (in-process tools wait on I/O).
+       */
+      concurrency?: number;
+      /**
        * Path, relative to this file, of a module exporting one handler per tool.
        */
       module: string;
     }
   | {
       kind: "exec";
+      /**
+       * At most this many of this tool set's processes at once in a run. Default: one per core.
+       */
+      concurrency?: number;
       /**
        * Names of variables the child inherits from planfile's environment. Nothing else is inherited except PATH: no cloud credentials by accident.
        */
@@ -198,6 +206,10 @@ export type Implementation =
     }
   | {
       kind: "http";
+      /**
+       * At most this many requests at once to this service's host in a run; tool sets on the same host share the lowest limit. Default: 16 per host.
+       */
+      concurrency?: number;
       baseUrl?: string;
       headers?: {
         [k: string]: string;
@@ -205,6 +217,10 @@ export type Implementation =
     }
   | {
       kind: "mcp";
+      /**
+       * At most this many calls at once to this server in a run. Default: 4.
+       */
+      concurrency?: number;
       command: string;
       args?: string[];
       env?: {
@@ -269,6 +285,10 @@ export interface Tool {
    */
   dryRun?: boolean;
   timeoutMs?: number;
+  /**
+   * At most this many calls of this tool at once in a run (a rate-limited endpoint, a lock-heavy command). Default: only its implementation's limit.
+   */
+  concurrency?: number;
   input?: JsonSchema;
   output?: JsonSchema;
   compensation?: Compensation;

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Plan } from "../schema/types.generated.js";
 
 /**
@@ -6,85 +6,78 @@ import type { Plan } from "../schema/types.generated.js";
  * order do not change it; any change of meaning does. The runner compares it
  * with the digest recorded at approval.
  *
- * Written here rather than with `canonicalize` (which gives the same text, a
- * test holds them equal): canonicalize builds every nested value as a string
- * and concatenates it into its parent, so a 2,000-step plan cost 28 ms. This
- * writes the text once, left to right, and hashes it in 64 KiB pieces.
+ * Not `canonicalize` (which gives the same text; a test holds them equal):
+ * it builds every nested value as a string and concatenates it into its
+ * parent, 28 ms for a 2,000-step plan. Here the plan is copied with its keys
+ * in canonical order, lists of plain values shared as they are, and the copy
+ * is written once by the native JSON.stringify: about 4 ms. (An object with
+ * integer-like keys, whose order no JS object keeps, takes the slow way.)
  */
 export function planDigest(plan: Plan): string {
-  const hash = createHash("sha256");
-  const out = new CanonicalWriter(hash);
-  out.value(plan);
-  out.flush();
-  return `sha256:${hash.digest("hex")}`;
+  return `sha256:${createHash("sha256").update(canonicalJson(plan)).digest("hex")}`;
 }
 
-/** The RFC 8785 text of a JSON value, as one string (tests compare it with canonicalize). */
+/** The RFC 8785 text of a JSON value. */
 export function canonicalJson(value: unknown): string {
+  try {
+    return JSON.stringify(ordered(value)) ?? "";
+  } catch (error) {
+    if (error !== INDEX_KEYS) throw error;
+    return written(value);
+  }
+}
+
+/** Integer-like keys: a JS object lists them first, in numeric order, whatever order they were added in. */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+const INDEX_KEYS = new Error("an object with integer-like keys: no JS object keeps their canonical order");
+
+/** `value` with every object's keys in UTF-16 order, ready for JSON.stringify; throws where RFC 8785 does. */
+function ordered(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return scalar(value);
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === "function") return ordered(json.call(value));
+  if (Array.isArray(value)) {
+    // A list of plain values (dependsOn, riskySteps) is written by JSON.stringify as it is.
+    if (value.every(plain)) return value;
+    return value.map((item) => (item === undefined || typeof item === "symbol" ? null : ordered(item)));
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (INDEX_KEY.test(key)) throw INDEX_KEYS;
+    const item = record[key];
+    if (item === undefined || typeof item === "symbol") continue;
+    // Defined, not assigned: a `__proto__` key stays a key (a prototype-less copy would be slow to write).
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: ordered(item), enumerable: true });
+    else copy[key] = ordered(item);
+  }
+  return copy;
+}
+
+/** The slow way, for the rare value with integer-like keys: the text built piece by piece. */
+function written(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(scalar(value));
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === "function") return written(json.call(value));
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined || typeof item === "symbol" ? "null" : written(item))).join(",")}]`;
+  const record = value as Record<string, unknown>;
   const parts: string[] = [];
-  const out = new CanonicalWriter({ update: (s: string) => parts.push(s) });
-  out.value(value);
-  out.flush();
-  return parts.join("");
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item !== undefined && typeof item !== "symbol") parts.push(`${JSON.stringify(key)}:${written(item)}`);
+  }
+  return `{${parts.join(",")}}`;
 }
 
-const CHUNK = 64 * 1024;
-
-class CanonicalWriter {
-  private buffer = "";
-
-  constructor(private readonly sink: Pick<Hash, "update"> | { update(text: string): unknown }) {}
-
-  value(v: unknown): void {
-    if (v === null || typeof v !== "object") return this.scalar(v);
-    const json = (v as { toJSON?: unknown }).toJSON;
-    if (typeof json === "function") return this.value(json.call(v));
-    if (Array.isArray(v)) {
-      // A list of plain scalars (dependsOn, riskySteps) is one native call: the same text, ten times faster.
-      if (v.every(plainScalar)) {
-        this.buffer += JSON.stringify(v);
-        return;
-      }
-      this.buffer += "[";
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) this.buffer += ",";
-        const item = v[i];
-        if (item === undefined || typeof item === "symbol") this.buffer += "null";
-        else this.value(item);
-      }
-      this.buffer += "]";
-    } else {
-      const record = v as Record<string, unknown>;
-      // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-      const keys = Object.keys(record).sort();
-      this.buffer += "{";
-      let first = true;
-      for (const key of keys) {
-        const item = record[key];
-        if (item === undefined || typeof item === "symbol") continue;
-        this.buffer += first ? JSON.stringify(key) : `,${JSON.stringify(key)}`;
-        this.buffer += ":";
-        first = false;
-        this.value(item);
-      }
-      this.buffer += "}";
-    }
-    if (this.buffer.length >= CHUNK) this.flush();
-  }
-
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    this.sink.update(this.buffer);
-    this.buffer = "";
-  }
-
-  private scalar(v: unknown): void {
-    if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`${v} is not allowed in canonical JSON`);
-    this.buffer += JSON.stringify(v);
-  }
+function scalar(value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value))
+    throw new Error(`${value} is not allowed in canonical JSON`);
+  return value;
 }
 
-function plainScalar(v: unknown): boolean {
+function plain(v: unknown): boolean {
   const type = typeof v;
   return type === "string" || type === "boolean" || v === null || (type === "number" && Number.isFinite(v));
 }

@@ -6,9 +6,10 @@ import {
   SOURCE_LIMITS,
   type Location,
   type Path,
+  type ParseResult,
   type Problem,
-  type YamlSource,
 } from "../schema/source.js";
+import { parseYamlFile } from "../schema/parse-cache.js";
 import type { Plan } from "../schema/types.generated.js";
 import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
@@ -27,17 +28,21 @@ type Locate = (path: Path, options?: { key?: boolean }) => Location;
  * throws for anything a user could have written.
  */
 export function validatePlanText(text: string, file: string, registry: Registry): ValidationResult {
-  const parsed = parseYamlSource(text, file);
+  return validateParsed(parseYamlSource(text, file), file, registry);
+}
+
+function validateParsed(parsed: ParseResult, file: string, registry: Registry): ValidationResult {
   if (!parsed.ok) return parsed;
-  const result = validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
-  if (result.ok) result.source = parsed.source; // not a spread: that would compute the lazy digest
-  return result;
+  // A valid plan keeps no YAML document: its nodes and positions weigh some 30 times the text (issue 16), and
+  // only problems need positions.
+  return validatePlanData(parsed.data, registry, (path, options) => parsed.source.locate(path, options), file);
 }
 
 export async function validatePlanFile(file: string, registry: Registry): Promise<ValidationResult> {
   const read = readUntrustedFile(file, { maxBytes: SOURCE_LIMITS.maxBytes, noun: "plan" });
   if (!read.ok) return { ok: false, problems: read.problems };
-  return validatePlanText(read.text, file, registry);
+  // A plan file is read again unchanged (validate, run, CI): its data comes from the cache when it can.
+  return validateParsed(parseYamlFile(read.text, file), file, registry);
 }
 
 /** Validates plan data already in memory; `locate` maps a path to a position (line 1 when there is no source). */
@@ -76,7 +81,7 @@ export function validatePlanData(
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };
-  return issue(plan, registry);
+  return issue(plan, registry, graph);
 }
 
 /** `input` as a validated plan: the validator's own token for `registry` as it is, anything else checked now. */

@@ -10,9 +10,9 @@
  * and a plan changed afterwards would run unchecked.
  */
 import type { Registry } from "../registry/registry.js";
-import type { YamlSource } from "../schema/source.js";
 import type { Plan } from "../schema/types.generated.js";
 import { planDigest } from "./digest.js";
+import type { StepGraph } from "./rules/graph.js";
 
 declare const brand: unique symbol;
 
@@ -21,17 +21,19 @@ export interface ValidatedPlan {
   readonly plan: Plan;
   /** sha256 of the plan's canonical JSON; computed on first read (it costs as much as the rules together). */
   readonly digest: string;
-  source?: YamlSource;
+  /** The dependency graph the validator built: the runner schedules on it instead of building its own. */
+  readonly graph: StepGraph;
   readonly [brand]: true;
 }
 
 const issued = new WeakMap<object, Registry>();
 
-export function issue(plan: Plan, registry: Registry): ValidatedPlan {
+export function issue(plan: Plan, registry: Registry, graph: StepGraph): ValidatedPlan {
   let digest: string | undefined;
   const token = {
     ok: true as const,
     plan,
+    graph,
     get digest() {
       return (digest ??= planDigest(plan));
     },

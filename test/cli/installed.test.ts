@@ -3,7 +3,7 @@
 // npm resolves the dependencies from its cache (--prefer-offline), asking the registry only for
 // what the cache lacks. Built and installed once for the whole file.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +62,23 @@ describe("the installed planfile command", { timeout: 180_000 }, () => {
     const ran = await run("run", "plans/migrate.yaml");
     expect(ran.code).toBe(4);
     expect(`${ran.stdout}${ran.stderr}`).toMatch(/then: planfile run --resume \S+ --approve freeze,cutover/);
+  });
+
+  it("validate starts warm in a new folder: the package ships its checked manifests and compiled validators", async () => {
+    const fresh = join(root, "fresh");
+    mkdirSync(join(fresh, "plans"), { recursive: true });
+    cpSync(join(REPO, "plans", "migrate-orders.yaml"), join(fresh, "plans", "migrate-orders.yaml"));
+    const cache = join(root, "user-cache");
+    const { code, stdout, stderr } = await spawn(planfile, ["validate", "plans/migrate-orders.yaml"], {
+      cwd: fresh,
+      env: { XDG_CACHE_HOME: cache },
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^plans\/migrate-orders\.yaml {2}valid {2}9 steps/);
+    // Manifests and compiled validators came from dist/cache/: the only entry written is the plan's own data,
+    // in the user's cache, never in the folder.
+    expect(readdirSync(join(cache, "planfile"))).toEqual(["yaml"]);
+    expect(existsSync(join(fresh, ".planfile"))).toBe(false);
   });
 
   it("through npx, the hints say npx planfile", async () => {

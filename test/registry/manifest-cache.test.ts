@@ -1,4 +1,4 @@
-// Loading tools/ reads each manifest back from `.planfile/cache/` once it has passed every check
+// Loading tools/ reads each manifest back from the user's cache once it has passed every check
 // (src/registry/manifest-cache.ts): the cache saves the YAML parse, and must never change an answer.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -62,6 +62,23 @@ describe("group commit", () => {
     ]);
   });
 
+  it("after a failure, a non-idempotent step that completed is reported before the rollback that undoes it starts", async () => {
+    const h = harness();
+    h.failOn.add("b");
+    const events: RunEvent[] = [];
+    const result = await run(plan([append("a"), set("b")]), {
+      registry: h.registry,
+      runId: "f",
+      retryDelayMs: 0,
+      defaultRetries: 0,
+      onEvent: (e) => events.push(e),
+    });
+    expect(result.status).toBe("rolled-back");
+    const order = events.map((e) => ("step" in e ? `${e.type} ${e.step}` : e.type));
+    expect(order.indexOf("step-completed a")).toBeGreaterThan(-1);
+    expect(order.indexOf("step-completed a")).toBeLessThan(order.indexOf("rollback-started"));
+  });
+
   it("with durability `always`, idempotent steps get the same guarantees, still in shared syncs", async () => {
     const ids = Array.from({ length: 6 }, (_, i) => `s${i}`);
     const chain = ids.map((id, i) => set(id, i ? [ids[i - 1]!] : []));

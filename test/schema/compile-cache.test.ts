@@ -1,4 +1,4 @@
-// compileSchema: ajv's compiled validators kept as standalone code under `.planfile/cache/ajv/`,
+// compileSchema: ajv's compiled validators kept as standalone code in the user's cache (`ajv/`),
 // keyed by the schema and the compiler. A cached validator must answer exactly as a fresh one.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -60,3 +60,11 @@ describe("canonical JSON", () => {
     expect(planDigest(big)).toBe(`sha256:${createHash("sha256").update(canonicalize(big)!).digest("hex")}`);
   });
 });
+
+describe("canonical JSON, corners", () => {
+  it("orders integer-like keys as text, as RFC 8785 does, and keeps a `__proto__` key", () => {
+    const value = JSON.parse('{"10":1,"9":2,"b":[{"2":0,"10":1}],"__proto__":{"x":1}}');
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+    expect(canonicalJson(value)).toBe('{"10":1,"9":2,"__proto__":{"x":1},"b":[{"10":1,"2":0}]}');
+  });
+});

@@ -1,0 +1,64 @@
+// One size, one path, in a fresh process (bench/runner-memory.bench.ts starts it): peak RSS of validating and
+// running an N-step plan, beyond the plan's own size. Prints one JSON line.
+// Usage: node --expose-gc --import tsx bench/runner-memory-child.ts <data|text> <steps>
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { run } from "../src/runner/index.js";
+import type { Plan } from "../src/schema/types.generated.js";
+import { validatePlanText } from "../src/validator/index.js";
+import { registry, toPlan, type Node } from "./runner-workloads.js";
+
+const [path, size] = process.argv.slice(2) as ["data" | "text", string];
+const n = Number(size);
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+/** Layers of 50 steps; each depends on two steps of the layer before. */
+function nodes(count: number): Node[] {
+  const out: Node[] = [];
+  for (let i = 0; i < count; i++) {
+    const layer = Math.floor(i / 50);
+    const deps = layer === 0 ? [] : [`m${(layer - 1) * 50 + (i % 50)}`, `m${(layer - 1) * 50 + ((i + 7) % 50)}`];
+    out.push({ id: `m${i}`, ms: 0, deps: [...new Set(deps)] });
+  }
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "planfile-mem-"));
+const graph = nodes(n);
+const reg = registry(dir, graph);
+// Warm up on a small plan: module loading and schema compilation are not the plan's cost.
+const warm = nodes(100);
+await run(toPlan(warm, true), { registry: registry(dir, warm), runId: "warm", runsDir: join(dir, "warm") });
+
+gc();
+const heap0 = process.memoryUsage().heapUsed;
+let plan: Plan | undefined = toPlan(graph, true);
+gc();
+const planBytes = process.memoryUsage().heapUsed - heap0;
+let text: string | undefined;
+if (path === "text") {
+  text = stringify(plan);
+  plan = undefined;
+}
+gc();
+const baseline = process.memoryUsage().rss;
+const baselineHeap = process.memoryUsage().heapUsed;
+
+let status: string;
+if (path === "data") status = (await run(plan!, { registry: reg, runId: "m" })).status;
+else {
+  const validation = validatePlanText(text!, "plan.yaml", reg);
+  if (!validation.ok) throw new Error(validation.problems[0]!.message);
+  status = (await run(validation, { registry: reg, runId: "m" })).status;
+}
+const peak = process.resourceUsage().maxRSS * 1024;
+gc();
+const retained = process.memoryUsage().heapUsed - baselineHeap;
+rmSync(dir, { recursive: true, force: true });
+// The text path's peak holds the parsed plan too: that is the plan's own size, not the run's.
+const beyond = peak - baseline - (path === "text" ? planBytes : 0);
+console.log(
+  JSON.stringify({ path, steps: n, status, planBytes, baseline, peak, perStep: Math.max(0, beyond) / n, retained }),
+);

@@ -1,0 +1,67 @@
+// Peak memory of a run (issue 16, item 4): an N-step plan validated and run, each size and path in a fresh
+// process (bench/runner-memory-child.ts), so one measurement's heap never inflates the next.
+// Target: ≤ 3 KB of peak RSS per step beyond the plan's own size at 10k steps, from data and from YAML text.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { median, type BenchTable } from "./table.js";
+
+const exec = promisify(execFile);
+const RUNS = 3;
+
+interface Sample {
+  perStep: number;
+  peak: number;
+  baseline: number;
+  retained: number;
+  planBytes: number;
+}
+
+async function child(path: "data" | "text", steps: number): Promise<Sample> {
+  const { stdout } = await exec(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", "bench/runner-memory-child.ts", path, String(steps)],
+    { maxBuffer: 1 << 20 },
+  );
+  const sample = JSON.parse(stdout.trim().split("\n").at(-1)!) as Sample & { status: string };
+  if (sample.status !== "succeeded") throw new Error(`memory bench run ended ${sample.status}`);
+  return sample;
+}
+
+export default async function (): Promise<BenchTable[]> {
+  const rows: (string | number)[][] = [];
+  const verdicts: string[] = [];
+  for (const path of ["data", "text"] as const)
+    for (const steps of [1000, 10_000]) {
+      const samples: Sample[] = [];
+      for (let i = 0; i < RUNS; i++) samples.push(await child(path, steps));
+      const kb = median(samples.map((s) => s.perStep)) / 1024;
+      const mb = (x: number) => x / 1024 / 1024;
+      rows.push([
+        path === "data" ? "plan data → run()" : "YAML text → validatePlanText → run()",
+        steps,
+        mb(median(samples.map((s) => s.planBytes))),
+        mb(median(samples.map((s) => s.peak - s.baseline))),
+        kb,
+        median(samples.map((s) => s.retained)) / steps / 1024,
+      ]);
+      if (steps === 10_000) verdicts.push(`${path} ${kb.toFixed(1)} KB ${kb <= 3 ? "met" : "NOT met"}`);
+    }
+  return [
+    {
+      title: `Peak memory of a run: layers of 50 no-op steps, each on two of the layer before (median of ${RUNS} processes)`,
+      columns: [
+        "input",
+        "steps",
+        "plan MB (heap)",
+        "peak RSS − baseline MB",
+        "KB / step beyond the plan",
+        "KB / step kept after GC",
+      ],
+      rows,
+      notes: [
+        `target ≤ 3 KB per step beyond the plan at 10k steps: ${verdicts.join("; ")}`,
+        "baseline: RSS with the plan (or its text) in memory, modules loaded; the text path also subtracts the parsed plan's heap size.",
+      ],
+    },
+  ];
+}
