@@ -2,17 +2,12 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { foldJournal, rollbackRun, run } from "../../src/runner/index.js";
-import type { RunStore } from "../../src/store/index.js";
-import { describeStores, keepLines } from "../store/stores.js";
+import { describeStores, keepLines, storePerHarness } from "../store/stores.js";
 import { harness, plan, set } from "./helpers.js";
 
 describeStores("resume and rollback from the journal", (kind) => {
   // One store per harness: the test's runs live there, in files or in PostgreSQL.
-  const stores = new WeakMap<object, RunStore>();
-  const storeOf = (h: ReturnType<typeof harness>) => {
-    if (!stores.has(h)) stores.set(h, kind.open(h.stateDir));
-    return stores.get(h)!;
-  };
+  const storeOf = storePerHarness(() => kind);
   const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
     registry: h.registry,
     store: storeOf(h),

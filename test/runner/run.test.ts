@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { run, type RunResult } from "../../src/runner/index.js";
-import type { RunStore } from "../../src/store/index.js";
-import { describeStores } from "../store/stores.js";
+import { describeStores, storePerHarness } from "../store/stores.js";
 import { deferred, harness, inline, plan, set, types } from "./helpers.js";
 
 // The whole suite runs on each store: the journal in files, or in PostgreSQL.
 describeStores("run", (kind) => {
-  const stores = new WeakMap<object, RunStore>();
-  const storeOf = (h: ReturnType<typeof harness>) => {
-    if (!stores.has(h)) stores.set(h, kind.open(h.stateDir));
-    return stores.get(h)!;
-  };
+  const storeOf = storePerHarness(() => kind);
   const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
     registry: h.registry,
     store: storeOf(h),

@@ -11,8 +11,7 @@ import {
   type JournalEntry,
   type OutcomeAnswer,
 } from "../../src/runner/index.js";
-import type { RunStore } from "../../src/store/index.js";
-import { describeStores, FILES, type StoreKind } from "../store/stores.js";
+import { describeStores, FILES, type StoreKind, storePerHarness } from "../store/stores.js";
 import type { Plan, Step } from "../../src/schema/types.generated.js";
 import { listRuns } from "../../src/runner/runs-view.js";
 import { validatePlanData } from "../../src/validator/index.js";
@@ -74,11 +73,7 @@ const step = (id: string, tool: string, extra: Partial<Step> = {}): Step => ({
 
 // Each harness gets a store of the kind under test: its runs live there, in files or in PostgreSQL.
 let kind: StoreKind;
-const stores = new WeakMap<object, RunStore>();
-const storeOf = (h: Harness) => {
-  if (!stores.has(h)) stores.set(h, kind.open(h.stateDir));
-  return stores.get(h)!;
-};
+const storeOf = storePerHarness(() => kind);
 
 /** The journal of a process killed with `lines` written after run-started, written through the store. */
 async function crashed(h: Harness, p: Plan, lines: object[]): Promise<void> {

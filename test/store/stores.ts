@@ -63,3 +63,12 @@ export async function keepLines(store: RunStore, runId: string, count: number): 
   const pg = store as PostgresRunStore;
   await (await pg.db()).query(`delete from ${pg.table("journal")} where run_id = $1 and seq > $2`, [runId, count]);
 }
+
+/** One store of `kind` per test harness (by its state folder), opened on first use. */
+export function storePerHarness(kind: () => StoreKind): (h: { stateDir: string }) => RunStore {
+  const stores = new WeakMap<object, RunStore>();
+  return (h) => {
+    if (!stores.has(h)) stores.set(h, kind().open(h.stateDir));
+    return stores.get(h)!;
+  };
+}
