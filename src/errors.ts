@@ -19,6 +19,8 @@ export type ErrorCode =
   | "CANCELLED"
   | "RUN_NOT_FOUND"
   | "RUN_BUSY"
+  // The run store (PLANFILE_STORE_URL) cannot be reached or used.
+  | "STORE_UNAVAILABLE"
   // A model call that produced no answer.
   | "LLM_TIMEOUT"
   | "LLM_UNAVAILABLE"

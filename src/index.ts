@@ -49,4 +49,17 @@ export {
 export { loadConfig, ConfigError, type ConfigProblem, type PlanfileConfig } from "./config/index.js";
 export * from "./planner/index.js";
 export * from "./runner/index.js";
+// The PostgreSQL store and the worker are loaded on demand (`openRunStore`), so importing planfile never loads pg.
+export {
+  FileRunStore,
+  openRunStore,
+  storeUrl,
+  StoreError,
+  type RunStore,
+  type RunLock,
+  type Holder,
+  type StoredRun,
+  type StoreChoice,
+} from "./store/index.js";
+export { approveRun, type Approval } from "./store/approve-run.js";
 export * as evals from "./evals/index.js";

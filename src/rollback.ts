@@ -60,7 +60,7 @@ runMain(async () => {
   ]);
   const { aroundPrompt, asUsage, interrupts, reporter } = support;
   const { formatPreview, ttyAskOutcome, ttyConfirmRollback } = confirm;
-  const { loadRun, parseAnswers, previewRun, rollbackRun, runsDirOf } = runner;
+  const { foldJournal, parseAnswers, previewRun, rollbackRun } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
     answers = parseAnswers(values.resolve ?? []);
@@ -69,18 +69,21 @@ runMain(async () => {
   }
   const again = hint("rollback", runId);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
+  const store = await (await import("./store/for-command.js")).storeForCommand(registry.stateDir);
   try {
     return await asUsage(async () => {
-      const state = loadRun(runsDirOf({ registry }), runId);
+      const state = foldJournal(await store.read(runId));
       for (const id of Object.keys(answers))
         if (!state.plan.steps.some((s) => s.id === id)) throw usage(`--resolve ${id}: no such step in run ${runId}`);
       if (values["dry-run"]) {
-        process.stderr.write(`${formatPreview(previewRun(runId, { registry }))}\ndry run: nothing was undone\n`);
+        process.stderr.write(
+          `${formatPreview(await previewRun(runId, { registry, store }))}\ndry run: nothing was undone\n`,
+        );
         return EXIT.ok;
       }
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       if (!interactive && !values.yes) {
-        const preview = previewRun(runId, { registry });
+        const preview = await previewRun(runId, { registry, store });
         if (!preview.empty) {
           process.stderr.write(
             `${formatPreview(preview)}\nnothing was undone: confirm with --yes (or run this on a terminal)\n`,
@@ -103,6 +106,7 @@ runMain(async () => {
       try {
         const result = await rollbackRun(runId, {
           registry,
+          store,
           onEvent: out.onEvent,
           resolve: answers,
           stop: () => stopping,
@@ -138,5 +142,6 @@ runMain(async () => {
     });
   } finally {
     await registry.close();
+    await store.close();
   }
 });

@@ -16,6 +16,10 @@ Progress goes to stderr; --json events go to stdout.
 Options:
   --approve <id,...>     approve these risky steps (needed without a terminal)
   --yes                  approve every risky step
+  --approved-by <who>    who approves with --approve/--yes (default: your user name)
+  --enqueue              put the plan in the shared run store for a worker
+                         (planfile worker) instead of running it here; prints
+                         the run id. Needs PLANFILE_STORE_URL
   --confirm <when>       on a terminal, ask about each risky step: upfront (default,
                          before anything runs) or step (just before it runs, with
                          its arguments resolved)
@@ -49,6 +53,8 @@ runMain(async () => {
       options: {
         approve: { type: "string" },
         yes: { type: "boolean" },
+        "approved-by": { type: "string" },
+        enqueue: { type: "boolean" },
         confirm: { type: "string" },
         "dry-run": { type: "boolean" },
         "allow-drift": { type: "boolean" },
@@ -69,6 +75,8 @@ runMain(async () => {
   const file = positionals[0];
   if (positionals.length > 1) throw usage(`one plan at a time; got ${positionals.join(" ")}`);
   if (!file && !values.resume) throw usage(`no plan file given\n${HELP}`);
+  if (values.enqueue && (values.resume || !file)) throw usage("--enqueue takes a plan file, not --resume");
+  if (values.enqueue && values["dry-run"]) throw usage("--enqueue and --dry-run do not go together");
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw usage(`--concurrency must be a whole number ≥ 1, not ${values.concurrency}`);
@@ -87,7 +95,7 @@ runMain(async () => {
       import("./validator/index.js"),
     ]);
   const { aroundPrompt, asUsage, interrupts, list, reporter } = support;
-  const { loadRun, parseAnswers, run, runsDirOf, unknownApprovals } = runner;
+  const { foldJournal, parseAnswers, run, unknownApprovals } = runner;
   let answers: ReturnType<typeof parseAnswers>;
   try {
     answers = parseAnswers(values.resolve ?? []);
@@ -96,6 +104,7 @@ runMain(async () => {
   }
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
+  const store = await (await import("./store/for-command.js")).storeForCommand(registry.stateDir);
   try {
     return await asUsage(async () => {
       let plan;
@@ -112,7 +121,7 @@ runMain(async () => {
         plan = validation.plan;
         input = validation;
       } else {
-        plan = loadRun(runsDirOf({ registry }), values.resume!).plan;
+        plan = foldJournal(await store.read(values.resume!)).plan;
         input = plan;
       }
       const approve = values.yes ? ("all" as const) : list(values.approve);
@@ -124,6 +133,20 @@ runMain(async () => {
       for (const id of Object.keys(answers))
         if (!plan.steps.some((s) => s.id === id)) throw usage(`--resolve ${id}: no such step in this plan`);
 
+      if (values.enqueue) {
+        const { enqueuePlan } = await import("./store/enqueue.js");
+        const runId = await enqueuePlan(store, plan, {
+          runId: values["run-id"],
+          approve,
+          approvedBy: values["approved-by"],
+          registry,
+        });
+        process.stdout.write(`${runId}\n`);
+        process.stderr.write(
+          `queued run ${runId} in ${store.where}; a worker runs it (planfile worker). Watch it: ${hint("runs", runId)}\n`,
+        );
+        return EXIT.ok;
+      }
       const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !values.json;
       const out = reporter({ json: values.json, steps: plan.steps });
       const ctrlC = interrupts(
@@ -143,6 +166,7 @@ runMain(async () => {
       try {
         const result = await run(input, {
           registry,
+          store,
           ...(values.resume
             ? { resume: true, runId: values.resume }
             : values["run-id"]
@@ -156,6 +180,7 @@ runMain(async () => {
             : {}),
           confirmAt: values.confirm === "step" ? "step" : "upfront",
           approve,
+          ...(values["approved-by"] ? { approvedBy: values["approved-by"] } : {}),
           dryRun: values["dry-run"],
           allowDrift: values["allow-drift"],
           concurrency,
@@ -175,5 +200,6 @@ runMain(async () => {
     });
   } finally {
     await registry.close();
+    await store.close();
   }
 });

@@ -1,15 +1,17 @@
 #!/usr/bin/env -S npx tsx
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { checkConfig, parseCli, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/runs.ts [--json] [--state-dir DIR]          list runs
        tsx src/runs.ts [--json] [--state-dir DIR] <run-id> show one run
 
-Reads the journals under <state-dir>/runs/ (default .planfile/runs/). A run
-that has not finished is \`running\` while a live process holds its lock, and
-\`interrupted\` once that process is gone (resume or roll it back).
+Reads the journals under <state-dir>/runs/ (default .planfile/runs/), or every
+machine's runs in the shared store when PLANFILE_STORE_URL (or store.url in
+planfile.config.json) names one; then each run shows the host that last worked
+on it. A run that has not finished is \`running\` while a live process holds
+its lock, and \`interrupted\` once that process is gone (resume or roll it back).
 `;
 
 runMain(async () => {
@@ -23,17 +25,23 @@ runMain(async () => {
   // A mistyped --state-dir is not "no runs yet".
   if (stateDir !== undefined && !existsSync(stateDir))
     throw usage(`no state folder ${stateDir} (--state-dir); check the path`);
-  const runsDir = join(resolve(stateDir ?? ".planfile"), "runs");
-  const { foldJournal, readRunJournal } = await import("./runner/index.js");
-  const { formatRun, formatRunList, listRuns, runHolder } = await import("./runner/runs-view.js");
-  const id = positionals[0];
-  if (!id) {
-    const rows = listRuns(runsDir);
-    process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
-    return;
+  const { foldJournal } = await import("./runner/index.js");
+  const { formatRun, formatRunList, listStoredRuns } = await import("./runner/runs-view.js");
+  const { storeForCommand } = await import("./store/for-command.js");
+  const store = await storeForCommand(resolve(stateDir ?? ".planfile"));
+  try {
+    const id = positionals[0];
+    if (!id) {
+      const rows = await listStoredRuns(store);
+      process.stdout.write(`${values.json ? JSON.stringify(rows, null, 2) : formatRunList(rows)}\n`);
+      return;
+    }
+    const entries = await store.read(id);
+    const holder = await store.holder(id);
+    process.stdout.write(
+      `${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries, store.shared ? holder : holder?.pid)}\n`,
+    );
+  } finally {
+    await store.close();
   }
-  const entries = readRunJournal(runsDir, id);
-  process.stdout.write(
-    `${values.json ? JSON.stringify(entries, null, 2) : formatRun(foldJournal(entries), entries, runHolder(runsDir, id))}\n`,
-  );
 });

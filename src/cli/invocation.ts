@@ -39,7 +39,7 @@ export function hint(command: string, ...args: string[]): string {
   return [commandLine(command), ...[...carried, ...args].map(quote)].join(" ");
 }
 
-const COMMAND_NAMES = "plan|validate|show|diff|run|rollback|runs|tools|sandbox|eval|lab|upgrade";
+const COMMAND_NAMES = "plan|validate|show|diff|run|rollback|runs|approve|worker|tools|sandbox|eval|lab|upgrade";
 const SPELLINGS = new RegExp(
   `(?:(?:npx )?(?:node --import tsx |tsx ))?(?<![\\w/.-])src/(${COMMAND_NAMES})\\.ts\\b|(?<![\\w/.-])(?:npx )?planfile (${COMMAND_NAMES})\\b`,
   "g",

@@ -23,6 +23,7 @@ const CODE_TO_EXIT: Partial<Record<ErrorCode, number>> = {
   SCENARIO_INVALID: EXIT.usage,
   RUN_NOT_FOUND: EXIT.usage,
   RUN_BUSY: EXIT.usage,
+  STORE_UNAVAILABLE: EXIT.failed,
   SECRET_MISSING: EXIT.usage,
   PLAN_INVALID: EXIT.invalidPlan,
   PLAN_STALE: EXIT.stalePlan,

@@ -37,6 +37,8 @@ export class ConfigError extends PlanfileError {
 // A credential under any of these names is refused whatever section it is in.
 const SECRET_KEY =
   /^(api[-_]?key|.*[-_]api[-_]?key|key|token|.*[-_]token|secret|.*[-_]secret|password|.*[-_]password)$/i;
+/** `scheme://user:password@host`: a URL that carries its password. */
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:[^/@\s]+@/i;
 const SECRET_VALUE = /^(sk-[A-Za-z0-9_-]{16,}|Bearer\s+\S{16,})$/;
 
 /** The settings in `file` (cwd-relative by default); `{}` when there is no such file. */
@@ -77,6 +79,15 @@ function secrets(file: string, text: string, data: unknown): ConfigProblem[] {
   const walk = (value: unknown, path: (string | number)[]) => {
     if (typeof value === "string" && SECRET_VALUE.test(value.trim()))
       out.push(problem(file, text, path, "looks like a key; keys do not belong in a config file: set OPENAI_API_KEY"));
+    if (typeof value === "string" && URL_PASSWORD.test(value.trim()))
+      out.push(
+        problem(
+          file,
+          text,
+          path,
+          "holds a password; passwords do not belong in a config file: drop it from the URL and set PGPASSWORD (or use ~/.pgpass)",
+        ),
+      );
     if (typeof value !== "object" || value === null) return;
     for (const [k, v] of Object.entries(value)) {
       const child = [...path, Array.isArray(value) ? Number(k) : k];

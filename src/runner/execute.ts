@@ -102,7 +102,12 @@ export async function executeSteps(
         const slots = slotsFor(id);
         running++;
         occupy(slots, 1);
-        void start(ctx.steps.get(id)!).then((outcome) => {
+        // A step that throws (its journal cannot be made durable: a disk error, a store whose session ended)
+        // counts as failed, so nothing new starts and the run stops instead of waiting forever.
+        const settled = start(ctx.steps.get(id)!).catch(
+          (error): StepOutcome => ({ status: "failed", error: errorInfo(error), durationMs: 0 }),
+        );
+        void settled.then((outcome) => {
           running--;
           occupy(slots, -1);
           outcomes.set(id, outcome);

@@ -39,7 +39,8 @@ export type JournalEntry =
       steps: string[];
       by: string;
       digest: string;
-      via: "flag" | "prompt";
+      /** `command`: `planfile approve`, from any machine, while no process held the run. */
+      via: "flag" | "prompt" | "command";
       /** Asked just before the step ran (`--confirm step`), with these resolved (redacted) arguments. */
       atStep?: boolean;
       args?: unknown;

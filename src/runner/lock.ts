@@ -3,6 +3,7 @@
  * rollback) of the same run would both call tools.
  */
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { acquireLockFile, LockBusy, lockHolder } from "../lock-file.js";
 import { JOURNAL_FILE } from "./journal.js";
@@ -28,7 +29,7 @@ export function lockRun(dir: string, runId: string): RunLock {
     if (error instanceof LockBusy)
       throw new RunnerError(
         "RUN_BUSY",
-        `run ${runId} is in use by ${error.holder}; wait for it to finish, or stop it first`,
+        `run ${runId} is in use by ${error.holder} on ${hostname()}; wait for it to finish, or stop it first`,
       );
     throw error;
   }

@@ -9,19 +9,22 @@ import type { Step } from "../schema/types.generated.js";
 import { undoOf } from "./rollback.js";
 import type { RunContext } from "./context.js";
 import type { EventListener } from "./events.js";
-import { Journal, NullJournal, type JournalWriter } from "./journal.js";
-import { lockRun } from "./lock.js";
+import { NullJournal, type JournalWriter } from "./journal.js";
+import { FileRunStore } from "../store/files.js";
+import type { RunStore } from "../store/types.js";
 import type { AskOutcome, OutcomeAnswer } from "./outcome.js";
 import { loadSecrets } from "./resolve.js";
 import { rollBack } from "./undo.js";
 import { createContext, finish, runsDirOf } from "./run.js";
 import { errorInfo } from "./runner-error.js";
-import { loadRun, runDir, type RunState } from "./state.js";
+import { foldJournal, type RunState } from "./state.js";
 import type { RunResult, StepOutcome } from "./types.js";
 
 export interface RollbackOptions {
   registry: Registry;
   runsDir?: string;
+  /** Where the run lives; default the files under `runsDir`. */
+  store?: RunStore;
   onEvent?: EventListener;
   env?: Readonly<Record<string, string | undefined>>;
   retryDelayMs?: number;
@@ -88,11 +91,11 @@ export function previewRollback(state: RunState, ctx: RunContext): RollbackPrevi
 }
 
 /** The preview without touching the run: no lock, no journal line. */
-export function previewRun(
+export async function previewRun(
   runId: string,
-  options: Pick<RollbackOptions, "registry" | "runsDir" | "env">,
-): RollbackPreview {
-  const prior = loadRun(runsDirOf(options), runId);
+  options: Pick<RollbackOptions, "registry" | "runsDir" | "store" | "env">,
+): Promise<RollbackPreview> {
+  const prior = foldJournal(await storeOf(options).read(runId));
   const ctx = contextFor(prior, new NullJournal(), options);
   for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
   return previewRollback(prior, ctx);
@@ -108,14 +111,18 @@ function contextFor(
   return createContext({ runId: prior.runId, digest: prior.digest, plan: prior.plan, secrets, journal, options, now });
 }
 
+function storeOf(options: Pick<RollbackOptions, "registry" | "runsDir" | "store">): RunStore {
+  return options.store ?? new FileRunStore(runsDirOf(options));
+}
+
 export async function rollbackRun(runId: string, options: RollbackOptions): Promise<RunResult> {
-  const runsDir = runsDirOf(options);
-  loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
-  const lock = lockRun(runDir(runsDir, runId), runId);
-  let journal: Journal | undefined;
+  const store = storeOf(options);
+  await store.read(runId); // RUN_NOT_FOUND before anything is created
+  const lock = await store.lock(runId);
+  let journal: JournalWriter | undefined;
   try {
     // Read the journal only once the run is ours: another process may have just finished with it.
-    const prior = loadRun(runsDir, runId);
+    const prior = foldJournal(await store.read(runId));
     const outcomes = new Map<string, StepOutcome>(prior.plan.steps.map((s) => [s.id, { status: "not-started" }]));
     for (const [id, done] of prior.completed)
       outcomes.set(id, { status: "completed", output: done.output, durationMs: done.durationMs, reused: true });
@@ -130,7 +137,7 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
         return { status: "rejected", rejected: [], by: "the operator", ...base() };
     }
 
-    journal = new Journal(runDir(runsDir, runId));
+    journal = lock.journal();
     const ctx = contextFor(prior, journal, options);
     for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
     ctx.write({ t: "resumed", digest: prior.digest });
@@ -155,6 +162,6 @@ export async function rollbackRun(runId: string, options: RollbackOptions): Prom
     return await finish(ctx, result);
   } finally {
     await journal?.close();
-    lock.release();
+    await lock.release();
   }
 }

@@ -3,7 +3,6 @@
  * outcomes → walk the graph → on failure or cancellation, roll back.
  * Every transition is journaled before it is reported.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
 import { validatedFor, type ValidatedPlan } from "../validator/index.js";
@@ -11,17 +10,18 @@ import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
-import { Journal, NullJournal, readJournal, type JournalWriter } from "./journal.js";
+import { NullJournal, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
 import { rollBack } from "./undo.js";
 import { RunnerError, errorInfo } from "./runner-error.js";
 import { checkDrift } from "./staleness.js";
-import { foldJournal, loadRun, runDir, type RunState } from "./state.js";
+import { foldJournal, type RunState } from "./state.js";
 import type { RunOptions, RunResult, StepOutcome } from "./types.js";
 import { reconcile } from "./reconcile.js";
 import { scratchFor } from "./scratch.js";
-import { lockRun, runStarted } from "./lock.js";
+import { FileRunStore } from "../store/files.js";
+import type { RunLock, RunStore } from "../store/types.js";
 
 export { DEFAULT_CONCURRENCY } from "./execute.js";
 
@@ -42,6 +42,7 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
   const runsDir = runsDirOf(options);
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
+  const store = options.store ?? new FileRunStore(runsDir);
 
   let prior: RunState | undefined;
   let runId: string;
@@ -50,29 +51,29 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
   if (resume) {
     if (!options.runId) throw new RunnerError("RUN_NOT_FOUND", "resume needs the id of the run to resume");
     runId = options.runId;
-    if (existsSync(runDir(runsDir, runId)) && !runStarted(runDir(runsDir, runId))) resume = false;
-    else loadRun(runsDir, runId); // RUN_NOT_FOUND before anything is created
+    if ((await store.presence(runId)) === "empty") resume = false;
+    else await store.read(runId); // RUN_NOT_FOUND before anything is created
   } else {
     runId = options.runId ?? newRunId(now());
-    if (!dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
+    if (!dryRun && (await store.presence(runId)) === "started") throw alreadyExists(runId);
   }
 
-  const lock = dryRun ? undefined : lockRun(runDir(runsDir, runId), runId);
+  const lock = dryRun ? undefined : await store.lock(runId);
   try {
     // Under the lock, again: another process may have started it meanwhile.
-    if (!resume && !dryRun && runStarted(runDir(runsDir, runId))) throw alreadyExists(runId);
+    if (!resume && !dryRun && (await store.presence(runId)) === "started") throw alreadyExists(runId);
     if (resume) {
       // Read the journal only once the run is ours: another process may have just finished with it.
-      prior = loadRun(runsDir, runId);
+      prior = foldJournal(await store.read(runId));
       if (prior.digest !== digest) return { status: "digest-mismatch", runId, approved: prior.digest, given: digest };
     }
     return await execute(
       plan,
       { ...options, runId, resume },
-      { digest, dryRun, now, runsDir, prior, graph: validation.graph },
+      { digest, dryRun, now, store, lock, prior, graph: validation.graph },
     );
   } finally {
-    lock?.release();
+    await lock?.release();
   }
 }
 
@@ -87,26 +88,28 @@ async function execute(
     digest,
     dryRun,
     now,
-    runsDir,
+    store,
+    lock,
     prior,
     graph,
   }: {
     digest: string;
     dryRun: boolean;
     now: () => Date;
-    runsDir: string;
+    store: RunStore;
+    lock: RunLock | undefined;
     prior: RunState | undefined;
     graph: StepGraph;
   },
 ): Promise<RunResult> {
   const runId = options.runId;
   const secrets = loadSecrets(plan, options.env ?? process.env, options.registry);
-  const journal = dryRun ? new NullJournal() : new Journal(runDir(runsDir, runId), options.durability === "always");
+  const journal = lock ? lock.journal({ always: options.durability === "always" }) : new NullJournal();
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
-    ctx.syncEverything = options.durability === "always";
+    ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
     ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
     else
@@ -126,14 +129,19 @@ async function execute(
       dryRun,
       resumed: prior !== undefined,
     });
-    return await finish(ctx, await drive(ctx, effective, prior));
+    return await finish(ctx, await drive(ctx, effective, prior, store));
   } finally {
     await journal.close();
     await scratch?.dispose();
   }
 }
 
-async function drive(ctx: RunContext, options: RunOptions, prior: RunState | undefined): Promise<RunResult> {
+async function drive(
+  ctx: RunContext,
+  options: RunOptions,
+  prior: RunState | undefined,
+  store: RunStore,
+): Promise<RunResult> {
   const answers = { given: options.resolve, ask: options.askOutcome };
   const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
   const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
@@ -196,7 +204,7 @@ async function drive(ctx: RunContext, options: RunOptions, prior: RunState | und
         ctx,
         base,
         `the operator says ${settled.happened.join(", ")} happened`,
-        await reread(ctx, prior),
+        await reread(ctx, prior, store),
         { cancelled: false },
         { answers },
       );
@@ -274,9 +282,10 @@ export async function finish(ctx: RunContext, result: RunResult): Promise<RunRes
 export { createContext };
 
 /** The run's state with what this process journaled so far (the operator's answers) folded in. */
-async function reread(ctx: RunContext, prior: RunState): Promise<RunState> {
-  if (!ctx.journal.dir) return prior;
-  return foldJournal(readJournal(ctx.journal.dir));
+async function reread(ctx: RunContext, prior: RunState, store: RunStore): Promise<RunState> {
+  if (ctx.journal instanceof NullJournal) return prior;
+  await ctx.journal.sync();
+  return foldJournal(await store.read(ctx.runId));
 }
 
 /** `20261124-210000-a1b2`: sortable by start time, unique enough for one machine. */

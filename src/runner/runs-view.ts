@@ -1,7 +1,9 @@
 /** `tsx src/runs.ts`: the runs under the state folder, and one run's story, read from journals only. */
 import { join } from "node:path";
 import { lockHolder } from "../lock-file.js";
-import { listRunIds, readJournal, type JournalEntry } from "./journal.js";
+import { fileRuns } from "../store/files.js";
+import type { Holder, RunStore, StoredRun } from "../store/types.js";
+import type { JournalEntry } from "./journal.js";
 import { foldJournal, type RunState } from "./state.js";
 
 export interface RunRow {
@@ -11,15 +13,20 @@ export interface RunRow {
   plan: string;
   completed: number;
   total: number;
+  /** The machine that last worked on the run (a shared store only). */
+  host?: string;
 }
 
 /**
  * A run without `run-finished` is live while a process holds its lock
  * (`running`, `rolling back`), and `interrupted` once that process is gone.
  */
-export function statusOf(state: RunState, holder?: number): string {
+export function statusOf(state: RunState, holder?: number | Holder): string {
   if (state.status) return state.status;
-  if (holder !== undefined) return `${state.rollback ? "rolling back" : "running"} (pid ${holder || "?"})`;
+  if (holder !== undefined) {
+    const who = typeof holder === "number" ? `pid ${holder || "?"}` : `pid ${holder.pid || "?"} on ${holder.host}`;
+    return `${state.rollback ? "rolling back" : "running"} (${who})`;
+  }
   return state.rollback ? "interrupted (rolling back)" : "interrupted";
 }
 
@@ -29,35 +36,47 @@ export function runHolder(runsDir: string, runId: string): number | undefined {
 }
 
 export function listRuns(runsDir: string): RunRow[] {
-  const rows: RunRow[] = [];
-  for (const runId of listRunIds(runsDir)) {
-    try {
-      const s = foldJournal(readJournal(join(runsDir, runId)));
-      rows.push({
-        runId,
-        startedAt: s.startedAt,
-        status: statusOf(s, runHolder(runsDir, runId)),
-        plan: s.plan.metadata.name,
-        completed: s.completed.size,
-        total: s.plan.steps.length,
-      });
-    } catch {
-      rows.push({ runId, startedAt: "?", status: "unreadable journal", plan: "?", completed: 0, total: 0 });
-    }
+  return fileRuns(runsDir).map((r) => rowOf(r, false));
+}
+
+/** Every run in the store; a shared store names each run's machine. */
+export async function listStoredRuns(store: RunStore): Promise<RunRow[]> {
+  return (await store.list()).map((r) => rowOf(r, store.shared));
+}
+
+function rowOf(run: StoredRun, shared: boolean): RunRow {
+  const host = shared ? { host: run.host ?? "?" } : {};
+  const unread = { runId: run.runId, startedAt: "?", plan: run.plan ?? "?", completed: 0, total: 0, ...host };
+  if (run.entries.length === 0)
+    return { ...unread, status: run.unreadable ? "unreadable journal" : (run.status ?? "?") };
+  try {
+    const s = foldJournal(run.entries);
+    return {
+      runId: run.runId,
+      startedAt: s.startedAt,
+      status: statusOf(s, shared ? run.holder : run.holder?.pid),
+      plan: s.plan.metadata.name,
+      completed: s.completed.size,
+      total: s.plan.steps.length,
+      ...host,
+    };
+  } catch {
+    return { ...unread, status: "unreadable journal" };
   }
-  return rows;
 }
 
 export function formatRunList(rows: RunRow[]): string {
   if (rows.length === 0) return "no runs yet";
+  const hosts = rows.some((r) => r.host !== undefined);
   const table = [
-    ["RUN", "STARTED", "STATUS", "PLAN", "STEPS"],
+    ["RUN", "STARTED", "STATUS", "PLAN", "STEPS", ...(hosts ? ["HOST"] : [])],
     ...rows.map((r) => [
       r.runId,
       r.startedAt.replace("T", " ").slice(0, 19),
       r.status,
       r.plan,
       `${r.completed}/${r.total}`,
+      ...(hosts ? [r.host ?? "?"] : []),
     ]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
@@ -71,7 +90,7 @@ export function formatRunList(rows: RunRow[]): string {
     .join("\n");
 }
 
-export function formatRun(state: RunState, entries: JournalEntry[], holder?: number): string {
+export function formatRun(state: RunState, entries: JournalEntry[], holder?: number | Holder): string {
   const lines = [
     `run ${state.runId}  ${statusOf(state, holder)}`,
     `plan ${state.plan.metadata.name}${state.planFile ? ` (${state.planFile})` : ""}  ${state.digest}`,

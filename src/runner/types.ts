@@ -1,4 +1,5 @@
 import type { Registry } from "../registry/registry.js";
+import type { RunStore } from "../store/types.js";
 import type { Problem } from "../schema/source.js";
 import type { Step } from "../schema/types.generated.js";
 import type { ErrorInfo, EventListener } from "./events.js";
@@ -95,6 +96,8 @@ export interface RunOptions {
   registry: Registry;
   /** Where runs live; default `<registry.stateDir>/runs`. */
   runsDir?: string;
+  /** Where journals, locks and approvals live; default the files under `runsDir`. */
+  store?: RunStore;
   /** Generated once when absent; inject it in tests. */
   runId?: string;
   /** Continue the run `runId` from its journal. */

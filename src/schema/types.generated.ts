@@ -389,6 +389,7 @@ export interface PlanfileConfig {
   $schema?: string;
   llm?: LlmSettings;
   postgres?: PostgresSettings;
+  store?: StoreSettings;
 }
 /**
  * The OpenAI-compatible endpoint the planner asks. The environment wins: OPENAI_BASE_URL, PLANFILE_MODEL, PLANFILE_LLM_TIMEOUT_MS.
@@ -465,6 +466,22 @@ export interface PostgresCatalog {
    * Default catalog.
    */
   database?: string;
+}
+/**
+ * Where runs live (journals, owner locks, approvals, the queue). Without a url, the files under the state folder (one machine). PLANFILE_STORE_URL overrides it.
+ *
+ * This interface was referenced by `PlanfileConfig`'s JSON-Schema
+ * via the `definition` "StoreSettings".
+ */
+export interface StoreSettings {
+  /**
+   * A PostgreSQL URL, e.g. postgres://planfile@db.internal:5432/planfile. Never a password: the server's password comes from PGPASSWORD (or ~/.pgpass).
+   */
+  url?: string;
+  /**
+   * The PostgreSQL schema holding the store's tables; default planfile.
+   */
+  schema?: string;
 }
 
 /**

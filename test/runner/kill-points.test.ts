@@ -4,12 +4,11 @@
 // from the sandbox's call log. Every trial must end rolled back, with the world exactly as before the run
 // and no non-idempotent call applied twice.
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { loadRegistry } from "../../src/registry/index.js";
 import {
-  loadRun,
+  foldJournal,
   rollbackRun,
   run,
   type OutcomeAnswer,
@@ -17,6 +16,8 @@ import {
   type RunState,
 } from "../../src/runner/index.js";
 import { readWorld, resetWorld, worldWithoutCallLog, type World } from "../../tools/sandbox/world/index.js";
+import type { RunStore } from "../../src/store/index.js";
+import { describeStores, type StoreKind } from "../store/stores.js";
 import { tempDir } from "./helpers.js";
 
 const exec = promisify(execFile);
@@ -71,16 +72,16 @@ const flags = (answers: Record<string, OutcomeAnswer>) =>
     : [];
 
 /** The operator's way out, in-process: resume; if that cannot go on, roll back; answer what is asked. */
-async function finish(state: string): Promise<RunResult> {
+async function finish(state: string, store: RunStore): Promise<RunResult> {
   const registry = await loadRegistry({ stateDir: state });
   let result: RunResult | undefined;
   for (let round = 0; round < 3; round++) {
-    const s = loadRun(join(state, "runs"), RUN);
+    const s = foldJournal(await store.read(RUN));
     const resolve = await answersFromCallLog(state, s);
     result =
       round === 0 && !s.rollback
-        ? await run(s.plan, { registry, runId: RUN, resume: true, approve: "all", resolve, retryDelayMs: 0 })
-        : await rollbackRun(RUN, { registry, resolve, retryDelayMs: 0 });
+        ? await run(s.plan, { registry, store, runId: RUN, resume: true, approve: "all", resolve, retryDelayMs: 0 })
+        : await rollbackRun(RUN, { registry, store, resolve, retryDelayMs: 0 });
     if (result.status === "rolled-back" || result.status === "succeeded") break;
   }
   await registry.close();
@@ -119,30 +120,33 @@ async function pool<T>(items: T[], body: (item: T) => Promise<void>): Promise<vo
   );
 }
 
-async function trial(kill: Kill, again?: { script: "run" | "rollback"; env: Record<string, string> }) {
+async function trial(kind: StoreKind, kill: Kill, again?: { script: "run" | "rollback"; env: Record<string, string> }) {
   const state = tempDir();
   resetWorld(state);
+  const store = kind.open(state);
+  const env = kind.env(store);
   const before = worldWithoutCallLog(readWorld(state));
-  const first = await cli("run", state, ["--run-id", RUN, "--yes", PLAN], kill.env);
+  const first = await cli("run", state, ["--run-id", RUN, "--yes", PLAN], { ...env, ...kill.env });
   expect(first.signal, kill.label).toBe("SIGKILL");
   if (again) {
-    const s = loadRun(join(state, "runs"), RUN);
+    const s = foldJournal(await store.read(RUN));
     const answers = await answersFromCallLog(state, s);
     const args =
       again.script === "run" ? ["--resume", RUN, "--yes", ...flags(answers)] : ["--yes", ...flags(answers), RUN];
-    const second = await cli(again.script, state, args, again.env);
+    const second = await cli(again.script, state, args, { ...env, ...again.env });
     expect(second.signal, `${kill.label}, then ${again.script}`).toBe("SIGKILL");
   }
-  const result = await finish(state);
+  const result = await finish(state, store);
   expect(result.status, `${kill.label}: ${JSON.stringify(result).slice(0, 400)}`).toBe("rolled-back");
   const world = readWorld(state);
   expect(worldWithoutCallLog(world), kill.label).toEqual(before);
   expect(appliedTwice(world), kill.label).toEqual([]);
 }
 
-describe("recovery from every kill point ends rolled back, the world as before", () => {
+// On each store: the journal in files, or in PostgreSQL.
+describeStores("recovery from every kill point ends rolled back, the world as before", (kind) => {
   it(`killed at each of ${kills.length} points of a run (and its rollback)`, async () => {
-    await pool(kills, (kill) => trial(kill));
+    await pool(kills, (kill) => trial(kind, kill));
   }, 600_000);
 
   it("killed again while recovering: in `run.ts --resume` and in `rollback.ts`", async () => {
@@ -155,7 +159,7 @@ describe("recovery from every kill point ends rolled back, the world as before",
         [kills[12]!, { script: "rollback" as const, env: second(1) }],
         [kills[LINES]!, { script: "rollback" as const, env: second(1) }],
       ] as const,
-      ([kill, again]) => trial(kill, again),
+      ([kill, again]) => trial(kind, kill, again),
     );
   }, 600_000);
 });

@@ -1,18 +1,27 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadRun, readJournal, rollbackRun, run } from "../../src/runner/index.js";
+import { foldJournal, rollbackRun, run } from "../../src/runner/index.js";
+import type { RunStore } from "../../src/store/index.js";
+import { describeStores, keepLines } from "../store/stores.js";
 import { harness, plan, set } from "./helpers.js";
 
-const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
-  registry: h.registry,
-  onEvent: h.onEvent,
-  runId: "r1",
-  retryDelayMs: 0,
-  ...extra,
-});
+describeStores("resume and rollback from the journal", (kind) => {
+  // One store per harness: the test's runs live there, in files or in PostgreSQL.
+  const stores = new WeakMap<object, RunStore>();
+  const storeOf = (h: ReturnType<typeof harness>) => {
+    if (!stores.has(h)) stores.set(h, kind.open(h.stateDir));
+    return stores.get(h)!;
+  };
+  const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
+    registry: h.registry,
+    store: storeOf(h),
+    onEvent: h.onEvent,
+    runId: "r1",
+    retryDelayMs: 0,
+    ...extra,
+  });
 
-describe("resume and rollback from the journal", () => {
   it("rollbackRun finishes an incomplete rollback once the cause is fixed", async () => {
     const h = harness();
     h.failOn.add("c");
@@ -22,7 +31,7 @@ describe("resume and rollback from the journal", () => {
     expect(h.world.get("a")).toBe("v-a");
     const second = await rollbackRun("r1", {
       registry: h.registry,
-      runsDir: join(h.stateDir, "runs"),
+      store: storeOf(h),
       retryDelayMs: 0,
     });
     expect(second).toMatchObject({ status: "rolled-back", compensated: ["b", "a"] });
@@ -34,7 +43,7 @@ describe("resume and rollback from the journal", () => {
     const h = harness();
     await run(plan([set("a"), set("b", ["a"])]), opts(h));
     expect(h.world.size).toBe(2);
-    const result = await rollbackRun("r1", { registry: h.registry, retryDelayMs: 0 });
+    const result = await rollbackRun("r1", { registry: h.registry, store: storeOf(h), retryDelayMs: 0 });
     expect(result).toMatchObject({ status: "rolled-back", compensated: ["b", "a"] });
     expect(h.world.size).toBe(0);
   });
@@ -44,7 +53,7 @@ describe("resume and rollback from the journal", () => {
     const p = plan([set("a"), set("b", ["a"])], { riskySteps: ["b"], requiresConfirmation: true });
     expect((await run(p, opts(h))).status).toBe("awaiting-approval");
     expect((await run(p, opts(h, { resume: true, approve: ["b"] }))).status).toBe("succeeded");
-    expect(loadRun(join(h.stateDir, "runs"), "r1").approved.get("b")).toMatchObject({ via: "flag" });
+    expect(foldJournal(await storeOf(h).read("r1")).approved.get("b")).toMatchObject({ via: "flag" });
   });
 
   it("resume skips completed steps and reuses their outputs", async () => {
@@ -63,18 +72,10 @@ describe("resume and rollback from the journal", () => {
     ]);
     await run(p, opts(h));
     // Pretend the process died after b: drop every line after b's result.
-    const dir = join(h.stateDir, "runs", "r1");
-    const lines = readJournal(dir);
-    const cut = lines.findIndex((e) => e.t === "step-result" && e.step === "b") + 1;
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(
-      join(dir, "journal.ndjson"),
-      lines
-        .slice(0, cut)
-        .map((e) => `${JSON.stringify(e)}\n`)
-        .join(""),
-    );
-    appendFileSync(join(dir, "journal.ndjson"), '{"t":"step-intent","step":"c","to'); // a torn last line
+    const lines = await storeOf(h).read("r1");
+    await keepLines(storeOf(h), "r1", lines.findIndex((e) => e.t === "step-result" && e.step === "b") + 1);
+    if (kind.name === "files")
+      appendFileSync(join(h.stateDir, "runs", "r1", "journal.ndjson"), '{"t":"step-intent","step":"c","to'); // a torn last line
     h.calls.length = 0;
     const result = await run(p, opts(h, { resume: true }));
     expect(result.status).toBe("succeeded");

@@ -2,8 +2,17 @@
 // have left (intents with no result) and sets the world to what really happened, then resumes or rolls back.
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { isLive, loadRun, rollbackRun, run, type OutcomeAnswer } from "../../src/runner/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  foldJournal,
+  isLive,
+  rollbackRun,
+  run,
+  type JournalEntry,
+  type OutcomeAnswer,
+} from "../../src/runner/index.js";
+import type { RunStore } from "../../src/store/index.js";
+import { describeStores, FILES, type StoreKind } from "../store/stores.js";
 import type { Plan, Step } from "../../src/schema/types.generated.js";
 import { listRuns } from "../../src/runner/runs-view.js";
 import { validatePlanData } from "../../src/validator/index.js";
@@ -63,15 +72,26 @@ const step = (id: string, tool: string, extra: Partial<Step> = {}): Step => ({
   ...extra,
 });
 
-/** The journal of a process killed with `lines` written after run-started. */
-function crashed(h: Harness, p: Plan, lines: object[]): void {
+// Each harness gets a store of the kind under test: its runs live there, in files or in PostgreSQL.
+let kind: StoreKind;
+const stores = new WeakMap<object, RunStore>();
+const storeOf = (h: Harness) => {
+  if (!stores.has(h)) stores.set(h, kind.open(h.stateDir));
+  return stores.get(h)!;
+};
+
+/** The journal of a process killed with `lines` written after run-started, written through the store. */
+async function crashed(h: Harness, p: Plan, lines: object[]): Promise<void> {
   const validation = validatePlanData(p, h.registry);
   if (!validation.ok) throw new Error(validation.problems.map((x) => x.message).join("\n"));
-  const dir = join(h.stateDir, "runs", "r1");
-  mkdirSync(dir, { recursive: true });
   const at = "2026-11-26T00:00:00.000Z";
   const all = [{ t: "run-started", runId: "r1", digest: validation.digest, plan: p, dryRun: false }, ...lines];
-  writeFileSync(join(dir, "journal.ndjson"), all.map((l) => `${JSON.stringify({ ...l, at })}\n`).join(""));
+  const lock = await storeOf(h).lock("r1");
+  const journal = lock.journal();
+  for (const l of all) journal.append({ ...l, at } as JournalEntry);
+  await journal.sync();
+  await journal.close();
+  await lock.release();
 }
 const intent = (id: string, tool: string) => ({
   t: "step-intent",
@@ -91,14 +111,17 @@ const result = (id: string) => ({
 });
 const undo = { retryDelayMs: 0 };
 
-describe("settling interrupted steps", () => {
+describeStores("settling interrupted steps", (k) => {
+  beforeEach(() => {
+    kind = k;
+  });
   it("rollback probes every interrupted step and adopts each answer: only the one that happened is undone", async () => {
     const h = harness();
     tools(h);
     const p = plan([step("a", "kv.put"), step("b", "kv.put"), step("c", "kv.put")]);
-    crashed(h, p, [intent("a", "kv.put"), intent("b", "kv.put"), intent("c", "kv.put")]);
+    await crashed(h, p, [intent("a", "kv.put"), intent("b", "kv.put"), intent("c", "kv.put")]);
     h.world.set("b", "put"); // only b took effect before the kill
-    const r = await rollbackRun("r1", { registry: h.registry, onEvent: h.onEvent, ...undo });
+    const r = await rollbackRun("r1", { registry: h.registry, store: storeOf(h), onEvent: h.onEvent, ...undo });
     expect(r).toMatchObject({ status: "rolled-back", compensated: ["b"] });
     expect(h.calls).toEqual(["kv.del r1:b:rollback"]);
     expect(
@@ -114,12 +137,12 @@ describe("settling interrupted steps", () => {
     const h = harness();
     tools(h);
     const p = plan([step("a", "kv.put"), step("b", "kv.put")]);
-    crashed(h, p, [intent("a", "kv.put"), intent("b", "kv.put")]);
+    await crashed(h, p, [intent("a", "kv.put"), intent("b", "kv.put")]);
     h.world.set("a", "put");
-    const r = await run(p, { registry: h.registry, runId: "r1", resume: true, ...undo });
+    const r = await run(p, { registry: h.registry, store: storeOf(h), runId: "r1", resume: true, ...undo });
     expect(r).toMatchObject({ status: "outcome-unknown", unknown: [{ step: "a", happened: true }] });
     expect(h.calls).toEqual([]); // b is known not to have happened, but the run cannot go on without a's output
-    const back = await rollbackRun("r1", { registry: h.registry, ...undo });
+    const back = await rollbackRun("r1", { registry: h.registry, store: storeOf(h), ...undo });
     expect(back).toMatchObject({ status: "rolled-back", compensated: ["a"] });
     expect(h.world.has("a")).toBe(false);
   });
@@ -128,12 +151,18 @@ describe("settling interrupted steps", () => {
     const h = harness();
     tools(h);
     const p = plan([step("a", "kv.put"), step("look", "kv.get", { dependsOn: ["a"] })]);
-    crashed(h, p, [intent("a", "kv.put"), result("a"), intent("look", "kv.get")]);
+    await crashed(h, p, [intent("a", "kv.put"), result("a"), intent("look", "kv.get")]);
     h.world.set("a", "put");
     const ask = async () => {
       throw new Error("asked about a read-only step");
     };
-    const r = await rollbackRun("r1", { registry: h.registry, askOutcome: ask, onEvent: h.onEvent, ...undo });
+    const r = await rollbackRun("r1", {
+      registry: h.registry,
+      store: storeOf(h),
+      askOutcome: ask,
+      onEvent: h.onEvent,
+      ...undo,
+    });
     expect(r).toMatchObject({ status: "rolled-back", compensated: ["a"] });
     expect(types(h.events, "outcome-resolved")).toMatchObject([{ step: "look", happened: false, by: "read-only" }]);
   });
@@ -146,14 +175,14 @@ describe("settling interrupted steps", () => {
       const h = harness();
       tools(h);
       const p = plan([step("a", "kv.put")]);
-      crashed(h, p, [
+      await crashed(h, p, [
         intent("a", "kv.put"),
         result("a"),
         { t: "rollback-started", reason: "cancelled", steps: ["a"] },
         { t: "compensation-intent", step: "a", tool: "kv.del", attempt: 1, args: { key: "a" } },
       ]);
       if (!done) h.world.set("a", "put");
-      const r = await rollbackRun("r1", { registry: h.registry, ...undo });
+      const r = await rollbackRun("r1", { registry: h.registry, store: storeOf(h), ...undo });
       expect(r).toMatchObject({ status: "rolled-back", compensated: ["a"] });
       expect(h.calls).toEqual(expected);
       expect(h.world.has("a")).toBe(false);
@@ -169,21 +198,22 @@ describe("settling interrupted steps", () => {
       const h = harness();
       tools(h);
       const p = plan([step("x", "kv.blind")]);
-      crashed(h, p, [intent("x", "kv.blind")]);
-      const stuck = await rollbackRun("r1", { registry: h.registry, ...undo });
+      await crashed(h, p, [intent("x", "kv.blind")]);
+      const stuck = await rollbackRun("r1", { registry: h.registry, store: storeOf(h), ...undo });
       expect(stuck.status).toBe("rollback-incomplete");
       if (stuck.status === "rollback-incomplete")
         expect(stuck.remaining[0]!.error.message).toContain("--resolve x=not-happened or x=happened");
       const asked: string[] = [];
       const r = await rollbackRun("r1", {
         registry: h.registry,
+        store: storeOf(h),
         askOutcome: async (call) => (asked.push(call.step), answer),
         ...undo,
       });
       expect(asked).toEqual(["x"]);
       expect(r.status).toBe("rolled-back");
       expect(h.calls).toEqual(calls);
-      expect(loadRun(join(h.stateDir, "runs", ""), "r1").inFlight.size).toBe(0);
+      expect(foldJournal(await storeOf(h).read("r1")).inFlight.size).toBe(0);
     });
   }
 
@@ -191,9 +221,10 @@ describe("settling interrupted steps", () => {
     const h = harness();
     tools(h);
     const p = plan([step("x", "kv.blind"), step("y", "kv.put", { dependsOn: ["x"] })]);
-    crashed(h, p, [intent("x", "kv.blind")]);
+    await crashed(h, p, [intent("x", "kv.blind")]);
     const undoIt = await run(p, {
       registry: h.registry,
+      store: storeOf(h),
       runId: "r1",
       resume: true,
       resolve: { x: "happened" },
@@ -203,9 +234,10 @@ describe("settling interrupted steps", () => {
 
     const h2 = harness();
     tools(h2);
-    crashed(h2, p, [intent("x", "kv.blind")]);
+    await crashed(h2, p, [intent("x", "kv.blind")]);
     const again = await run(p, {
       registry: h2.registry,
+      store: storeOf(h2),
       runId: "r1",
       resume: true,
       resolve: { x: "not-happened" },
@@ -217,6 +249,9 @@ describe("settling interrupted steps", () => {
 });
 
 describe("isLive: a run's lock held by a live process", () => {
+  beforeEach(() => {
+    kind = FILES; // the lock file itself is what these tests look at
+  });
   it("is live while held by a live pid; a dead pid's or a missing lock is not", async () => {
     const h = harness();
     const dir = join(h.stateDir, "runs", "r1");
@@ -231,7 +266,7 @@ describe("isLive: a run's lock held by a live process", () => {
   it("runs lists a run held by a live process as running, and the same journal without it as interrupted", async () => {
     const h = harness();
     tools(h);
-    crashed(h, plan([step("a", "kv.put")]), [intent("a", "kv.put")]);
+    await crashed(h, plan([step("a", "kv.put")]), [intent("a", "kv.put")]);
     const runsDir = join(h.stateDir, "runs");
     expect(listRuns(runsDir)[0]!.status).toBe("interrupted");
     writeFileSync(join(runsDir, "r1", "lock"), String(process.ppid));
