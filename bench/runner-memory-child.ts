@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getHeapSpaceStatistics } from "node:v8";
 import { stringify } from "yaml";
 import { run } from "../src/runner/index.js";
 import type { Plan } from "../src/schema/types.generated.js";
@@ -13,6 +14,8 @@ import { registry, toPlan, type Node } from "./runner-workloads.js";
 const [path, size] = process.argv.slice(2) as ["data" | "text", string];
 const n = Number(size);
 const gc = (globalThis as { gc?: () => void }).gc!;
+/** Bytes V8 reserves for its young generation: it grows (to 32 MB here) once enough objects survive, whoever made them. */
+const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_size;
 
 /** Layers of 50 steps; each depends on two steps of the layer before. */
 function nodes(count: number): Node[] {
@@ -45,6 +48,7 @@ if (path === "text") {
 gc();
 const baseline = process.memoryUsage().rss;
 const baselineHeap = process.memoryUsage().heapUsed;
+const baselineYoung = young();
 
 let status: string;
 if (path === "data") status = (await run(plan!, { registry: reg, runId: "m" })).status;
@@ -54,11 +58,22 @@ else {
   status = (await run(validation, { registry: reg, runId: "m" })).status;
 }
 const peak = process.resourceUsage().maxRSS * 1024;
+const youngGrowth = young() - baselineYoung;
 gc();
 const retained = process.memoryUsage().heapUsed - baselineHeap;
 rmSync(dir, { recursive: true, force: true });
 // The text path's peak holds the parsed plan too: that is the plan's own size, not the run's.
 const beyond = peak - baseline - (path === "text" ? planBytes : 0);
 console.log(
-  JSON.stringify({ path, steps: n, status, planBytes, baseline, peak, perStep: Math.max(0, beyond) / n, retained }),
+  JSON.stringify({
+    path,
+    steps: n,
+    status,
+    planBytes,
+    baseline,
+    peak,
+    perStep: Math.max(0, beyond) / n,
+    retained,
+    youngGrowth,
+  }),
 );

@@ -113,13 +113,16 @@ export class Registry {
     }
 
     const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
+    // Per call, only what a call needs: the abort signal is made when the handler reads it (most never do) or a
+    // timeout or cancellation fires, and one promise settles the call, its timeout and its cancellation.
+    // Thousands of calls in a run each used to keep a controller, a signal and a race alive (issue 16).
+    let controller: AbortController | undefined;
+    const abort = (reason: unknown) => (controller ??= new AbortController()).abort(reason);
     const context: HandlerContext = {
       tool,
-      signal: controller.signal,
+      get signal() {
+        return (controller ??= new AbortController()).signal;
+      },
       idempotencyKey: options.idempotencyKey,
       dryRun: options.dryRun ?? false,
       secrets: options.secrets ?? {},
@@ -127,30 +130,37 @@ export class Registry {
       ...(this.scratch ? { scratch: true } : {}),
     };
 
+    const signal = options.signal;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     let output: unknown;
     try {
-      output = await Promise.race([
-        driver.call(tool, args, context),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = new ToolCallError("TOOL_TIMEOUT", name, `${name} did not answer within ${timeoutMs} ms`);
-            controller.abort(error);
-            reject(error);
-          }, timeoutMs);
-          if (options.signal?.aborted)
-            reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" }));
-          options.signal?.addEventListener(
-            "abort",
-            () => reject(new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" })),
-            { once: true },
-          );
-        }),
-      ]);
+      output = await new Promise<unknown>((resolve, reject) => {
+        const cancelled = () =>
+          new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" });
+        if (signal?.aborted) {
+          abort(signal.reason);
+          return reject(cancelled());
+        }
+        timer = setTimeout(() => {
+          const error = new ToolCallError("TOOL_TIMEOUT", name, `${name} did not answer within ${timeoutMs} ms`);
+          abort(error);
+          reject(error);
+        }, timeoutMs);
+        if (signal) {
+          onAbort = () => {
+            abort(signal.reason);
+            reject(cancelled());
+          };
+          signal.addEventListener("abort", onAbort, { once: true });
+        }
+        driver.call(tool, args, context).then(resolve, reject);
+      });
     } catch (error) {
       throw asToolCallError(name, error);
     } finally {
       clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
 
     const validateOut = this.outputValidator(name);

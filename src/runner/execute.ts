@@ -144,39 +144,19 @@ export async function runStep(
   // Non-idempotent steps (every step, with `durability: always`) have their intent durable before the call
   // and their result durable before it is reported or anything depends on it.
   const durable = !tool.idempotent || ctx.syncEverything === true;
-  const fail = async (error: unknown, attempt = 1, output?: unknown): Promise<StepOutcome> => {
-    const info = errorInfo(error);
-    const durationMs = performance.now() - t0;
-    ctx.write({
-      t: "step-result",
-      step: step.id,
-      status: "failed",
-      error: info,
-      durationMs,
-      attempt,
-      ...(output !== undefined ? { output } : {}),
-    });
-    if (durable) await ctx.journal.sync(); // a failure is rare: no need to share the next step's sync
-    ctx.emit({ type: "step-failed", step: step.id, error: info, durationMs });
-    return { status: "failed", error: ctx.redactor.value(info), durationMs };
-  };
-  const skip = (reason: string): StepOutcome => {
-    ctx.emit({ type: "step-skipped", step: step.id, reason });
-    return { status: "skipped", reason };
-  };
-
+  // Steps run by the thousand: the failure and skip paths are functions of the module, not closures made per step.
   if (dryRun) {
     const after = (step.dependsOn ?? []).find((d) => skipped.has(d));
-    if (after) return skip(`dry run: depends on ${after}, which was skipped`);
+    if (after) return skipStep(ctx, step, `dry run: depends on ${after}, which was skipped`);
     if (tool.effect !== "read" && !tool.dryRun && !tool.localState)
-      return skip(`dry run: ${tool.name} cannot dry-run (${tool.effect})`);
+      return skipStep(ctx, step, `dry run: ${tool.name} cannot dry-run (${tool.effect})`);
   }
 
   let args: unknown;
   try {
     args = resolveValue(step.args, scopeOf(ctx), `step ${step.id}`);
   } catch (error) {
-    return fail(error);
+    return failStep(ctx, step, t0, durable, error);
   }
 
   const retries = tool.idempotent ? (step.retries ?? ctx.defaultRetries) : 0;
@@ -209,7 +189,15 @@ export async function runStep(
       if (step.expect && !simulated) {
         const check = checkExpect(step.expect, { outputs: output, args });
         if (!check.ok)
-          return fail(new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`), attempt, output);
+          return failStep(
+            ctx,
+            step,
+            t0,
+            durable,
+            new RunnerError("EXPECT_FAILED", `step ${step.id}: ${check.message}`),
+            attempt,
+            output,
+          );
       }
       const durationMs = performance.now() - t0;
       ctx.write({ t: "step-result", step: step.id, status: "completed", output, durationMs });
@@ -228,10 +216,40 @@ export async function runStep(
       } else completed();
       return { status: "completed", output: ctx.redactor.value(output), durationMs, reused: false };
     } catch (error) {
-      if (attempt > retries || !isTransient(error)) return fail(error, attempt);
+      if (attempt > retries || !isTransient(error)) return failStep(ctx, step, t0, durable, error, attempt);
       const delayMs = backoff(ctx.retryDelayMs, attempt);
       ctx.emit({ type: "step-retrying", step: step.id, attempt, delayMs, error: errorInfo(error) });
       await sleep(delayMs);
     }
   }
+}
+
+async function failStep(
+  ctx: RunContext,
+  step: Step,
+  t0: number,
+  durable: boolean,
+  error: unknown,
+  attempt = 1,
+  output?: unknown,
+): Promise<StepOutcome> {
+  const info = errorInfo(error);
+  const durationMs = performance.now() - t0;
+  ctx.write({
+    t: "step-result",
+    step: step.id,
+    status: "failed",
+    error: info,
+    durationMs,
+    attempt,
+    ...(output !== undefined ? { output } : {}),
+  });
+  if (durable) await ctx.journal.sync(); // a failure is rare: no need to share the next step's sync
+  ctx.emit({ type: "step-failed", step: step.id, error: info, durationMs });
+  return { status: "failed", error: ctx.redactor.value(info), durationMs };
+}
+
+function skipStep(ctx: RunContext, step: Step, reason: string): StepOutcome {
+  ctx.emit({ type: "step-skipped", step: step.id, reason });
+  return { status: "skipped", reason };
 }

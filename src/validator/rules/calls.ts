@@ -32,11 +32,14 @@ interface CallSite {
   label: string;
 }
 
-const sitesByPlan = new WeakMap<object, CallSite[]>();
+// Keyed by the validation's context, not the plan: the sites (some 200 bytes a step) go with the validation
+// instead of staying as long as the plan does, through the run that follows it (issue 16).
+const sitesByValidation = new WeakMap<RuleContext, CallSite[]>();
 
 /** Every tool call in the plan, built once per validation and shared by the rules. */
-function callSites({ plan }: RuleContext): CallSite[] {
-  const cached = sitesByPlan.get(plan);
+function callSites(context: RuleContext): CallSite[] {
+  const { plan } = context;
+  const cached = sitesByValidation.get(context);
   if (cached) return cached;
   const sites: CallSite[] = [];
   (plan.context ?? []).forEach((c, i) =>
@@ -61,7 +64,7 @@ function callSites({ plan }: RuleContext): CallSite[] {
       });
     }
   });
-  sitesByPlan.set(plan, sites);
+  sitesByValidation.set(context, sites);
   return sites;
 }
 
