@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, problemLine, reviewFormat, runMain, usage } from "./cli/main.js";
 import type { CompareResult } from "./review/index.js";
 
 const HELP = `
@@ -33,9 +33,7 @@ runMain(async () => {
     HELP,
   );
   await checkConfig();
-  const format = values.format;
-  if (format !== "text" && format !== "markdown" && format !== "json")
-    throw usage(`--format ${format}: expected text, markdown or json`);
+  const format = reviewFormat(values.format);
   requireFiles(positionals, "plan file");
   const { compareFiles, compareWithRevision } = await import("./review/index.js");
   const results: CompareResult[] = [];
@@ -54,8 +52,7 @@ runMain(async () => {
   for (const result of results) {
     if (!result.ok) {
       invalid = true;
-      for (const p of result.problems)
-        process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+      for (const p of result.problems) process.stderr.write(`${problemLine(p)}\n`);
       continue;
     }
     changed ||= result.changes.length > 0;

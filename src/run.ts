@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { resolve } from "node:path";
 import { requireFiles } from "./cli/files.js";
-import { checkConfig, EXIT, hint, localizeHints, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, hint, localizeHints, parseCli, problemLine, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/run.ts [options] <plan.yaml>
@@ -113,8 +113,7 @@ runMain(async () => {
       if (file) {
         const validation = await validator.validatePlanFile(file, registry);
         if (!validation.ok) {
-          for (const p of validation.problems)
-            process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+          for (const p of validation.problems) process.stderr.write(`${problemLine(p)}\n`);
           process.stderr.write(`the plan is invalid; nothing ran\n`);
           return EXIT.invalidPlan;
         }

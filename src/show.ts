@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { checkConfig, EXIT, parseCli, runMain, say, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, problemLine, reviewFormat, runMain, say, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/show.ts [--format text|markdown|json] [--tools DIR] [--no-validate] <plan.yaml>...
@@ -29,9 +29,7 @@ runMain(async () => {
     HELP,
   );
   await checkConfig();
-  const format = values.format;
-  if (format !== "text" && format !== "markdown" && format !== "json")
-    throw usage(`--format ${format}: expected text, markdown or json`);
+  const format = reviewFormat(values.format);
   if (positionals.length === 0) throw usage(`no plan file given\n${HELP}`);
   requireFiles(positionals, "plan file");
   const [{ loadRegistry }, { showPlan }] = await Promise.all([
@@ -48,8 +46,7 @@ runMain(async () => {
       if (shown.ok) process.stdout.write(shown.output);
       else {
         failed = true;
-        for (const p of shown.problems)
-          process.stderr.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+        for (const p of shown.problems) process.stderr.write(`${problemLine(p)}\n`);
         say(
           `${file}: not shown — fix the problems above (tsx src/validate.ts ${file}), or pass --no-validate to render it anyway`,
         );

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { requireFiles } from "./cli/files.js";
-import { checkConfig, EXIT, parseCli, runMain, usage } from "./cli/main.js";
+import { checkConfig, EXIT, parseCli, problemLine, runMain, usage } from "./cli/main.js";
 
 const HELP = `
 Usage: tsx src/validate.ts [--json] [--tools DIR] <plan.yaml>...
@@ -41,9 +41,7 @@ runMain(async () => {
     } else {
       for (const { file, result } of results) {
         if (result.ok) process.stdout.write(`${file}  valid  ${result.plan.steps.length} steps  ${result.digest}\n`);
-        else
-          for (const p of result.problems)
-            process.stdout.write(`${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]\n`);
+        else for (const p of result.problems) process.stdout.write(`${problemLine(p)}\n`);
       }
       process.stderr.write(`${results.length - invalid} valid, ${invalid} invalid\n`);
     }

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { CONFIG_FILE } from "../config/file.js";
 import { PlanfileError, type ErrorCode } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
+import { usage } from "./args.js";
 import { localizeHints } from "./invocation.js";
 
 export { EXIT, EXIT_CODES } from "./exit-codes.js";
@@ -46,6 +47,17 @@ export async function checkConfig(): Promise<void> {
   if (!existsSync(CONFIG_FILE)) return;
   const { loadConfig } = await import("../config/load.js");
   loadConfig(CONFIG_FILE);
+}
+
+/** A plan's problem as every command prints it: `file:line:col  message  [rule]`. */
+export function problemLine(p: { file: string; line: number; col: number; message: string; rule: string }): string {
+  return `${p.file}:${p.line}:${p.col}  ${p.message}  [${p.rule}]`;
+}
+
+/** The formats `show` and `diff` render; anything else is a usage error. */
+export function reviewFormat(value: string | undefined): "text" | "markdown" | "json" {
+  if (value === "text" || value === "markdown" || value === "json") return value;
+  throw usage(`--format ${value}: expected text, markdown or json`);
 }
 
 /** Text for people, on stderr, with hints spelled the way the user invoked us. */
