@@ -10,7 +10,10 @@ import { afterAll } from "vitest";
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
 export interface Outcome {
-  code: number;
+  /** null when the process was killed by a signal. */
+  code: number | null;
+  /** The signal that killed it (SIGKILL in the crash tests), else null. */
+  signal: string | null;
   stdout: string;
   stderr: string;
 }
@@ -38,8 +41,8 @@ export async function spawn(
   if (!options.env?.OPENAI_API_KEY) delete env.OPENAI_API_KEY;
   if (!options.env?.OPENAI_BASE_URL) delete env.OPENAI_BASE_URL;
   return exec(file, args, { cwd: options.cwd ?? REPO, env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (r) => ({ code: 0, signal: null, stdout: r.stdout, stderr: r.stderr }),
+    (e: Outcome) => ({ code: e.code, signal: e.signal ?? null, stdout: e.stdout, stderr: e.stderr }),
   );
 }
 

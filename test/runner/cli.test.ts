@@ -1,21 +1,13 @@
 // run.ts and rollback.ts as a script or CI meets them: no terminal, text on stderr, data on stdout.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { readWorld, resetWorld, worldWithoutCallLog } from "../../tools/sandbox/world/index.js";
+import { entry } from "../cli/helpers.js";
 import { tempDir } from "./helpers.js";
 
-const exec = promisify(execFile);
 const TOOLS = "test/fixtures/runner/tools";
 
-async function cli(script: "run" | "rollback", args: string[], env: Record<string, string> = {}) {
-  return exec(process.execPath, ["--import", "tsx", `src/${script}.ts`, ...args], {
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0 as number | null, signal: null as string | null, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number | null; signal: string | null; stdout: string; stderr: string }) => e,
-  );
-}
+const cli = (script: "run" | "rollback", args: string[], env: Record<string, string> = {}) =>
+  entry(script, args, { env });
 
 describe("run.ts", { timeout: 180_000 }, () => {
   it("--approve with a step that is not risky (a typo) is a usage error naming the risky steps", async () => {

@@ -1,42 +1,18 @@
 // Crash safety, with the real CLI in a child process: SIGKILL at many points of a run, resume, and count
 // in the tools' own log how often each action really happened.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect, it } from "vitest";
+import { entry } from "../cli/helpers.js";
 import { readLog } from "../fixtures/runner/tools/counter-handlers.js";
 import { describeStores } from "../store/stores.js";
 import { tempDir } from "./helpers.js";
 
-const exec = promisify(execFile);
 const TOOLS = "test/fixtures/runner/tools";
 
-async function cli(state: string, args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await exec(
-      process.execPath,
-      ["--import", "tsx", "src/run.ts", "--tools", TOOLS, "--state-dir", state, ...args],
-      { env: { ...process.env, ...env } },
-    );
-    return { code: 0, signal: null as string | null, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number | null; signal: string | null; stdout: string; stderr: string };
-    return { code: err.code, signal: err.signal, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (state: string, args: string[], env: Record<string, string> = {}) =>
+  entry("run", ["--tools", TOOLS, "--state-dir", state, ...args], { env });
 
-async function rollback(state: string, args: string[], env: Record<string, string> = {}) {
-  return exec(
-    process.execPath,
-    ["--import", "tsx", "src/rollback.ts", "--tools", TOOLS, "--state-dir", state, ...args],
-    { env: { ...process.env, ...env } },
-  )
-    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
-    .catch((e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }));
-}
+const rollback = (state: string, args: string[], env: Record<string, string> = {}) =>
+  entry("rollback", ["--tools", TOOLS, "--state-dir", state, ...args], { env });
 
 const TAGS = ["first", "left", "right", "left-right"];
 

@@ -3,8 +3,6 @@
 // during the recovery (resume, rollback.ts). An operator then finishes, answering what no probe can tell
 // from the sandbox's call log. Every trial must end rolled back, with the world exactly as before the run
 // and no non-idempotent call applied twice.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { loadRegistry } from "../../src/registry/index.js";
 import {
@@ -17,10 +15,10 @@ import {
 } from "../../src/runner/index.js";
 import { readWorld, resetWorld, worldWithoutCallLog, type World } from "../../tools/sandbox/world/index.js";
 import type { RunStore } from "../../src/store/index.js";
+import { entry } from "../cli/helpers.js";
 import { describeStores, type StoreKind } from "../store/stores.js";
 import { tempDir } from "./helpers.js";
 
-const exec = promisify(execFile);
 const PLAN = "test/fixtures/runner/sandbox-crash.yaml";
 const RUN = "k";
 
@@ -29,14 +27,8 @@ const LINES = 18;
 /** Tool calls that return: 4 steps, 3 compensations. */
 const CALLS = 7;
 
-async function cli(script: "run" | "rollback", state: string, args: string[], env: Record<string, string> = {}) {
-  return exec(process.execPath, ["--import", "tsx", `src/${script}.ts`, "--state-dir", state, ...args], {
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0 as number | null, signal: null as string | null, stderr: r.stderr }),
-    (e: { code: number | null; signal: string | null; stderr: string }) => e,
-  );
-}
+const cli = (script: "run" | "rollback", state: string, args: string[], env: Record<string, string> = {}) =>
+  entry(script, ["--state-dir", state, ...args], { env });
 
 /**
  * What an operator would answer, having looked at the sandbox's call log: a call with the step's idempotency

@@ -2,31 +2,19 @@
 // durable) and after every journal line, and first the journal is cut back to what fdatasync made durable, as
 // the machine would leave it. Group commit must still promise what one sync per line did: no non-idempotent
 // call without a durable intent (so none runs twice), and no step reported completed whose result is lost.
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadRun } from "../../src/runner/index.js";
+import { entry } from "../cli/helpers.js";
 import { readLog } from "../fixtures/runner/tools/counter-handlers.js";
 import { tempDir } from "./helpers.js";
 
-const exec = promisify(execFile);
 const TOOLS = "test/fixtures/runner/tools";
 const PLAN = "test/fixtures/runner/counter-plan.yaml";
 const TAGS = ["first", "left", "right", "left-right"];
 
-async function cli(script: "run" | "rollback", state: string, args: string[], env: Record<string, string> = {}) {
-  return exec(
-    process.execPath,
-    ["--import", "tsx", `src/${script}.ts`, "--tools", TOOLS, "--state-dir", state, ...args],
-    {
-      env: { ...process.env, ...env },
-    },
-  ).then(
-    (r) => ({ code: 0 as number | null, signal: null as string | null, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number | null; signal: string | null; stdout: string; stderr: string }) => e,
-  );
-}
+const cli = (script: "run" | "rollback", state: string, args: string[], env: Record<string, string> = {}) =>
+  entry(script, ["--tools", TOOLS, "--state-dir", state, ...args], { env });
 
 /** Steps the run reported completed (--json events on stdout) before it died. */
 function reportedCompleted(stdout: string): string[] {

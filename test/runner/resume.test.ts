@@ -2,20 +2,12 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { foldJournal, rollbackRun, run } from "../../src/runner/index.js";
-import { describeStores, keepLines, storePerHarness } from "../store/stores.js";
+import { describeStores, keepLines, runOptionsOn } from "../store/stores.js";
 import { harness, plan, set } from "./helpers.js";
 
 describeStores("resume and rollback from the journal", (kind) => {
   // One store per harness: the test's runs live there, in files or in PostgreSQL.
-  const storeOf = storePerHarness(() => kind);
-  const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
-    registry: h.registry,
-    store: storeOf(h),
-    onEvent: h.onEvent,
-    runId: "r1",
-    retryDelayMs: 0,
-    ...extra,
-  });
+  const { storeOf, opts } = runOptionsOn(() => kind);
 
   it("rollbackRun finishes an incomplete rollback once the cause is fixed", async () => {
     const h = harness();

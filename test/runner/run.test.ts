@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { run, type RunResult } from "../../src/runner/index.js";
-import { describeStores, storePerHarness } from "../store/stores.js";
+import { describeStores, runOptionsOn } from "../store/stores.js";
 import { deferred, harness, inline, plan, set, types } from "./helpers.js";
 
 // The whole suite runs on each store: the journal in files, or in PostgreSQL.
 describeStores("run", (kind) => {
-  const storeOf = storePerHarness(() => kind);
-  const opts = (h: ReturnType<typeof harness>, extra = {}) => ({
-    registry: h.registry,
-    store: storeOf(h),
-    onEvent: h.onEvent,
-    runId: "r1",
-    retryDelayMs: 0,
-    ...extra,
-  });
+  const { storeOf, opts } = runOptionsOn(() => kind);
   const journalOf = (h: ReturnType<typeof harness>, id = "r1") => storeOf(h).read(id);
 
   describe("run: execution along the dependency graph", () => {

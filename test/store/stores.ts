@@ -1,11 +1,13 @@
 // The stores the runner's tests run against: the files, always; PostgreSQL when PLANFILE_TEST_STORE_URL names a
 // server (.ci/run starts one). Without it the PostgreSQL variants are reported as skipped, by name.
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe } from "vitest";
 import { FileRunStore, type RunStore } from "../../src/store/index.js";
 import { PostgresRunStore } from "../../src/store/postgres/store.js";
+import { resetWorld } from "../../tools/sandbox/world/index.js";
+import { type Harness, tempDir } from "../runner/helpers.js";
 
 export const TEST_STORE_URL = process.env.PLANFILE_TEST_STORE_URL || undefined;
 
@@ -64,6 +66,20 @@ export async function keepLines(store: RunStore, runId: string, count: number): 
   await (await pg.db()).query(`delete from ${pg.table("journal")} where run_id = $1 and seq > $2`, [runId, count]);
 }
 
+/** A store of `kind` per harness, and the run() options the runner's suites share (run id r1, no retry delay). */
+export function runOptionsOn(kind: () => StoreKind) {
+  const storeOf = storePerHarness(kind);
+  const opts = (h: Harness, extra = {}) => ({
+    registry: h.registry,
+    store: storeOf(h),
+    onEvent: h.onEvent,
+    runId: "r1",
+    retryDelayMs: 0,
+    ...extra,
+  });
+  return { storeOf, opts };
+}
+
 /** One store of `kind` per test harness (by its state folder), opened on first use. */
 export function storePerHarness(kind: () => StoreKind): (h: { stateDir: string }) => RunStore {
   const stores = new WeakMap<object, RunStore>();
@@ -71,4 +87,14 @@ export function storePerHarness(kind: () => StoreKind): (h: { stateDir: string }
     if (!stores.has(h)) stores.set(h, kind().open(h.stateDir));
     return stores.get(h)!;
   };
+}
+
+/** Two machines: their own state folders, one sandbox world (b's is a link to a's). */
+export function twoMachines(): { a: string; b: string } {
+  const a = tempDir();
+  const b = tempDir();
+  resetWorld(a);
+  mkdirSync(b, { recursive: true });
+  symlinkSync(join(a, "sandbox"), join(b, "sandbox"));
+  return { a, b };
 }

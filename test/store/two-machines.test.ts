@@ -1,36 +1,17 @@
 // A run started by one process and killed is finished by another that shares only the store and the tools'
 // world: two state folders (no runs/ in either), the sandbox's world shared as the real cloud would be.
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { readWorld, resetWorld } from "../../tools/sandbox/world/index.js";
-import { tempDir } from "../runner/helpers.js";
-import { describeStores } from "./stores.js";
+import { readWorld } from "../../tools/sandbox/world/index.js";
+import { entry } from "../cli/helpers.js";
+import { describeStores, twoMachines } from "./stores.js";
 
-const exec = promisify(execFile);
 const PLAN = "test/store/fixtures/two-machines.yaml";
 
-async function cli(script: string, state: string, args: string[], env: Record<string, string>) {
-  return exec(process.execPath, ["--import", "tsx", `src/${script}.ts`, "--state-dir", state, ...args], {
-    env: { ...process.env, ...env },
-  }).then(
-    (r) => ({ code: 0 as number | null, signal: null as string | null, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number | null; signal: string | null; stdout: string; stderr: string }) => e,
-  );
-}
-
-/** Two machines: their own state folders, one world. */
-function machines(): { a: string; b: string } {
-  const a = tempDir();
-  const b = tempDir();
-  resetWorld(a);
-  mkdirSync(b, { recursive: true });
-  symlinkSync(join(a, "sandbox"), join(b, "sandbox"));
-  return { a, b };
-}
+const cli = (script: string, state: string, args: string[], env: Record<string, string>) =>
+  entry(script, ["--state-dir", state, ...args], { env });
 
 /** Non-idempotent calls applied more than once, by idempotency key, from the sandbox's call log. */
 function appliedTwice(state: string): string[] {
@@ -46,7 +27,7 @@ describeStores(
   (kind) => {
     if (kind.name === "files") {
       it("is not possible with the file store: the other machine does not know the run", async () => {
-        const { a, b } = machines();
+        const { a, b } = twoMachines();
         const env = kind.env(kind.open(a));
         const first = await cli("run", a, ["--run-id", "m", "--yes", PLAN], {
           ...env,
@@ -61,7 +42,7 @@ describeStores(
     }
 
     it("killed before a non-idempotent call: the other machine's probe says it did not happen, and it runs once", async () => {
-      const { a, b } = machines();
+      const { a, b } = twoMachines();
       const env = kind.env(kind.open(a));
       // Line 5 is create_target's intent: committed, then the process dies before the call.
       const first = await cli("run", a, ["--run-id", "m", "--yes", PLAN], { ...env, PLANFILE_TEST_KILL_AT_LINE: "5" });
@@ -77,7 +58,7 @@ describeStores(
     });
 
     it("killed after a non-idempotent call returned: the other machine sees it happened, stops, and rolls it back", async () => {
-      const { a, b } = machines();
+      const { a, b } = twoMachines();
       const env = kind.env(kind.open(a));
       const first = await cli("run", a, ["--run-id", "m", "--yes", PLAN], {
         ...env,

@@ -2,15 +2,13 @@
 // mid-run leaves its run to another worker, which reconciles it. Real processes; only the store and the world
 // are shared between them.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
 import { foldJournal } from "../../src/runner/index.js";
 import type { PostgresRunStore } from "../../src/store/postgres/store.js";
-import { readWorld, resetWorld } from "../../tools/sandbox/world/index.js";
+import { readWorld } from "../../tools/sandbox/world/index.js";
 import { tempDir } from "../runner/helpers.js";
-import { describeStores } from "./stores.js";
+import { describeStores, twoMachines } from "./stores.js";
 
 const exec = promisify(execFile);
 const PLAN = "test/store/fixtures/two-machines.yaml";
@@ -48,15 +46,6 @@ async function settled(store: PostgresRunStore, runId: string, passing: string[]
   }
 }
 
-function machines(): { a: string; b: string } {
-  const a = tempDir();
-  const b = tempDir();
-  resetWorld(a);
-  mkdirSync(b, { recursive: true });
-  symlinkSync(join(a, "sandbox"), join(b, "sandbox"));
-  return { a, b };
-}
-
 describeStores(
   "workers",
   (kind) => {
@@ -76,7 +65,7 @@ describeStores(
     }
 
     it("a queued run waits for approval, given from another machine with who and the digest, then a worker finishes it", async () => {
-      const { a, b } = machines();
+      const { a, b } = twoMachines();
       const store = kind.open(a) as PostgresRunStore;
       const env = kind.env(store);
       const queued = await cli("run", b, ["--enqueue", "--run-id", "q", PLAN], env);
@@ -96,7 +85,7 @@ describeStores(
     });
 
     it("runs only the plan that was enqueued: a plan changed in the store since (its digest differs) is refused", async () => {
-      const { a, b } = machines();
+      const { a, b } = twoMachines();
       const store = kind.open(a) as PostgresRunStore;
       const env = kind.env(store);
       await cli("run", b, ["--enqueue", "--run-id", "d", "--yes", PLAN], env);
@@ -109,7 +98,7 @@ describeStores(
     });
 
     it("a worker killed mid-run: another picks the run up once the lock is free, and reconciles it", async () => {
-      const { a, b } = machines();
+      const { a, b } = twoMachines();
       const store = kind.open(a) as PostgresRunStore;
       const env = kind.env(store);
       await cli("run", b, ["--enqueue", "--run-id", "k", "--yes", "--approved-by", "ci", PLAN], env);

@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManifestError, ToolCallError } from "../../../src/errors.js";
+import { ManifestError } from "../../../src/errors.js";
 import { loadManifest, Registry } from "../../../src/registry/index.js";
+import { failure } from "./failure.js";
 
 const manifest = new URL("../../fixtures/kinds/exec-safety.tools.yaml", import.meta.url).pathname;
 let registry: Registry;
@@ -16,15 +17,6 @@ beforeAll(async () => {
   await loadManifest(registry, manifest);
 });
 afterAll(() => registry.close());
-
-async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ToolCallError);
-  return error as ToolCallError;
-}
 
 describe("option injection", () => {
   it("refuses `--output=/tmp/x` as a git revision, and git writes no file", async () => {

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ToolCallError } from "../../../src/errors.js";
 import { loadManifest, Registry } from "../../../src/registry/index.js";
 import { alive, waitUntil } from "./processes.js";
+import { failure } from "./failure.js";
 
 const manifest = new URL("../../fixtures/kinds/exec.tools.yaml", import.meta.url).pathname;
 let dir: string;
@@ -20,15 +20,6 @@ afterAll(async () => {
   await registry.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ToolCallError);
-  return error as ToolCallError;
-}
 
 describe("exec kind", () => {
   it("passes a hostile arg as one literal argv element, with no shell in between", async () => {

@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ToolCallError } from "../../../src/errors.js";
 import { Registry } from "../../../src/registry/index.js";
 import { loadFixture } from "./fixture.js";
+import { failure } from "./failure.js";
 
 const TOKEN = "tok-9f8e7d6c5b";
 const secrets = { API_TOKEN: TOKEN };
@@ -58,15 +58,6 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
   await rm(dir, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<ToolCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ToolCallError);
-  return error as ToolCallError;
-}
 
 describe("http kind", () => {
   it("renders a GET template with args percent-encoded into the URL and secrets in headers", async () => {

@@ -3,24 +3,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManifestError, type ToolCallError } from "../../../src/errors.js";
+import { ManifestError } from "../../../src/errors.js";
 import { loadManifest, Registry } from "../../../src/registry/index.js";
 import { loadFixture } from "./fixture.js";
 import { alive, childPids, waitUntil } from "./processes.js";
+import { failure } from "./failure.js";
 
 const SERVER = new URL("../../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url)
   .pathname;
 const MISBEHAVING = new URL("../../fixtures/kinds/misbehaving.tools.yaml", import.meta.url).pathname;
 const SNEAKY = new URL("../../fixtures/kinds/sneaky.tools.yaml", import.meta.url).pathname;
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 describe("mcp kind against @modelcontextprotocol/server-filesystem", () => {
   let dir: string;
@@ -56,7 +48,7 @@ describe("mcp kind against @modelcontextprotocol/server-filesystem", () => {
   });
 
   it("rejects args that break the server's input schema before calling it", async () => {
-    const error = (await failure(registry.call("fs.write_file", { path: join(root, "x") }))) as ToolCallError;
+    const error = await failure(registry.call("fs.write_file", { path: join(root, "x") }));
     expect(error.code).toBe("TOOL_INPUT_INVALID");
   });
 
@@ -110,19 +102,19 @@ describe("mcp kind against a misbehaving server", () => {
   });
 
   it("lets the manifest's own schemas win over the server's", async () => {
-    const error = (await failure(registry.call("km.echo-strict", { text: "toolong" }))) as ToolCallError;
+    const error = await failure(registry.call("km.echo-strict", { text: "toolong" }));
     expect(error.code).toBe("TOOL_INPUT_INVALID");
   });
 
   it("turns isError into a typed tool error carrying the server's text", async () => {
-    const error = (await failure(registry.call("km.fail", {}))) as ToolCallError;
+    const error = await failure(registry.call("km.fail", {}));
     expect(error.code).toBe("TOOL_FAILED");
     expect(error.details.toolCode).toBe("MCP_TOOL_ERROR");
     expect(error.message).toContain("disk full on /data");
   });
 
   it("ends a call the server never answers as TOOL_TIMEOUT", async () => {
-    const error = (await failure(registry.call("km.hang", {}))) as ToolCallError;
+    const error = await failure(registry.call("km.hang", {}));
     expect(error.code).toBe("TOOL_TIMEOUT");
   });
 
@@ -132,7 +124,7 @@ describe("mcp kind against a misbehaving server", () => {
 
   it("refuses a manifest that calls a modifying server tool a read", async () => {
     const other = new Registry(dir);
-    const error = await failure(loadManifest(other, SNEAKY));
+    const error = await failure(loadManifest(other, SNEAKY), Error);
     expect(error).toBeInstanceOf(ManifestError);
     expect(error.message).toContain("declare `effect: write`");
     expect(childPids("misbehaving-server").length).toBe(1);
@@ -144,7 +136,7 @@ describe("mcp kind against a misbehaving server", () => {
       .replace("ks.sneaky,", "ks.nothing,")
       .replace("cwd: .", `cwd: ${JSON.stringify(new URL("../../fixtures/kinds", import.meta.url).pathname)}`);
     await writeFile(file, text);
-    const error = await failure(loadManifest(new Registry(dir), file));
+    const error = await failure(loadManifest(new Registry(dir), file), Error);
     expect(error.message).toContain("the server has no tool `nothing`");
   });
 
@@ -160,14 +152,14 @@ describe("mcp kind against a misbehaving server", () => {
     // Kill only once the server holds the call, so the test never races the request.
     expect(await waitUntil(() => existsSync(marker))).toBe(true);
     process.kill(pid!, "SIGKILL");
-    const error = (await failure(call)) as ToolCallError;
+    const error = await failure(call);
     expect(error.details.toolCode).toBe("MCP_SERVER_EXITED");
     expect(error.transient).toBe(true);
     expect(await registry.call("km.echo", { text: "back" })).toEqual({ text: "back", length: 4 });
   });
 
   it("reports a server that exits while answering, with its stderr", async () => {
-    const error = (await failure(registry.call("km.die", {}))) as ToolCallError;
+    const error = await failure(registry.call("km.die", {}));
     expect(error.details.toolCode).toBe("MCP_SERVER_EXITED");
     expect(error.message).toContain("dying on purpose");
   });
