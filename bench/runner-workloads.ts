@@ -18,34 +18,40 @@ export function toolName(ms: number, idempotent: boolean): string {
   return `bench.${idempotent ? "idem" : "once"}${ms}`;
 }
 
+/** An in-process write tool of the benchmarks, with empty schemas. */
+export function benchTool(name: string, idempotent: boolean, handler: () => unknown): InlineTool {
+  return {
+    name,
+    description: name,
+    effect: "write",
+    idempotent,
+    input: { type: "object" },
+    output: { type: "object" },
+    handler,
+  } as unknown as InlineTool;
+}
+
 export function registry(dir: string, nodes: Node[]): Registry {
   const latencies = [...new Set(nodes.map((n) => n.ms))];
-  const tools: InlineTool[] = latencies.flatMap((ms) =>
-    [true, false].map(
-      (idempotent) =>
-        ({
-          name: toolName(ms, idempotent),
-          description: `waits ${ms} ms`,
-          effect: "write",
-          idempotent,
-          input: { type: "object" },
-          output: { type: "object" },
-          handler: wait(ms),
-        }) as unknown as InlineTool,
-    ),
+  const tools = latencies.flatMap((ms) =>
+    [true, false].map((idempotent) => benchTool(toolName(ms, idempotent), idempotent, wait(ms))),
   );
   return new Registry(dir).define(...tools);
 }
 
-export function toPlan(nodes: Node[], idempotent: boolean): Plan {
-  const steps: Step[] = nodes.map((n) => ({
-    id: n.id,
-    tool: toolName(n.ms, idempotent),
+/** A bench step: no args, nothing to undo. */
+export function benchStep(id: string, tool: string, dependsOn: string[]): Step {
+  return {
+    id,
+    tool,
     args: {},
     expectedOutcome: "ok",
     rollback: { none: "bench" },
-    ...(n.deps.length ? { dependsOn: n.deps } : {}),
-  }));
+    ...(dependsOn.length ? { dependsOn } : {}),
+  };
+}
+
+export function benchPlan(steps: Step[]): Plan {
   return {
     apiVersion: "planfile/v1",
     kind: "Plan",
@@ -54,6 +60,15 @@ export function toPlan(nodes: Node[], idempotent: boolean): Plan {
     riskySteps: [],
     steps: steps as Plan["steps"],
   };
+}
+
+/** A plan of `n` steps of `tool`, each depending on the one before. */
+export function benchChain(n: number, tool: string): Plan {
+  return benchPlan(Array.from({ length: n }, (_, i) => benchStep(`s${i}`, tool, i ? [`s${i - 1}`] : [])));
+}
+
+export function toPlan(nodes: Node[], idempotent: boolean): Plan {
+  return benchPlan(nodes.map((n) => benchStep(n.id, toolName(n.ms, idempotent), n.deps)));
 }
 
 /** `layers` × `width` steps of `ms`; each depends on every step of the layer before. */

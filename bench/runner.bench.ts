@@ -6,58 +6,28 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry, type InlineTool } from "../src/registry/index.js";
+import { Registry } from "../src/registry/index.js";
 import { run } from "../src/runner/index.js";
 import { journalSyncs } from "../src/runner/journal.js";
 import type { Plan, Step } from "../src/schema/types.generated.js";
+import { benchChain as chain, benchPlan, benchStep, benchTool } from "./runner-workloads.js";
 import { median, type BenchTable } from "./table.js";
-
-const tool = (name: string, idempotent: boolean, handler: () => unknown) =>
-  ({
-    name,
-    description: name,
-    effect: "write",
-    idempotent,
-    input: { type: "object" },
-    output: { type: "object" },
-    handler,
-  }) as unknown as InlineTool;
 
 function registry(dir: string): Registry {
   return new Registry(dir).define(
-    tool("bench.noop", true, () => ({ ok: true })),
-    tool("bench.once", false, () => ({ ok: true })),
-    tool("bench.sleep", true, () => new Promise((r) => setTimeout(() => r({ ok: true }), 20))),
+    benchTool("bench.noop", true, () => ({ ok: true })),
+    benchTool("bench.once", false, () => ({ ok: true })),
+    benchTool("bench.sleep", true, () => new Promise((r) => setTimeout(() => r({ ok: true }), 20))),
   );
-}
-
-const plan = (steps: Step[]): Plan => ({
-  apiVersion: "planfile/v1",
-  kind: "Plan",
-  metadata: { name: "bench", goal: "bench" },
-  requiresConfirmation: false,
-  riskySteps: [],
-  steps: steps as Plan["steps"],
-});
-const step = (id: string, tool: string, dependsOn: string[]): Step => ({
-  id,
-  tool,
-  args: {},
-  expectedOutcome: "ok",
-  rollback: { none: "bench" },
-  ...(dependsOn.length ? { dependsOn } : {}),
-});
-
-function chain(n: number, toolName: string): Plan {
-  return plan(Array.from({ length: n }, (_, i) => step(`s${i}`, toolName, i ? [`s${i - 1}`] : [])));
 }
 
 /** 5 layers of 10 steps; every step of layer k depends on one step of layer k-1, so the critical path is 5 steps. */
 function layered(): Plan {
   const steps: Step[] = [];
   for (let layer = 0; layer < 5; layer++)
-    for (let i = 0; i < 10; i++) steps.push(step(`l${layer}-${i}`, "bench.sleep", layer ? [`l${layer - 1}-${i}`] : []));
-  return plan(steps);
+    for (let i = 0; i < 10; i++)
+      steps.push(benchStep(`l${layer}-${i}`, "bench.sleep", layer ? [`l${layer - 1}-${i}`] : []));
+  return benchPlan(steps);
 }
 
 async function timed(

@@ -4,46 +4,25 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry, type InlineTool } from "../src/registry/index.js";
+import { Registry } from "../src/registry/index.js";
 import { run } from "../src/runner/index.js";
 import type { Plan } from "../src/schema/types.generated.js";
 import { FileRunStore, type RunStore } from "../src/store/index.js";
 import { PostgresRunStore } from "../src/store/postgres/store.js";
+import { benchChain as chain, benchTool } from "./runner-workloads.js";
 import { median, type BenchTable } from "./table.js";
 
+const noop = () => ({ ok: true });
+
 export const BENCH_STORE_URL = process.env.PLANFILE_BENCH_STORE_URL || process.env.PLANFILE_TEST_STORE_URL || "";
-
-const tool = (name: string, idempotent: boolean) =>
-  ({
-    name,
-    description: name,
-    effect: "write",
-    idempotent,
-    input: { type: "object" },
-    output: { type: "object" },
-    handler: () => ({ ok: true }),
-  }) as unknown as InlineTool;
-
-const chain = (n: number, toolName: string): Plan => ({
-  apiVersion: "planfile/v1",
-  kind: "Plan",
-  metadata: { name: "bench", goal: "bench" },
-  requiresConfirmation: false,
-  riskySteps: [],
-  steps: Array.from({ length: n }, (_, i) => ({
-    id: `s${i}`,
-    tool: toolName,
-    args: {},
-    expectedOutcome: "ok",
-    rollback: { none: "bench" },
-    ...(i ? { dependsOn: [`s${i - 1}`] } : {}),
-  })) as Plan["steps"],
-});
 
 async function perStep(p: Plan, store: (dir: string) => RunStore, runId: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "planfile-bench-store-"));
   try {
-    const registry = new Registry(dir).define(tool("bench.noop", true), tool("bench.once", false));
+    const registry = new Registry(dir).define(
+      benchTool("bench.noop", true, noop),
+      benchTool("bench.once", false, noop),
+    );
     const t0 = performance.now();
     const result = await run(p, { registry, store: store(dir), runId });
     const ms = performance.now() - t0;
