@@ -58,15 +58,10 @@ runMain(async () => {
     import("./runner/index.js"),
     import("./runner/report.js"),
   ]);
-  const { aroundPrompt, asUsage, interrupts, reporter } = support;
+  const { aroundPrompt, asUsage, interrupts, reporter, resolveAnswers } = support;
   const { formatPreview, ttyAskOutcome, ttyConfirmRollback } = confirm;
-  const { foldJournal, parseAnswers, previewRun, rollbackRun } = runner;
-  let answers: ReturnType<typeof parseAnswers>;
-  try {
-    answers = parseAnswers(values.resolve ?? []);
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const { foldJournal, previewRun, rollbackRun } = runner;
+  const answers = resolveAnswers(values.resolve);
   const again = hint("rollback", runId);
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   const store = await (await import("./store/for-command.js")).storeForCommand(registry.stateDir);

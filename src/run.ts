@@ -94,14 +94,9 @@ runMain(async () => {
       import("./runner/report.js"),
       import("./validator/index.js"),
     ]);
-  const { aroundPrompt, asUsage, interrupts, list, reporter } = support;
-  const { foldJournal, parseAnswers, run, unknownApprovals } = runner;
-  let answers: ReturnType<typeof parseAnswers>;
-  try {
-    answers = parseAnswers(values.resolve ?? []);
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const { aroundPrompt, asUsage, interrupts, list, reporter, resolveAnswers } = support;
+  const { foldJournal, run, unknownApprovals } = runner;
+  const answers = resolveAnswers(values.resolve);
 
   const registry = await loadRegistry({ toolsDir: values.tools, stateDir: values["state-dir"] });
   const store = await (await import("./store/for-command.js")).storeForCommand(registry.stateDir);

@@ -6,6 +6,7 @@
 import { EXIT, usage } from "../cli/main.js";
 import type { RunEvent } from "./events.js";
 import { watchInterrupts, type Interrupts } from "./interrupts.js";
+import { type OutcomeAnswer, parseAnswers } from "./outcome.js";
 import { jsonReporter, liveReporter, plainReporter } from "./report.js";
 import { RunnerError } from "./runner-error.js";
 
@@ -107,6 +108,15 @@ export async function asUsage<T>(body: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof RunnerError) throw usage(error.message);
     throw error;
+  }
+}
+
+/** `--resolve step=answer,…` as the runner takes it; a malformed one is a usage error. */
+export function resolveAnswers(given: readonly string[] | undefined): Record<string, OutcomeAnswer> {
+  try {
+    return parseAnswers(given ?? []);
+  } catch (error) {
+    throw usage((error as Error).message);
   }
 }
 
