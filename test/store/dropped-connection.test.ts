@@ -18,10 +18,11 @@ describe.skipIf(!TEST_STORE_URL)("a dropped store connection [postgres]", () => 
       (e: Error) => e,
     );
     await h.whenStarted("a");
-    // The server ends the owner's session, as a network cut seen by keepalive would.
+    // The server ends the owner's session, as a network cut seen by keepalive would. The timeout makes
+    // pg_terminate_backend wait until the backend has exited (and its advisory lock is gone), not just signal it.
     const db = await store.db();
     const { rows } = await db.query(
-      `select pg_terminate_backend(backend_pid) as ok from ${store.table("owners")} where run_id = 'r1'`,
+      `select pg_terminate_backend(backend_pid, 10000) as ok from ${store.table("owners")} where run_id = 'r1'`,
     );
     expect(rows).toEqual([{ ok: true }]);
     expect(await store.holder("r1")).toBeUndefined();
