@@ -9,15 +9,19 @@
 import { createRequire } from "node:module";
 import { isDeepStrictEqual } from "node:util";
 import { readEntry, sha256, writeEntry } from "./disk-cache.js";
+import { PLAIN_YAML_VERSION } from "./plain-yaml.js";
 import { parseYamlSource, YamlSource, type ParseResult } from "./source.js";
 
 const require = createRequire(import.meta.url);
 const KIND = "yaml";
 
 let salt: string | undefined;
-/** Bump `yaml-data/1` when parseYamlSource's options or limits change: old entries must not bypass new ones. */
+/**
+ * Bump `yaml-data/N` when parseYamlSource's options or limits change: old entries must not bypass new ones.
+ * The fast path's version is part of it too: what it answers for, and with which library, decides the data.
+ */
 function parserSalt(): string {
-  salt ??= `yaml-data/1 yaml ${(require("yaml/package.json") as { version: string }).version}`;
+  salt ??= `yaml-data/2 yaml ${(require("yaml/package.json") as { version: string }).version} ${PLAIN_YAML_VERSION}`;
   return salt;
 }
 

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { Document, LineCounter, Node } from "yaml";
 import { terminalText } from "../review/safe-text.js";
+import { plainYamlData } from "./plain-yaml.js";
 
 // `yaml` (CommonJS) is required on the first parse: a `validate` whose plans and manifests all come
 // from the cache (parse-cache.ts) never loads it (~50 ms through tsx).
@@ -61,6 +62,11 @@ export class YamlSource {
     return source;
   }
 
+  /** Whether `yaml`'s document is in memory: a file the fast path read keeps none until a position is asked for. */
+  get hasDocument(): boolean {
+    return this.#doc !== undefined;
+  }
+
   get doc(): Document.Parsed {
     return this.#parsed().doc;
   }
@@ -102,7 +108,7 @@ export class YamlSource {
 }
 
 /** Old Mac line endings (CR alone) would make YAML read the file as one line; CR → LF keeps every offset. */
-function normalizeLineEnds(text: string): string {
+export function normalizeLineEnds(text: string): string {
   return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
 }
 
@@ -123,6 +129,11 @@ function rangeStart(node: unknown): number | undefined {
   return (node as Node | null)?.range?.[0];
 }
 
+/** A problem with the file as a whole, shown at its start. */
+function wholeFileProblem(file: string, message: string): ParseResult {
+  return { ok: false, problems: [{ file, line: 1, col: 1, rule: "yaml", path: [], message }] };
+}
+
 export type ParseResult = { ok: true; source: YamlSource; data: unknown } | { ok: false; problems: Problem[] };
 
 /**
@@ -131,10 +142,7 @@ export type ParseResult = { ok: true; source: YamlSource; data: unknown } | { ok
  * come back as located problems.
  */
 export function parseYamlSource(text: string, file: string): ParseResult {
-  const at = (message: string, line = 1, col = 1): ParseResult => ({
-    ok: false,
-    problems: [{ file, line, col, rule: "yaml", path: [], message }],
-  });
+  const at = (message: string): ParseResult => wholeFileProblem(file, message);
   if (Buffer.byteLength(text, "utf8") > SOURCE_LIMITS.maxBytes) {
     return at(
       `file is larger than ${SOURCE_LIMITS.maxBytes / 1024 / 1024} MiB; a plan file is meant to be read by people — split it`,
@@ -145,6 +153,19 @@ export function parseYamlSource(text: string, file: string): ParseResult {
   if (text.trim() === "") return at("file is empty; expected a YAML document starting with `apiVersion: planfile/v1`");
 
   text = normalizeLineEnds(text);
+  // Most files take the fast path, which keeps no syntax tree; positions are parsed only if a problem
+  // needs one. Whatever it is unsure of, `yaml` parses below, with its messages and positions.
+  const plain = plainYamlData(text, SOURCE_LIMITS.maxDepth);
+  if (plain) return { ok: true, source: YamlSource.deferred(file, text), data: plain.data };
+  return parseWithYaml(text, file);
+}
+
+/**
+ * The parser of record: `yaml`'s document, with every problem located. For text past the size, NUL and
+ * empty checks, with line ends normalized; exported so that tests hold the fast path to it.
+ */
+export function parseWithYaml(text: string, file: string): ParseResult {
+  const at = (message: string): ParseResult => wholeFileProblem(file, message);
   let doc: Document.Parsed;
   let lines: LineCounter;
   try {
