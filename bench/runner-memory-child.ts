@@ -1,17 +1,21 @@
 // One size, one path, in a fresh process (bench/runner-memory.bench.ts starts it): peak RSS of validating and
 // running an N-step plan, beyond the plan's own size. Prints one JSON line.
-// Usage: node --expose-gc --import tsx bench/runner-memory-child.ts <data|text> <steps>
-import { mkdtempSync, rmSync } from "node:fs";
+// Usage: node --expose-gc --import tsx bench/runner-memory-child.ts <data|text|parse> <steps> [plan.yaml]
+// `parse` stops after parsing the text (parseYamlSource): what the YAML text path adds before validation.
+// The text paths read the plan's text from a file that `write <steps> <file>` made in another process: writing
+// it here would raise this process's RSS, whose high-water mark is the peak, before the baseline.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getHeapSpaceStatistics } from "node:v8";
 import { stringify } from "yaml";
 import { run } from "../src/runner/index.js";
 import type { Plan } from "../src/schema/types.generated.js";
+import { parseYamlSource } from "../src/schema/source.js";
 import { validatePlanText } from "../src/validator/index.js";
 import { registry, toPlan, type Node } from "./runner-workloads.js";
 
-const [path, size] = process.argv.slice(2) as ["data" | "text", string];
+const [path, size, textFile] = process.argv.slice(2) as ["data" | "text" | "parse" | "write", string, string?];
 const n = Number(size);
 const gc = (globalThis as { gc?: () => void }).gc!;
 /** Bytes V8 reserves for its young generation: it grows (to 32 MB here) once enough objects survive, whoever made them. */
@@ -28,12 +32,19 @@ function nodes(count: number): Node[] {
   return out;
 }
 
+if (path === "write") {
+  writeFileSync(textFile!, stringify(toPlan(nodes(n), true)));
+  process.exit(0);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "planfile-mem-"));
 const graph = nodes(n);
 const reg = registry(dir, graph);
 // Warm up on a small plan: module loading and schema compilation are not the plan's cost.
 const warm = nodes(100);
 await run(toPlan(warm, true), { registry: registry(dir, warm), runId: "warm", runsDir: join(dir, "warm") });
+// The YAML parsers load on first use: load them here too.
+parseYamlSource(stringify(toPlan(warm, true)), "warm.yaml");
 
 gc();
 const heap0 = process.memoryUsage().heapUsed;
@@ -41,8 +52,8 @@ let plan: Plan | undefined = toPlan(graph, true);
 gc();
 const planBytes = process.memoryUsage().heapUsed - heap0;
 let text: string | undefined;
-if (path === "text") {
-  text = stringify(plan);
+if (path !== "data") {
+  text = readFileSync(textFile!, "utf8");
   plan = undefined;
 }
 gc();
@@ -52,7 +63,10 @@ const baselineYoung = young();
 
 let status: string;
 if (path === "data") status = (await run(plan!, { registry: reg, runId: "m" })).status;
-else {
+else if (path === "parse") {
+  const parsed = parseYamlSource(text!, "plan.yaml");
+  status = parsed.ok ? "succeeded" : parsed.problems[0]!.message;
+} else {
   const validation = validatePlanText(text!, "plan.yaml", reg);
   if (!validation.ok) throw new Error(validation.problems[0]!.message);
   status = (await run(validation, { registry: reg, runId: "m" })).status;
@@ -63,7 +77,7 @@ gc();
 const retained = process.memoryUsage().heapUsed - baselineHeap;
 rmSync(dir, { recursive: true, force: true });
 // The text path's peak holds the parsed plan too: that is the plan's own size, not the run's.
-const beyond = peak - baseline - (path === "text" ? planBytes : 0);
+const beyond = peak - baseline - (path === "data" ? 0 : planBytes);
 console.log(
   JSON.stringify({
     path,
