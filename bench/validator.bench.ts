@@ -102,7 +102,7 @@ export default async function (): Promise<BenchTable[]> {
     ]);
     rows.push([
       `${n} steps`,
-      "YAML text (parse + positions + above)",
+      "YAML text (parse + above; positions only for problems)",
       Math.round(fromText.perSecond),
       fromText.msPerPlan,
       (fromText.msPerPlan * 1000) / n,
