@@ -14,7 +14,12 @@ import type { Plan } from "../schema/types.generated.js";
  * integer-like keys, whose order no JS object keeps, takes the slow way.)
  */
 export function planDigest(plan: Plan): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(plan)).digest("hex")}`;
+  return digestOf(canonicalJson(plan));
+}
+
+/** The digest of a plan whose canonical JSON is `text`. */
+export function digestOf(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
 /** The RFC 8785 text of a JSON value. */
