@@ -176,6 +176,9 @@ const TRICKY = [
   ],
   ...["0.1e400", "1e400", "-1e400", "=", "<<", "? x", "- x", "a: b", "a:b", "a #c", "a#c", "@x", "`x", "%x"],
   ...["'q'", '"q"', "{}", "[]", "{a: 1}", "[1, 2]", "|", ">", "|-", ">+", "!x", "&x", "*x", "#c", "a\tb"],
+  // Escapes, meant for the double-quoted placements (and plain text elsewhere).
+  ...["\\u263A", "\\x41", "\\U0001F600", "\\N", "\\_", "\\L", "\\P", "\\e", "\\0", "\\/", "\\ ", "\\\t"],
+  ...["\\q", "\\uD800", "\\uDC00x", "\\x4", "a\\", "it''s", "\u00a0", "\u2028", "\u{1F600}", "\uFEFF", "\u0085"],
 ];
 
 describe("property: scalars parsers resolve differently", () => {
@@ -192,6 +195,9 @@ describe("property: scalars parsers resolve differently", () => {
     (s, t) => `k: {a: ${s}, ${t}: b}\n`,
     (s) => `k: '${s}'\n`,
     (s) => `k: "${s}"\n`,
+    (s, t) => `k: "${s}\\\n  ${t}"\n`,
+    (s, t) => `k: "${s}\n\n   ${t} "\n`,
+    (s, t) => `k: '${s}\n  ${t}'\n`,
     (s, t) => `'${s}': "${t}"\n`,
     (s, t) => `k: ${s} # ${t}\n`,
     (s, t) => `k: ${s}\n  ${t}\n`,
@@ -223,8 +229,9 @@ describe("property: scalars parsers resolve differently", () => {
     expect(fast).toBeGreaterThan(1500);
   });
 
-  it.each(TRICKY)("plain %j as a value, a key and an item", (s) => {
-    for (const text of [`k: ${s}\n`, `${s}: v\n`, `- ${s}\n`, `[${s}]\n`, `{k: ${s}}\n`]) {
+  it.each(TRICKY)("%j as a value, a key and an item, plain and quoted", (s) => {
+    const quoted = [`k: "${s}"\n`, `"${s}": v\n`, `k: '${s}'\n`, `['${s}', "${s}"]\n`];
+    for (const text of [`k: ${s}\n`, `${s}: v\n`, `- ${s}\n`, `[${s}]\n`, `{k: ${s}}\n`, ...quoted]) {
       if (text.trim() !== "") agreement(text);
     }
   });
@@ -294,10 +301,12 @@ describe("property: documents and their edits", () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.nat(6),
         fc.array(punctuation, { maxLength: 4 }),
-        (which, where, cut, insert) => {
+        fc.boolean(),
+        (which, where, cut, insert, crlf) => {
           const base = bases[which]!;
           const at = Math.floor(where * base.length);
-          agreement(base.slice(0, at) + insert.join("") + base.slice(at + cut));
+          const text = base.slice(0, at) + insert.join("") + base.slice(at + cut);
+          agreement(crlf ? text.replace(/\r?\n/g, "\r\n") : text);
         },
       ),
       { numRuns: 3000, seed: 11 },
