@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { chainReadingFirst } from "../../bench/hostile-plans.js";
 import { plainYamlData } from "../../src/schema/plain-yaml.js";
 import { normalizeLineEnds, parseWithYaml, parseYamlSource, SOURCE_LIMITS } from "../../src/schema/source.js";
 
@@ -65,6 +66,10 @@ describe("a valid plan keeps no YAML document", () => {
     expect(parsed.source.hasDocument).toBe(false);
     expect(parsed.source.locate(["steps", 1, "tool"])).toMatchObject({ file: "valid.yaml", line: expect.any(Number) });
     expect(parsed.source.hasDocument).toBe(true);
+  });
+
+  it("a plan of thousands of steps, as the planner writes it, takes the fast path", () => {
+    expect(agreement(stringify(chainReadingFirst(5000)))).toBe("fast");
   });
 
   it("a file with an anchor is parsed by yaml, document and all", () => {
@@ -127,6 +132,11 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
     ["a plan and then a second document", `${plan}---\nmore: 1\n`],
   ])("%s", (_name, text) => {
     expect(agreement(text)).toBe("deferred");
+    // And what parseYamlSource says of it is yaml's word: the same data, or the same problems at the same places.
+    const reference = parseWithYaml(normalizeLineEnds(text), "h.yaml");
+    const parsed = parseYamlSource(text, "h.yaml");
+    if (reference.ok) expect(parsed.ok && parsed.data).toStrictEqual(reference.data);
+    else expect(parsed).toStrictEqual(reference);
   });
 
   it.each([
