@@ -78,12 +78,13 @@ const LEFT_TO_YAML = [
   /^[ \t]*-[ \t]*(?:#[^\n]*)?$/m,
   /^[ \t]*-[ \t]+-(?:\s|$)/m,
   /(?:^|[ \t])[|>](?:[-+]?[1-9]|[1-9][-+])[ \t]*(?:#[^\n]*)?$/m, // a block scalar with an indentation indicator
+  /\\\r?\n[ \t]*\r?\n/, // an escaped line break before an empty line, which the two fold differently
 ];
 
 /** `---` or `...` at the start of a line; js-yaml takes `---.` for a marker too. */
 const DOCUMENT_MARKER = /^(?:---|\.\.\.)/gm;
 /** Blank lines and comments, then a `---` line: the one marker both parsers read alike. */
-const LEADING_START = /^(\uFEFF?(?:[ \t]*(?:#[^\n]*)?\r?\n)*)---[ \t]*(?:#[^\n]*)?(?:\r?\n|$)/;
+const LEADING_START = /^(\uFEFF?(?:[ \t]*(?:#[^\n]*)?\r?\n)*)---(?:[ \t]+(?:#[^\n]*)?)?(?:\r?\n|$)/;
 
 /** `yaml` refuses an implicit key longer than 1024 characters; one that long needs a line that long. */
 const MAX_LINE = 1024;
@@ -138,7 +139,8 @@ function deferringListener(): (event: string, state: JsYamlState) => void {
     let at = frame.start - 1;
     while (at >= 0 && /\s/.test(s.input[at]!)) at--;
     const parent = frames.at(-1);
-    if (parent && s.input[at] !== ":" && s.input[at] !== "-") parent.keyedChild = true;
+    // (Nothing before it: the document's node, which js-yaml opens twice.)
+    if (parent && at >= 0 && s.input[at] !== ":" && s.input[at] !== "-") parent.keyedChild = true;
   };
 }
 

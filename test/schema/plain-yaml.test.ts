@@ -112,15 +112,19 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
     ["a one-item flow sequence as a key", "[a]: c\n"],
     ["an empty flow map as a key", "x:\n  {} : c\n"],
     ["a flow sequence as a key inside a flow map", "{[a]: b}\n"],
+    ["a flow sequence as a key without a value", "{[a]}\n"],
+    ["a flow sequence as a later key without a value", "{a: [b], [c]}\n"],
     ["a flow sequence as a key inside a flow sequence", "[[a, b]: c]\n"],
     ["an explicit key holding a sequence", "? - a\n  - b\n: c\n"],
     ["content after the document marker", "--- - a\n"],
     ["a key that starts like a document marker", "---.: v\n"],
+    ["a comment glued to the document marker", "---# c\na: 1\n"],
     ["an empty sequence item, then a less indented one", "k:\n  - a\n  -\n- b\n"],
     ["an empty item in a sequence in a sequence", "- -\n- yes\n"],
     ["a tag before a block scalar on the next line", "k: !x\n  >\n"],
     ["a block scalar with an indentation indicator", "k: |1-\n  !\n"],
     ["a tab before the document marker", "\t---\na: 1\n"],
+    ["an escaped line break before an empty line", 'k: "a\\\n\n   yes "\n'],
     ["a comment glued to a flow map", "a: {b: 1}#c\n"],
     ["a comment glued to a quoted string", "a: 'b'#c\n"],
     ["deep flow nesting", `${"[".repeat(50_000)}${"]".repeat(50_000)}`],
@@ -153,6 +157,14 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
     ["a boolean key", "true: a\nFalse: b\n"],
   ])("%s: same data, or left to yaml", (_name, text) => {
     agreement(text);
+  });
+
+  it.each([
+    ["a flow map", '{"a":1, b: c, d}\n'],
+    ["a flow map over lines", "{a: b c\n  d, e: [f, {g: h}]}\n"],
+    ["a flow sequence of collections", "[{a: 1}, [b], c: d]\n"],
+  ])("a document that is %s takes the fast path", (_name, text) => {
+    expect(agreement(text)).toBe("fast");
   });
 
   it("shell commands, expressions and templates do not keep a plan from the fast path", () => {
