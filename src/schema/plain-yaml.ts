@@ -169,7 +169,9 @@ export function plainYamlData(text: string, maxDepth: number): { data: unknown }
     // A syntax error, a duplicate key, a tag, an anchor, a stack overflow: all `yaml`'s to report or read.
     return undefined;
   }
-  if (data === undefined || !plainShape(data, maxDepth)) return undefined;
+  // A document that is one scalar is never a plan or a manifest, and at the root a block scalar's content
+  // may start in column 0, where js-yaml reads `# c` as a comment and `yaml` as text.
+  if (data === null || typeof data !== "object" || !plainShape(data, maxDepth)) return undefined;
   return { data };
 }
 

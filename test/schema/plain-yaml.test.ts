@@ -119,6 +119,8 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
     ["content after the document marker", "--- - a\n"],
     ["a key that starts like a document marker", "---.: v\n"],
     ["a comment glued to the document marker", "---# c\na: 1\n"],
+    ["a block scalar as the document, its text in column 0", "   >-\n# c\n"],
+    ["a scalar as the document", "plain\n"],
     ["an empty sequence item, then a less indented one", "k:\n  - a\n  -\n- b\n"],
     ["an empty item in a sequence in a sequence", "- -\n- yes\n"],
     ["a tag before a block scalar on the next line", "k: !x\n  >\n"],
@@ -130,6 +132,8 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
     ["deep flow nesting", `${"[".repeat(50_000)}${"]".repeat(50_000)}`],
     ["deep block maps", `a: ${"{a: ".repeat(200)}1${"}".repeat(200)}\n`],
     ["65 levels", `${"- ".repeat(65)}x\n`],
+    ["only a comment", "# nothing\n"],
+    ["only a document marker", "---\n"],
     ["a syntax error", readFileSync("test/fixtures/plans/invalid/yaml-syntax.yaml", "utf8")],
     ["an unclosed flow map", "a: {b: 1\n"],
     ["a tab as indentation", "a:\n\tb: 1\n"],
@@ -144,8 +148,6 @@ describe("hostile and unusual YAML is left to yaml, which keeps its messages", (
   });
 
   it.each([
-    ["only a comment", "# nothing\n"],
-    ["only a document marker", "---\n"],
     ["a leading document marker", `# a plan\n--- # starts here\n${plan}`],
     ["a byte-order mark", `\uFEFF${plan}`],
     ["CRLF line ends", plan.replace(/\n/g, "\r\n")],
@@ -275,11 +277,37 @@ describe("property: documents and their edits", () => {
     let fast = 0;
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.nat(styles.length - 1), (value, style) => {
-        if (agreement(stringify(value, styles[style])) === "fast") fast++;
+        if (agreement(stringify({ v: value }, styles[style])) === "fast") fast++;
       }),
       { numRuns: 1000, seed: 26 },
     );
     expect(fast).toBeGreaterThan(500);
+  });
+
+  it("documents stitched from indented lines of YAML's pieces: same data, or left to yaml", () => {
+    const line = fc.tuple(
+      fc.constantFrom("", " ", "  ", "   ", "    ", "      "),
+      fc.constantFrom("", "- ", "-", "k: ", "k:", "- k: ", "a b: ", "'q': ", '"q": ', "? ", ": ", "- - ", "-\t"),
+      fc.constantFrom(
+        ...["", "v", "yes", "1", "~", "[a, b]", "{a: 1}", "[]", "{}", "|", ">-", "|+", "'x'", '"y"', "# c"],
+        ...["x # c", "[a,", "b]", "{a: 1,", "}", "a: b", "---", "..."],
+      ),
+    );
+    // Mostly well-formed pieces too, so that the fast path answers often enough to be tested.
+    const tidy = fc.tuple(
+      fc.constantFrom("", "  ", "    "),
+      fc.constantFrom("- ", "k: ", "- k: ", "k:", "j: "),
+      fc.constantFrom("v", "1", "[a, b]", "{a: 1}", "|", ">-", "'x'", '"y"', "x # c", "", "- v"),
+    );
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(line, tidy), { minLength: 1, maxLength: 8 }), (lines) => {
+        const text = `${lines.map(([indent, lead, body]) => indent + lead + body).join("\n")}\n`;
+        if (text.trim() !== "" && agreement(text) === "fast") fast++;
+      }),
+      { numRuns: 3000, seed: 36 },
+    );
+    expect(fast).toBeGreaterThan(300);
   });
 
   it("byte-level edits of a valid plan: same data, or left to yaml", () => {
