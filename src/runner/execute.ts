@@ -44,7 +44,6 @@ export async function executeSteps(
   // Ready steps held by a full slot wait here, a queue per tool (its steps share their slots), ahead of later
   // ones so plan order holds. Only each queue's head is looked at: thousands held stay linear.
   const held = new Map<string, { ids: string[]; head: number }>();
-  const order = new Map(ctx.plan.steps.map((s, i) => [s.id, i]));
   const runningIn = new Map<string, number>();
   const slotsByTool = new Map<string, Slot[]>();
   const slotsFor = (id: string): Slot[] => {
@@ -61,7 +60,8 @@ export async function executeSteps(
     let best: { ids: string[]; head: number } | undefined;
     for (const queue of held.values()) {
       const id = queue.ids[queue.head];
-      if (id !== undefined && fits(id) && (!best || order.get(id)! < order.get(best.ids[best.head]!)!)) best = queue;
+      if (id !== undefined && fits(id) && (!best || scheduler.indexOf(id) < scheduler.indexOf(best.ids[best.head]!)))
+        best = queue;
     }
     if (best) return best.ids[best.head++];
     for (let id = scheduler.next(); id !== undefined; id = scheduler.next()) {
