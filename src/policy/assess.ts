@@ -61,6 +61,28 @@ export function assessPlan(plan: Plan, registry: Registry): StepAssessment[] {
   return result;
 }
 
+const flaggedCache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
+
+/**
+ * Only the steps with a reason to be approved or refused, in step order: what the validator reports. Quiet
+ * steps (nearly all of a large plan) leave nothing behind, where `assessPlan` keeps one assessment per step for
+ * as long as the plan lives, through the run that follows its validation (issue 16, item 4).
+ */
+export function flaggedSteps(plan: Plan, registry: Registry): StepAssessment[] {
+  let byRegistry = flaggedCache.get(plan);
+  if (!byRegistry) flaggedCache.set(plan, (byRegistry = new WeakMap()));
+  let result = byRegistry.get(registry);
+  if (!result) {
+    result = [];
+    for (let index = 0; index < plan.steps.length; index++) {
+      const a = assessStep(plan, plan.steps[index]!, index, registry);
+      if (a.requires.length > 0 || a.refused.length > 0) result.push(a);
+    }
+    byRegistry.set(registry, result);
+  }
+  return result;
+}
+
 /** Ids the policy requires to be risky, in step order. */
 export function requiredRiskySteps(plan: Plan, registry: Registry): string[] {
   return assessPlan(plan, registry)
