@@ -47,9 +47,14 @@ export function acquireLockFile(file: string, waitMs = 0): () => void {
   }
 }
 
+// This process's start never changes: read once, not at every lock (a run takes one before its first step).
+let ownStartTicks: number | undefined | null = null;
+const ownStart = (): number | undefined =>
+  ownStartTicks === null ? (ownStartTicks = processStart(process.pid)) : ownStartTicks;
+
 /** Creates the lock with its content in one step; the content on success, undefined if it exists. */
 function tryCreate(file: string): string | undefined {
-  const content = `${process.pid} ${processStart(process.pid) ?? 0} ${randomBytes(8).toString("hex")}`;
+  const content = `${process.pid} ${ownStart() ?? 0} ${randomBytes(8).toString("hex")}`;
   const temp = `${file}.${process.pid}.${content.slice(-16)}.tmp`;
   const fd = openSync(temp, "wx");
   try {

@@ -24,31 +24,39 @@ export class Scheduler {
   ) {
     const n = plan.steps.length;
     const { offsets, targets } = graph;
-    this.started = new Uint8Array(n);
+    // Locals, not fields, in the loops over every edge: a 100,000-edge plan is scheduled before each run.
+    const started = new Uint8Array(n);
     for (const id of done) {
       const i = graph.index.get(id);
-      if (i !== undefined) this.started[i] = 1;
+      if (i !== undefined) started[i] = 1;
     }
     // Invert the edges: who waits for step j.
-    this.waitingOn = new Int32Array(n);
+    const waitingOn = new Int32Array(n);
     const count = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++)
-      for (let e = offsets[i]!; e < offsets[i + 1]!; e++) {
+    for (let i = 0; i < n; i++) {
+      const end = offsets[i + 1]!;
+      for (let e = offsets[i]!; e < end; e++) {
         const j = targets[e]!;
-        if (this.started[j]) continue;
-        this.waitingOn[i]!++;
+        if (started[j] === 1) continue;
+        waitingOn[i]!++;
         count[j + 1]!++;
       }
+    }
     for (let j = 0; j < n; j++) count[j + 1]! += count[j]!;
-    this.dependentsAt = count.slice();
-    this.dependents = new Int32Array(count[n]!);
+    const dependents = new Int32Array(count[n]!);
     const fill = count.slice(0, n);
-    for (let i = 0; i < n; i++)
-      for (let e = offsets[i]!; e < offsets[i + 1]!; e++) {
+    for (let i = 0; i < n; i++) {
+      const end = offsets[i + 1]!;
+      for (let e = offsets[i]!; e < end; e++) {
         const j = targets[e]!;
-        if (!this.started[j]) this.dependents[fill[j]!++] = i;
+        if (started[j] === 0) dependents[fill[j]!++] = i;
       }
-    for (let i = 0; i < n; i++) if (!this.started[i] && this.waitingOn[i] === 0) this.push(i);
+    }
+    this.started = started;
+    this.waitingOn = waitingOn;
+    this.dependentsAt = count;
+    this.dependents = dependents;
+    for (let i = 0; i < n; i++) if (started[i] === 0 && waitingOn[i] === 0) this.push(i);
     this.index = graph.index;
   }
 

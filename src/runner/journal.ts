@@ -90,9 +90,20 @@ export type OutcomeSource = "probe" | "operator" | "read-only";
 
 export const JOURNAL_FILE = "journal.ndjson";
 
+/**
+ * The run's first line, with the plan given as its canonical JSON text (made
+ * once for the digest) rather than serialized again. Key order means nothing
+ * to the readers: the plan goes last.
+ */
+export function runStartedLine(entry: Extract<JournalEntry, { t: "run-started" }>, planJson: string): string {
+  const head = JSON.stringify({ ...entry, plan: undefined });
+  return `${head.slice(0, -1)},"plan":${planJson}}`;
+}
+
 export interface JournalWriter {
   readonly dir: string | undefined;
-  append(entry: JournalEntry): void;
+  /** `line`: the entry already written as JSON, when the caller has it (see `runStartedLine`). */
+  append(entry: JournalEntry, line?: string): void;
   /** Resolves once every line appended so far is on disk. */
   sync(): Promise<void>;
   /** Makes every line durable, then lets go of the file. May return a promise (the file journal does). */
@@ -141,9 +152,8 @@ export class Journal implements JournalWriter {
     return { path: join(this.dir, JOURNAL_FILE), bytes: this.bytes, syncedBytes: this.syncedBytes };
   }
 
-  append(entry: JournalEntry): void {
-    const line = `${JSON.stringify(entry)}\n`;
-    this.bytes += writeSync(this.fd, line);
+  append(entry: JournalEntry, line = JSON.stringify(entry)): void {
+    this.bytes += writeSync(this.fd, `${line}\n`);
     this.lines++;
     onLine(this.lines);
     // Nobody waits on this one; the next sync someone awaits (the run's end at the latest) reports a failure.

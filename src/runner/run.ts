@@ -5,12 +5,12 @@
  */
 import { join } from "node:path";
 import type { Plan } from "../schema/types.generated.js";
-import { validatedFor, type ValidatedPlan } from "../validator/index.js";
+import { sealedPlan, validatedFor, type ValidatedPlan } from "../validator/index.js";
 import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
 import type { RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
-import { NullJournal, type JournalWriter } from "./journal.js";
+import { NullJournal, runStartedLine, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
 import { rollBack } from "./undo.js";
@@ -38,7 +38,12 @@ export function runsDirOf(options: { runsDir?: string; registry: { stateDir: str
 export async function run(input: Plan | ValidatedPlan, options: RunOptions): Promise<RunResult> {
   const validation = validatedFor(input, options.registry);
   if (!validation.ok) return { status: "invalid", problems: validation.problems };
-  const { plan, digest } = validation;
+  const { plan } = validation;
+  // The canonical text made for the digest becomes the journal's first line; a resumed run needs only the digest.
+  // A holder, emptied once the line is written: the text (a few MB for a large plan) must not live on in this
+  // frame through the whole run (issue 16, item 4).
+  const sealed = sealedPlan(validation);
+  const { digest } = sealed;
   const runsDir = runsDirOf(options);
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
@@ -70,7 +75,7 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
     return await execute(
       plan,
       { ...options, runId, resume },
-      { digest, dryRun, now, store, lock, prior, graph: validation.graph },
+      { digest, sealed, dryRun, now, store, lock, prior, graph: validation.graph },
     );
   } finally {
     await lock?.release();
@@ -86,6 +91,7 @@ async function execute(
   options: RunOptions & { runId: string },
   {
     digest,
+    sealed,
     dryRun,
     now,
     store,
@@ -94,6 +100,7 @@ async function execute(
     graph,
   }: {
     digest: string;
+    sealed: { text?: string };
     dryRun: boolean;
     now: () => Date;
     store: RunStore;
@@ -112,15 +119,23 @@ async function execute(
     ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
     ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
-    else
-      ctx.write({
-        t: "run-started",
+    else {
+      const started = {
+        t: "run-started" as const,
         runId,
         digest,
         plan,
         ...(options.planFile ? { planFile: options.planFile } : {}),
         dryRun,
-      });
+      };
+      // With secrets to hide, the plan goes through the redactor like every other line.
+      if (sealed.text === undefined || ctx.redactor.active) ctx.write(started);
+      else {
+        const entry = { ...started, at: now().toISOString() };
+        journal.append(entry, runStartedLine(entry, sealed.text));
+      }
+    }
+    delete sealed.text;
     ctx.emit({
       type: "run-started",
       runId,

@@ -160,6 +160,6 @@ function sortProblems(problems: Problem[]): Problem[] {
 }
 
 export { planDigest } from "./digest.js";
-export { isValidatedFor, type ValidatedPlan } from "./validated.js";
+export { isValidatedFor, sealedPlan, type ValidatedPlan } from "./validated.js";
 export { rules } from "./rules/index.js";
 export { topologicalOrder, findCycle } from "./rules/graph.js";

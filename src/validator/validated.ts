@@ -11,7 +11,7 @@
  */
 import type { Registry } from "../registry/registry.js";
 import type { Plan } from "../schema/types.generated.js";
-import { planDigest } from "./digest.js";
+import { sealPlan } from "./digest.js";
 import type { StepGraph } from "./rules/graph.js";
 
 declare const brand: unique symbol;
@@ -27,19 +27,38 @@ export interface ValidatedPlan {
 }
 
 const issued = new WeakMap<object, Registry>();
+const canonical = new WeakMap<object, () => { digest: string; text?: string }>();
 
 export function issue(plan: Plan, registry: Registry, graph: StepGraph): ValidatedPlan {
   let digest: string | undefined;
+  const sealed = (): { digest: string; text?: string } => {
+    if (digest !== undefined) return { digest };
+    const sealed = sealPlan(plan, true);
+    digest = sealed.digest;
+    return sealed;
+  };
   const token = {
     ok: true as const,
     plan,
     graph,
     get digest() {
-      return (digest ??= planDigest(plan));
+      return sealed().digest;
     },
   } as ValidatedPlan;
   issued.set(token, registry);
+  canonical.set(token, sealed);
   return token;
+}
+
+/**
+ * The plan's digest, and its canonical JSON when this is the first time it is
+ * computed: the runner writes that text into the journal's first line instead
+ * of serializing the plan a second time (a 2,000-step plan's text is a
+ * megabyte). The token does not keep the text: a run holds it only until that
+ * line is written.
+ */
+export function sealedPlan(token: ValidatedPlan): { digest: string; text?: string } {
+  return canonical.get(token)?.() ?? { digest: token.digest };
 }
 
 /** Whether `value` is a token the validator issued for `registry`. */

@@ -1,8 +1,11 @@
 // Validate and digest once per run: run() takes the validator's result as it is, and checks anything else.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Registry } from "../../src/registry/index.js";
 import { run, type RunEvent } from "../../src/runner/index.js";
 import type { Plan } from "../../src/schema/types.generated.js";
+import { canonicalJson } from "../../src/validator/digest.js";
 import { planDigest, validatePlanData } from "../../src/validator/index.js";
 import { harness, plan, set, tempDir } from "./helpers.js";
 
@@ -55,5 +58,28 @@ describe("run: a validated plan is not checked again", () => {
     const result = await run(validated, { registry: empty, runId: "r1" });
     expect(result.status).toBe("invalid");
     if (result.status === "invalid") expect(result.problems[0]!.message).toContain("kv.set");
+  });
+
+  it("journals the plan as the canonical text its digest was made from, and reads it back the same", async () => {
+    const h = harness();
+    // Keys out of canonical order, and a value that needs escaping: the line must still read back as the plan.
+    const p = plan([set("b", [], { expectedOutcome: 'b is "set" \\ done' }), set("a", ["b"])]);
+    const validated = validatePlanData(structuredClone(p), h.registry);
+    if (!validated.ok) throw new Error("the plan is valid");
+    expect((await run(validated, opts(h, "r1"))).status).toBe("succeeded");
+    const first = readFileSync(join(h.stateDir, "runs", "r1", "journal.ndjson"), "utf8").split("\n")[0]!;
+    expect(first.endsWith(`"plan":${canonicalJson(p)}}`)).toBe(true);
+    expect(JSON.parse(first)).toMatchObject({ t: "run-started", runId: "r1", digest: planDigest(p), plan: p });
+  });
+
+  it("journals the plan all the same when its digest was read before the run", async () => {
+    const h = harness();
+    const p = plan([set("a"), set("b", ["a"])]);
+    const validated = validatePlanData(structuredClone(p), h.registry);
+    if (!validated.ok) throw new Error("the plan is valid");
+    expect(validated.digest).toBe(planDigest(p));
+    expect((await run(validated, opts(h, "r1"))).status).toBe("succeeded");
+    const first = readFileSync(join(h.stateDir, "runs", "r1", "journal.ndjson"), "utf8").split("\n")[0]!;
+    expect(JSON.parse(first)).toMatchObject({ t: "run-started", digest: planDigest(p), plan: p });
   });
 });

@@ -17,11 +17,17 @@ import { commitThenDie } from "./kill-hook.js";
 /** Test hook, as in the file journal: SIGKILL this process right after line N of a journal is committed. */
 const KILL_AT = Number(process.env.PLANFILE_TEST_KILL_AT_LINE ?? 0);
 
+interface Line {
+  entry: JournalEntry;
+  line: string;
+}
+
 export class PgJournal implements JournalWriter {
   readonly dir = undefined;
-  private buffer: JournalEntry[] = [];
+  /** Each line is written as JSON when appended, as the file journal does: what is buffered cannot change. */
+  private buffer: Line[] = [];
   /** The batch being written, for the kill hook. */
-  private inFlight: JournalEntry[] = [];
+  private inFlight: Line[] = [];
   private appended = 0;
   private committed = 0;
   private flushing: Promise<void> | undefined;
@@ -37,8 +43,8 @@ export class PgJournal implements JournalWriter {
     private readonly url: string,
   ) {}
 
-  append(entry: JournalEntry): void {
-    this.buffer.push(entry);
+  append(entry: JournalEntry, line = JSON.stringify(entry)): void {
+    this.buffer.push({ entry, line });
     this.appended++;
     if (KILL_AT > 0 && this.seq + this.appended - this.committed === KILL_AT) this.die();
     this.flushing ??= this.flush();
@@ -52,7 +58,7 @@ export class PgJournal implements JournalWriter {
       runs: this.table.runs,
       journal: this.table.journal,
       runId: this.runId,
-      rows: pending.map((e, i) => [first + i, JSON.stringify(e)]),
+      rows: pending.map((e, i) => [first + i, e.line]),
       host: this.holder.host,
       pid: this.holder.pid,
     });
@@ -103,10 +109,10 @@ export class PgJournal implements JournalWriter {
     }
   }
 
-  private async write(batch: JournalEntry[]): Promise<void> {
-    const started = batch.find((e) => e.t === "run-started");
+  private async write(batch: Line[]): Promise<void> {
+    const started = batch.find((e) => e.entry.t === "run-started")?.entry;
     let status: string | null = null;
-    for (const e of batch) {
+    for (const { entry: e } of batch) {
       if (e.t === "run-finished") status = e.status;
       else if (e.t === "run-started" || e.t === "resumed") status = "running";
     }
@@ -127,7 +133,7 @@ export class PgJournal implements JournalWriter {
       [
         this.runId,
         this.seq,
-        batch.map((e) => JSON.stringify(e)),
+        batch.map((e) => e.line),
         started?.t === "run-started" ? started.plan.metadata.name : null,
         started?.t === "run-started" ? started.digest : null,
         this.holder.host,

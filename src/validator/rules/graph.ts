@@ -77,34 +77,42 @@ export interface StepGraph {
 }
 
 export function stepGraph(plan: Plan): StepGraph {
+  const steps = plan.steps;
+  const n = steps.length;
   const index = new Map<string, number>();
-  plan.steps.forEach((s, i) => {
-    if (!index.has(s.id)) index.set(s.id, i);
-  });
-  const n = plan.steps.length;
+  let edges = 0;
+  for (let i = 0; i < n; i++) {
+    const step = steps[i]!;
+    if (!index.has(step.id)) index.set(step.id, i);
+    edges += step.dependsOn?.length ?? 0;
+  }
+  // Sized once: a growing list of 100,000 edges, copied into a typed array at the end, cost as much as the lookups.
   const offsets = new Int32Array(n + 1);
-  const targets: number[] = [];
+  const targets = new Int32Array(edges);
+  let count = 0;
   const bad: StepGraph["bad"] = [];
   // seenBy[j] === i + 1: step i already listed j (no Set per step).
   const seenBy = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const step = plan.steps[i]!;
-    offsets[i] = targets.length;
-    const deps = step.dependsOn ?? [];
+    const step = steps[i]!;
+    offsets[i] = count;
+    const deps = step.dependsOn;
+    if (deps === undefined) continue;
     const own = index.get(step.id) === i;
     for (let k = 0; k < deps.length; k++) {
       const j = index.get(deps[k]!);
       if (j === undefined) bad.push({ step: i, dep: k, why: "unknown" });
-      else if (deps[k] === step.id) bad.push({ step: i, dep: k, why: "self" });
+      // A repeated step id maps to its first occurrence: only a string comparison tells it names itself.
+      else if (j === i || (!own && deps[k] === step.id)) bad.push({ step: i, dep: k, why: "self" });
       else if (seenBy[j] === i + 1) bad.push({ step: i, dep: k, why: "repeated" });
       else {
         seenBy[j] = i + 1;
-        if (own) targets.push(j);
+        if (own) targets[count++] = j;
       }
     }
   }
-  offsets[n] = targets.length;
-  return { index, offsets, targets: Int32Array.from(targets), bad };
+  offsets[n] = count;
+  return { index, offsets, targets: targets.subarray(0, count), bad };
 }
 
 /** Returns one cycle as a list of step ids, or undefined. Iterative DFS: plans may be large or hostile. */
