@@ -8,7 +8,7 @@ import type { Plan } from "../schema/types.generated.js";
 import { sealedPlan, validatedFor, type ValidatedPlan } from "../validator/index.js";
 import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
-import type { RunContext } from "./context.js";
+import { stepLookup, type RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
 import { NullJournal, runStartedLine, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
@@ -115,7 +115,7 @@ async function execute(
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
-    const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
+    const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now, graph });
     ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
     ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
@@ -158,8 +158,10 @@ async function drive(
   store: RunStore,
 ): Promise<RunResult> {
   const answers = { given: options.resolve, ask: options.askOutcome };
-  const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
-  const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
+  // Only steps that got somewhere; the others are "not-started" in the result, in plan order. Not an entry per
+  // step made before the first one starts: those lived through the young generation's collections (issue 16).
+  const outcomes = new Map<string, StepOutcome>();
+  const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: stepOutcomes(ctx.plan, outcomes) });
 
   if (prior) {
     for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
@@ -256,6 +258,7 @@ function createContext(input: {
   journal: JournalWriter;
   options: Pick<RunOptions, "registry" | "onEvent" | "retryDelayMs" | "defaultRetries">;
   now: () => Date;
+  graph?: StepGraph;
 }): RunContext {
   const { options, journal, now } = input;
   const redactor = new Redactor(Object.values(input.secrets));
@@ -263,7 +266,7 @@ function createContext(input: {
     runId: input.runId,
     digest: input.digest,
     plan: input.plan,
-    steps: new Map(input.plan.steps.map((s) => [s.id, s])),
+    steps: stepLookup(input.plan, input.graph),
     registry: options.registry,
     journal,
     redactor,
@@ -284,6 +287,11 @@ function createContext(input: {
     // run writes two lines per step (about 0.5 KB per step kept until a full GC; issue 16). Same keys, same order.
     write: (entry) => journal.append(redactor.value(Object.assign({}, entry, { at: now().toISOString() }) as never)),
   };
+}
+
+/** Every step's outcome by id, in plan order; a step with none recorded is not started. */
+function stepOutcomes(plan: Plan, outcomes: ReadonlyMap<string, StepOutcome>): Record<string, StepOutcome> {
+  return Object.fromEntries(plan.steps.map((s) => [s.id, outcomes.get(s.id) ?? { status: "not-started" }]));
 }
 
 /** Journals and reports the end of a process's work on a run. */
