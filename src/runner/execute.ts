@@ -11,6 +11,7 @@ import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./cont
 import type { ErrorInfo } from "./events.js";
 import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
+import type { StepOutcomes } from "./outcomes.js";
 import { DEFAULT_CONCURRENCY, slotsOf, type Slot } from "./limits.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
@@ -33,7 +34,7 @@ export interface Failure {
 export async function executeSteps(
   ctx: RunContext,
   options: RunOptions,
-  outcomes: Map<string, StepOutcome>,
+  outcomes: Pick<StepOutcomes, "set">,
   askAtStep: ReadonlySet<string> = new Set(),
 ): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);

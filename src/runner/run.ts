@@ -10,6 +10,7 @@ import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
 import { stepLookup, type RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
+import { StepOutcomes } from "./outcomes.js";
 import { NullJournal, runStartedLine, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
@@ -160,7 +161,7 @@ async function drive(
   const answers = { given: options.resolve, ask: options.askOutcome };
   // Only steps that got somewhere; the others are "not-started" in the result, in plan order. Not an entry per
   // step made before the first one starts: those lived through the young generation's collections (issue 16).
-  const outcomes = new Map<string, StepOutcome>();
+  const outcomes = new StepOutcomes(ctx);
   const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: stepOutcomes(ctx.plan, outcomes) });
 
   if (prior) {
@@ -290,7 +291,7 @@ function createContext(input: {
 }
 
 /** Every step's outcome by id, in plan order; a step with none recorded is not started. */
-function stepOutcomes(plan: Plan, outcomes: ReadonlyMap<string, StepOutcome>): Record<string, StepOutcome> {
+function stepOutcomes(plan: Plan, outcomes: StepOutcomes): Record<string, StepOutcome> {
   return Object.fromEntries(plan.steps.map((s) => [s.id, outcomes.get(s.id) ?? { status: "not-started" }]));
 }
 
