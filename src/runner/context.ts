@@ -27,6 +27,8 @@ export interface RunContext {
   defaultRetries: number;
   now: () => Date;
   emit: (event: RunEvent) => void;
+  /** false: nobody listens to events, so the per-step ones need not even be built. */
+  listening?: boolean;
   /** The validator's dependency graph of the plan, when the run has it (see ValidatedPlan). */
   graph?: StepGraph;
   /** `durability: always`: every step's intent and result are durable before it goes on, idempotent or not. */

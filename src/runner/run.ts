@@ -277,6 +277,7 @@ function createContext(input: {
     retryDelayMs: options.retryDelayMs ?? 200,
     defaultRetries: options.defaultRetries ?? 2,
     now,
+    listening: options.onEvent !== undefined,
     emit: (event) => {
       try {
         options.onEvent?.(redactor.value(event));
