@@ -124,11 +124,9 @@ export class Registry {
     let output: unknown;
     try {
       output = await new Promise<unknown>((resolve, reject) => {
-        const cancelled = () =>
-          new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" });
         if (signal?.aborted) {
           context.abort(signal.reason);
-          return reject(cancelled());
+          return reject(cancelledError(name));
         }
         timer = setTimeout(() => {
           const error = new ToolCallError("TOOL_TIMEOUT", name, `${name} did not answer within ${timeoutMs} ms`);
@@ -138,7 +136,7 @@ export class Registry {
         if (signal) {
           onAbort = () => {
             context.abort(signal.reason);
-            reject(cancelled());
+            reject(cancelledError(name));
           };
           signal.addEventListener("abort", onAbort, { once: true });
         }
@@ -213,6 +211,10 @@ class CallContext implements HandlerContext {
   abort(reason: unknown): void {
     (this.controller ??= new AbortController()).abort(reason);
   }
+}
+
+function cancelledError(name: string): ToolCallError {
+  return new ToolCallError("TOOL_FAILED", name, `${name} was cancelled`, { toolCode: "CANCELLED" });
 }
 
 function asToolCallError(name: string, error: unknown): ToolCallError {
