@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { journalSyncs } from "../../src/runner/journal.js";
 import { readJournal, run, type RunEvent } from "../../src/runner/index.js";
 import type { Step } from "../../src/schema/types.generated.js";
-import { harness, plan, set } from "./helpers.js";
+import { deferred, harness, plan, set } from "./helpers.js";
 
 /** A non-idempotent step: kv.append, undone by kv.pop. */
 const append = (id: string, dependsOn: string[] = []): Step => ({
@@ -87,5 +87,20 @@ describe("group commit", () => {
     expect(effects.syncs).toBe(1); // idempotent steps wait for no sync; the run's end makes everything durable
     expect(always.syncs).toBeGreaterThanOrEqual(ids.length);
     expect(always.syncs).toBeLessThanOrEqual(always.journal.length);
+  });
+
+  it("makes the journal's first sync, its costliest, while the first steps run: the report waits only on the last", async () => {
+    const h = harness();
+    const held = deferred();
+    h.gates.set("a", held);
+    const before = journalSyncs();
+    const running = run(plan([set("a"), set("b", ["a"])]), { registry: h.registry, runId: "e", retryDelayMs: 0 });
+    await h.whenStarted("a");
+    // The sync was asked right after the first steps were started; it starts on the next turn of the loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(journalSyncs() - before).toBe(1);
+    held.open();
+    expect((await running).status).toBe("succeeded");
+    expect(journalSyncs() - before).toBe(2);
   });
 });

@@ -24,7 +24,9 @@ describe("linear validation", () => {
     if (result.ok) throw new Error("expected problems");
     expect(result.problems).toHaveLength(5000);
     expect(result.problems[0]).toMatchObject({ rule: "unknown-dependency", path: ["steps", 0, "dependsOn", 0] });
-    expect(result.problems[0]!.message).toMatch(/^step `step-0` depends on `Ghost 0`, which is not a step of this plan/);
+    expect(result.problems[0]!.message).toMatch(
+      /^step `step-0` depends on `Ghost 0`, which is not a step of this plan/,
+    );
     expect(result.problems.reduce((n, p) => n + p.message.length, 0)).toBeLessThan(5000 * 200);
   });
 
