@@ -24,7 +24,8 @@ export function digestOf(text: string): string {
 
 /** The RFC 8785 text of a JSON value. */
 export function canonicalJson(value: unknown): string {
-  return canonical(value, true).text ?? "";
+  const { chunks, text } = canonical(value);
+  return text ?? Buffer.concat(chunks!).toString("utf8");
 }
 
 /**
@@ -34,16 +35,19 @@ export function canonicalJson(value: unknown): string {
  * enough survivors make V8 double the young generation for the rest of the process (issue 16, item 4). Each
  * step's ordered copy and text die young; the text is the same.
  */
-export function sealPlan(plan: Plan, withText: boolean): { digest: string; text?: string } {
-  const { chunks, text } = canonical(plan, withText);
+export function sealPlan(plan: Plan, withText: boolean): { digest: string; text?: () => string } {
+  const { chunks, text } = canonical(plan);
   const hash = createHash("sha256");
   if (chunks) for (const chunk of chunks) hash.update(chunk);
   else hash.update(text ?? "");
-  return { digest: `sha256:${hash.digest("hex")}`, ...(withText ? { text: text ?? "" } : {}) };
+  const digest = `sha256:${hash.digest("hex")}`;
+  // The text is made when it is written, not kept from here on: a megabyte string alive while the run starts
+  // is a survivor too. Until then it is off the JS heap.
+  return withText ? { digest, text: () => text ?? Buffer.concat(chunks!).toString("utf8") } : { digest };
 }
 
-/** `value`'s canonical JSON as off-heap pieces (and as one string when `withText`), or the slow way's text. */
-function canonical(value: unknown, withText: boolean): { chunks?: Buffer[]; text?: string } {
+/** `value`'s canonical JSON as off-heap pieces, or the slow way's text. */
+function canonical(value: unknown): { chunks?: Buffer[]; text?: string } {
   const sink = new Sink();
   try {
     stream(value, sink, 0);
@@ -51,8 +55,7 @@ function canonical(value: unknown, withText: boolean): { chunks?: Buffer[]; text
     if (error !== INDEX_KEYS) throw error;
     return { text: written(value) };
   }
-  const chunks = sink.end();
-  return { chunks, ...(withText ? { text: Buffer.concat(chunks).toString("utf8") } : {}) };
+  return { chunks: sink.end() };
 }
 
 /** Text written in pieces, kept off the JS heap a 64 KiB piece at a time. */
