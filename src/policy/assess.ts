@@ -37,11 +37,18 @@ export interface StepAssessment {
   id: string;
   index: number;
   /** Why the step must be in riskySteps (empty: the plan may leave it out). */
-  requires: RiskReason[];
+  requires: readonly RiskReason[];
   /** What no flag can fix: refused calls and rollbacks that break the rules. */
-  refused: RiskReason[];
+  refused: readonly RiskReason[];
   rollback: RollbackView;
 }
+
+/**
+ * Most steps have no reason at all: they share this one empty list. An assessment lives as long as its plan
+ * (the cache below), through the run that follows, so a 10k-step plan keeps one small object per step, not
+ * two empty arrays each (issue 16, item 4).
+ */
+const NONE: readonly RiskReason[] = Object.freeze([]);
 
 const cache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
 
@@ -54,6 +61,28 @@ export function assessPlan(plan: Plan, registry: Registry): StepAssessment[] {
   return result;
 }
 
+const flaggedCache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
+
+/**
+ * Only the steps with a reason to be approved or refused, in step order: what the validator reports. Quiet
+ * steps (nearly all of a large plan) leave nothing behind, where `assessPlan` keeps one assessment per step for
+ * as long as the plan lives, through the run that follows its validation (issue 16, item 4).
+ */
+export function flaggedSteps(plan: Plan, registry: Registry): StepAssessment[] {
+  let byRegistry = flaggedCache.get(plan);
+  if (!byRegistry) flaggedCache.set(plan, (byRegistry = new WeakMap()));
+  let result = byRegistry.get(registry);
+  if (!result) {
+    result = [];
+    for (let index = 0; index < plan.steps.length; index++) {
+      const a = assessStep(plan, plan.steps[index]!, index, registry);
+      if (a.requires.length > 0 || a.refused.length > 0) result.push(a);
+    }
+    byRegistry.set(registry, result);
+  }
+  return result;
+}
+
 /** Ids the policy requires to be risky, in step order. */
 export function requiredRiskySteps(plan: Plan, registry: Registry): string[] {
   return assessPlan(plan, registry)
@@ -62,108 +91,117 @@ export function requiredRiskySteps(plan: Plan, registry: Registry): string[] {
 }
 
 function assessStep(plan: Plan, step: Step, index: number, registry: Registry): StepAssessment {
-  const requires: RiskReason[] = [];
-  const refused: RiskReason[] = [];
+  // Assessed by the thousand before every run: nothing is made for a step with nothing to say (the lists come
+  // with their first reason, paths with their reason), and no closure per step.
+  let requires: RiskReason[] | undefined;
+  let refused: RiskReason[] | undefined;
   const tool = registry.get(step.tool);
-  const stepPath = ["steps", index];
   const effect = tool?.effect ?? "unknown";
 
   if (tool) {
     const risk = toolRisk(tool);
     if (tool.effect === "destructive")
-      requires.push({
+      requires = add(requires, {
         rule: "destructive-not-risky",
-        path: [...stepPath, "tool"],
+        path: ["steps", index, "tool"],
         summary: `destructive tool ${tool.name}`,
         message: `step \`${step.id}\` uses destructive tool ${tool.name}`,
       });
     else if (risk.risky)
-      requires.push({
+      requires = add(requires, {
         rule: "tool-risk",
-        path: [...stepPath, "tool"],
+        path: ["steps", index, "tool"],
         summary: risk.reason,
         message: `step \`${step.id}\` calls ${tool.name}, which its manifest declares risky (${risk.reason})`,
       });
   }
 
-  const base = { step: step.id, stepTool: step.tool };
   // Without rules there is nothing to evaluate, so the arguments are not even resolved (large plans stay linear and cheap).
   const ruled = registry.policy.rules.length > 0;
   if (ruled) {
     const stepCall: PolicyCall = {
-      ...base,
+      step: step.id,
+      stepTool: step.tool,
       tool: step.tool,
       effect,
       args: resolveContext(plan, step.args),
       role: "step",
       compensation: false,
     };
-    sortVerdicts(policyVerdicts(registry, stepCall, [...stepPath, "tool"], `step \`${step.id}\``), requires, refused);
+    for (const v of policyVerdicts(registry, stepCall, ["steps", index, "tool"], `step \`${step.id}\``))
+      if (v.action === "refuse") refused = add(refused, v.reason);
+      else requires = add(requires, v.reason);
   }
 
   const declared = renderCompensation(step, tool);
   const rollback = rollbackView(step, declared, registry);
-  const rbPath = [...stepPath, "rollback"];
 
   if (rollback.kind === "call") {
     const rbTool = registry.get(rollback.tool);
     const own = rollback.source === "compensation";
     if (tool?.effect === "read") {
-      refused.push({
+      refused = add(refused, {
         rule: "rollback-on-read",
-        path: [...rbPath, "tool"],
+        path: ["steps", index, "rollback", "tool"],
         summary: `rollback of a read step calls ${rollback.tool}`,
         message: `step \`${step.id}\` uses read tool ${step.tool}, which changes nothing and declares no compensation, yet its rollback calls ${rollback.tool} (${rollback.effect}); a read step takes no rollback call: remove it`,
       });
     } else if (!own && rbTool) {
       const risk = toolRisk(rbTool);
       if (risk.risky)
-        requires.push({
+        requires = add(requires, {
           rule: "foreign-rollback",
-          path: [...rbPath, "tool"],
+          path: ["steps", index, "rollback", "tool"],
           summary: `rollback calls ${rbTool.effect} ${rbTool.name}, not ${step.tool}'s own compensation`,
           message: `step \`${step.id}\`'s rollback calls ${rbTool.name} (${rbTool.effect}; ${risk.reason}), which is not the compensation ${step.tool} declares${declared ? ` (${formatCall(declared)})` : " (it declares none)"}; anything the runner may call must be approved`,
         });
     }
     if (rollback.source === "mismatch")
-      refused.push({
+      refused = add(refused, {
         rule: "rollback-not-compensation",
-        path: rbPath,
+        path: ["steps", index, "rollback"],
         summary: "rollback differs from the declared compensation",
         message: `step \`${step.id}\`: its rollback ${formatCall(rollback)} is not the compensation ${step.tool} declares, which for this step is ${declared ? formatCall(declared) : `${tool?.compensation?.tool} (it needs an argument the step does not give)`}; use exactly that, or keep yours and say why with \`override: "<reason>"\` in the rollback`,
       });
     if (ruled) {
       const rbCall: PolicyCall = {
-        ...base,
+        step: step.id,
+        stepTool: step.tool,
         tool: rollback.tool,
         effect: rbTool?.effect ?? "unknown",
         args: resolveContext(plan, rollback.args),
         role: "rollback",
         compensation: own,
       };
-      sortVerdicts(
-        policyVerdicts(registry, rbCall, [...rbPath, "tool"], `the rollback of step \`${step.id}\``),
-        requires,
-        refused,
-      );
+      const label = `the rollback of step \`${step.id}\``;
+      for (const v of policyVerdicts(registry, rbCall, ["steps", index, "rollback", "tool"], label))
+        if (v.action === "refuse") refused = add(refused, v.reason);
+        else requires = add(requires, v.reason);
     }
   } else if ((rollback.kind === "none" || rollback.kind === "irreversible") && tool?.compensation) {
     const word = rollback.kind === "irreversible" ? rollback.declaredAs : "none";
-    refused.push({
+    refused = add(refused, {
       rule: "rollback-replaces-compensation",
-      path: rbPath,
+      path: ["steps", index, "rollback"],
       summary: `\`${word}\` replaces the declared compensation`,
       message: `step \`${step.id}\`: \`rollback: {${word}: …}\` replaces the compensation ${step.tool} declares${declared ? ` (${formatCall(declared)})` : ` (${tool.compensation.tool})`}; use it as the rollback, or another call with \`override: "<reason>"\``,
     });
   } else if (rollback.kind === "irreversible" && tool && tool.effect !== "destructive") {
-    requires.push({
+    requires = add(requires, {
       rule: "irreversible-not-risky",
-      path: rbPath,
+      path: ["steps", index, "rollback"],
       summary: `irreversible: ${rollback.reason}`,
       message: `step \`${step.id}\` is irreversible (${rollback.reason}), so a human must approve it`,
     });
   }
-  return { id: step.id, index, requires, refused, rollback };
+  return { id: step.id, index, requires: requires ?? NONE, refused: refused ?? NONE, rollback };
+}
+
+/** `list` with `reason` added; the list is made with its first reason. */
+function add(list: RiskReason[] | undefined, reason: RiskReason): RiskReason[] {
+  if (!list) return [reason];
+  list.push(reason);
+  return list;
 }
 
 function rollbackView(step: Step, declared: RollbackCall | undefined, registry: Registry): RollbackView {
@@ -187,14 +225,6 @@ function rollbackView(step: Step, declared: RollbackCall | undefined, registry: 
   if (rb.override !== undefined)
     return { kind: "call", ...call, source: "override", override: rb.override, ...(declared ? { declared } : {}) };
   return { kind: "call", ...call, source: hasDeclared ? "mismatch" : "custom", ...(declared ? { declared } : {}) };
-}
-
-function sortVerdicts(
-  verdicts: ReturnType<typeof policyVerdicts>,
-  requires: RiskReason[],
-  refused: RiskReason[],
-): void {
-  for (const v of verdicts) (v.action === "refuse" ? refused : requires).push(v.reason);
 }
 
 /** Context values are recorded in the plan, so rules see them; step outputs and secrets exist only at run time. */

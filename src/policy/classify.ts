@@ -13,8 +13,11 @@ export function toolRisk(tool: ToolDefinition): { risky: boolean; reason: string
   const declared = tool.manifest.risk;
   if (tool.effect === "destructive")
     return { risky: true, reason: declared?.risky ? declared.reason : "destructive: what it removes is gone" };
-  return declared ?? { risky: false, reason: "" };
+  return declared ?? NOT_RISKY;
 }
+
+/** Asked for every step of every plan checked: one answer for the tools that declare nothing. */
+const NOT_RISKY: { risky: boolean; reason: string } = Object.freeze({ risky: false, reason: "" });
 
 export interface RuleVerdict {
   action: "risky" | "refuse";

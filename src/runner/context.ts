@@ -14,7 +14,8 @@ export interface RunContext {
   runId: string;
   digest: string;
   plan: Plan;
-  steps: ReadonlyMap<string, Step>;
+  /** Steps by id: a view over the validator's step graph when the run has it, not a Map of its own. */
+  steps: StepLookup;
   registry: Registry;
   journal: JournalWriter;
   redactor: Redactor;
@@ -26,6 +27,8 @@ export interface RunContext {
   defaultRetries: number;
   now: () => Date;
   emit: (event: RunEvent) => void;
+  /** false: nobody listens to events, so the per-step ones need not even be built. */
+  listening?: boolean;
   /** The validator's dependency graph of the plan, when the run has it (see ValidatedPlan). */
   graph?: StepGraph;
   /** `durability: always`: every step's intent and result are durable before it goes on, idempotent or not. */
@@ -37,6 +40,25 @@ export interface RunContext {
   unsynced?: Set<string>;
   /** Appends a journal line stamped with the time. */
   write: (entry: DistributiveOmit<JournalEntry, "at">) => void;
+}
+
+export interface StepLookup {
+  get(id: string): Step | undefined;
+}
+
+/**
+ * `plan`'s steps by id. With the validator's graph (its index of step ids), a view over it: a Map of every step
+ * made at each run's start lived through the young generation's collections (issue 16, item 4).
+ */
+export function stepLookup(plan: Plan, graph: StepGraph | undefined): StepLookup {
+  if (!graph) return new Map(plan.steps.map((s) => [s.id, s]));
+  const { index } = graph;
+  return {
+    get(id) {
+      const i = index.get(id);
+      return i === undefined ? undefined : plan.steps[i];
+    },
+  };
 }
 
 export type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;

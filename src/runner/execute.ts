@@ -11,6 +11,7 @@ import { backoff, idempotencyKey, scopeOf, sleep, type RunContext } from "./cont
 import type { ErrorInfo } from "./events.js";
 import { approveAtStep } from "./approve.js";
 import { Scheduler } from "./graph.js";
+import type { StepOutcomes } from "./outcomes.js";
 import { DEFAULT_CONCURRENCY, slotsOf, type Slot } from "./limits.js";
 import { resolveValue } from "./resolve.js";
 import { RunnerError, errorInfo, isTransient } from "./runner-error.js";
@@ -33,7 +34,7 @@ export interface Failure {
 export async function executeSteps(
   ctx: RunContext,
   options: RunOptions,
-  outcomes: Map<string, StepOutcome>,
+  outcomes: Pick<StepOutcomes, "set">,
   askAtStep: ReadonlySet<string> = new Set(),
 ): Promise<Failure | undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -44,7 +45,6 @@ export async function executeSteps(
   // Ready steps held by a full slot wait here, a queue per tool (its steps share their slots), ahead of later
   // ones so plan order holds. Only each queue's head is looked at: thousands held stay linear.
   const held = new Map<string, { ids: string[]; head: number }>();
-  const order = new Map(ctx.plan.steps.map((s, i) => [s.id, i]));
   const runningIn = new Map<string, number>();
   const slotsByTool = new Map<string, Slot[]>();
   const slotsFor = (id: string): Slot[] => {
@@ -61,7 +61,8 @@ export async function executeSteps(
     let best: { ids: string[]; head: number } | undefined;
     for (const queue of held.values()) {
       const id = queue.ids[queue.head];
-      if (id !== undefined && fits(id) && (!best || order.get(id)! < order.get(best.ids[best.head]!)!)) best = queue;
+      if (id !== undefined && fits(id) && (!best || scheduler.indexOf(id) < scheduler.indexOf(best.ids[best.head]!)))
+        best = queue;
     }
     if (best) return best.ids[best.head++];
     for (let id = scheduler.next(); id !== undefined; id = scheduler.next()) {
@@ -74,27 +75,47 @@ export async function executeSteps(
     return undefined;
   };
   let asking = Promise.resolve();
-  const start = async (step: Step): Promise<StepOutcome> => {
-    if (askAtStep.has(step.id)) {
-      const turn = asking.then(() =>
-        failure || options.signal?.aborted ? undefined : approveAtStep(ctx, options, step),
-      );
-      asking = turn.then(() => undefined);
-      const decision = await turn;
-      if (!decision) return { status: "not-started" };
-      if (!decision.approved) {
-        const error = {
-          code: "REJECTED",
-          message: `${step.id} was rejected by ${decision.by} when asked before it ran`,
-        };
-        failure ??= { step: step.id, error, rejected: { by: decision.by } };
-        return { status: "not-started" };
-      }
+  /** A step the operator confirms just before it runs (`--confirm step`), then runs it. */
+  const confirmThenRun = async (step: Step): Promise<StepOutcome> => {
+    const turn = asking.then(() =>
+      failure || options.signal?.aborted ? undefined : approveAtStep(ctx, options, step),
+    );
+    asking = turn.then(() => undefined);
+    const decision = await turn;
+    if (!decision) return { status: "not-started" };
+    if (!decision.approved) {
+      const error = {
+        code: "REJECTED",
+        message: `${step.id} was rejected by ${decision.by} when asked before it ran`,
+      };
+      failure ??= { step: step.id, error, rejected: { by: decision.by } };
+      return { status: "not-started" };
     }
     return runStep(ctx, options, step, skipped);
   };
 
   await new Promise<void>((finish) => {
+    // One async call per step, not a chain of promises with a closure per link: thousands run in a row.
+    const launch = async (id: string, slots: Slot[]): Promise<void> => {
+      let outcome: StepOutcome;
+      try {
+        const step = ctx.steps.get(id)!;
+        outcome = askAtStep.has(id) ? await confirmThenRun(step) : await runStep(ctx, options, step, skipped);
+      } catch (error) {
+        // A step that throws (its journal cannot be made durable: a disk error, a store whose session ended)
+        // counts as failed, so nothing new starts and the run stops instead of waiting forever.
+        outcome = { status: "failed", error: errorInfo(error), durationMs: 0 };
+      }
+      running--;
+      occupy(slots, -1);
+      outcomes.set(id, outcome);
+      if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
+      else if (outcome.status !== "not-started") {
+        if (outcome.status === "skipped") skipped.add(id);
+        scheduler.complete(id);
+      }
+      pump();
+    };
     const pump = () => {
       while (!failure && !options.signal?.aborted && running < concurrency) {
         const id = take();
@@ -102,22 +123,7 @@ export async function executeSteps(
         const slots = slotsFor(id);
         running++;
         occupy(slots, 1);
-        // A step that throws (its journal cannot be made durable: a disk error, a store whose session ended)
-        // counts as failed, so nothing new starts and the run stops instead of waiting forever.
-        const settled = start(ctx.steps.get(id)!).catch(
-          (error): StepOutcome => ({ status: "failed", error: errorInfo(error), durationMs: 0 }),
-        );
-        void settled.then((outcome) => {
-          running--;
-          occupy(slots, -1);
-          outcomes.set(id, outcome);
-          if (outcome.status === "failed") failure ??= { step: id, error: outcome.error };
-          else if (outcome.status !== "not-started") {
-            if (outcome.status === "skipped") skipped.add(id);
-            scheduler.complete(id);
-          }
-          pump();
-        });
+        void launch(id, slots);
       }
       if (running === 0) finish();
     };
@@ -164,6 +170,7 @@ export async function runStep(
   }
 
   const retries = tool.idempotent ? (step.retries ?? ctx.defaultRetries) : 0;
+  const key = idempotencyKey(ctx, step.id);
   // A result still waiting for its sync must be durable before a call that builds on it; a durable step's
   // own intent sync below carries it (the journal is one file, synced in order).
   if (!durable && ctx.unsynced?.size && step.dependsOn?.some((d) => ctx.unsynced!.has(d))) await ctx.journal.sync();
@@ -173,19 +180,20 @@ export async function runStep(
       step: step.id,
       tool: step.tool,
       attempt,
-      key: idempotencyKey(ctx, step.id),
+      key,
       args,
       dryRun,
     });
     // A non-idempotent call must never happen without a durable intent: after a crash it is "outcome unknown", not "never ran".
     if (durable) await ctx.journal.sync();
-    ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
+    // Events are built only for a listener: a run without one (the library, the bench) makes none per step.
+    if (ctx.listening !== false) ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
     try {
       const output = await ctx.registry.call(step.tool, args, {
-        idempotencyKey: idempotencyKey(ctx, step.id),
+        idempotencyKey: key,
         dryRun: simulated && tool.effect !== "read",
         secrets: ctx.secrets,
-        ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
+        timeoutMs: step.timeoutMs || undefined,
       });
       callReturned();
       // The call returned, so its effect happened: from here on, a failure still gets this step compensated.
@@ -205,7 +213,6 @@ export async function runStep(
       }
       const durationMs = performance.now() - t0;
       ctx.write({ t: "step-result", step: step.id, status: "completed", output, durationMs });
-      const completed = () => ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
       if (durable) {
         // Group commit: the step is done for the scheduler now; its result is reported once a sync carries
         // it, the next step's intent sync on a chain, or one sync for a whole layer finishing together.
@@ -213,11 +220,12 @@ export async function runStep(
         void ctx.journal.sync().then(
           () => {
             ctx.unsynced!.delete(step.id);
-            completed();
+            ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
           },
           () => {}, // the next sync (the run's end at the latest) meets the same disk error and reports it
         );
-      } else completed();
+      } else if (ctx.listening !== false)
+        ctx.emit({ type: "step-completed", step: step.id, output, durationMs, dryRun });
       return { status: "completed", output: ctx.redactor.value(output), durationMs, reused: false };
     } catch (error) {
       if (attempt > retries || !isTransient(error)) return failStep(ctx, step, t0, durable, error, attempt);

@@ -70,6 +70,11 @@ export class Scheduler {
     return this.plan.steps[i]!.id;
   }
 
+  /** The step's place in the plan (plan order decides which held step starts first). */
+  indexOf(id: string): number {
+    return this.index.get(id)!;
+  }
+
   /** Marks a step completed, releasing the steps that waited only for it. */
   complete(id: string): void {
     const j = this.index.get(id);

@@ -202,7 +202,8 @@ export function plainReporter(write: Write): (e: RunEvent) => void {
 }
 
 export function jsonReporter(write: Write): (e: RunEvent) => void {
-  return (e) => write(`${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
+  // Not `{ ...e, at }`: V8 gives each such copy a hidden class of its own, in old space (see decision 0190).
+  return (e) => write(`${JSON.stringify(Object.assign({}, e, { at: new Date().toISOString() }))}\n`);
 }
 
 /**

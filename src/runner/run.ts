@@ -8,8 +8,9 @@ import type { Plan } from "../schema/types.generated.js";
 import { sealedPlan, validatedFor, type ValidatedPlan } from "../validator/index.js";
 import type { StepGraph } from "../validator/rules/graph.js";
 import { approve } from "./approve.js";
-import type { RunContext } from "./context.js";
+import { stepLookup, type RunContext } from "./context.js";
 import { executeSteps } from "./execute.js";
+import { StepOutcomes } from "./outcomes.js";
 import { NullJournal, runStartedLine, type JournalWriter } from "./journal.js";
 import { Redactor } from "./redact.js";
 import { loadSecrets } from "./resolve.js";
@@ -40,7 +41,10 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
   if (!validation.ok) return { status: "invalid", problems: validation.problems };
   const { plan } = validation;
   // The canonical text made for the digest becomes the journal's first line; a resumed run needs only the digest.
-  const { digest, text: planJson } = sealedPlan(validation);
+  // A holder, emptied once the line is written: the text (a few MB for a large plan) must not live on in this
+  // frame through the whole run (issue 16, item 4).
+  const sealed = sealedPlan(validation);
+  const { digest } = sealed;
   const runsDir = runsDirOf(options);
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun ?? false;
@@ -72,7 +76,7 @@ export async function run(input: Plan | ValidatedPlan, options: RunOptions): Pro
     return await execute(
       plan,
       { ...options, runId, resume },
-      { digest, planJson, dryRun, now, store, lock, prior, graph: validation.graph },
+      { digest, sealed, dryRun, now, store, lock, prior, graph: validation.graph },
     );
   } finally {
     await lock?.release();
@@ -88,7 +92,7 @@ async function execute(
   options: RunOptions & { runId: string },
   {
     digest,
-    planJson,
+    sealed,
     dryRun,
     now,
     store,
@@ -97,7 +101,7 @@ async function execute(
     graph,
   }: {
     digest: string;
-    planJson: string | undefined;
+    sealed: { text?: () => string };
     dryRun: boolean;
     now: () => Date;
     store: RunStore;
@@ -112,7 +116,7 @@ async function execute(
   const scratch = dryRun ? await scratchFor(plan, options.registry, runId) : undefined;
   const effective = scratch ? { ...options, registry: scratch.registry } : options;
   try {
-    const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now });
+    const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now, graph });
     ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
     ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
@@ -126,12 +130,13 @@ async function execute(
         dryRun,
       };
       // With secrets to hide, the plan goes through the redactor like every other line.
-      if (planJson === undefined || ctx.redactor.active) ctx.write(started);
+      if (sealed.text === undefined || ctx.redactor.active) ctx.write(started);
       else {
         const entry = { ...started, at: now().toISOString() };
-        journal.append(entry, runStartedLine(entry, planJson));
+        journal.append(entry, runStartedLine(entry, sealed.text()));
       }
     }
+    delete sealed.text;
     ctx.emit({
       type: "run-started",
       runId,
@@ -154,8 +159,10 @@ async function drive(
   store: RunStore,
 ): Promise<RunResult> {
   const answers = { given: options.resolve, ask: options.askOutcome };
-  const outcomes = new Map<string, StepOutcome>(ctx.plan.steps.map((s) => [s.id, { status: "not-started" }]));
-  const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: Object.fromEntries(outcomes) });
+  // Only steps that got somewhere; the others are "not-started" in the result, in plan order. Not an entry per
+  // step made before the first one starts: those lived through the young generation's collections (issue 16).
+  const outcomes = new StepOutcomes(ctx);
+  const base = () => ({ runId: ctx.runId, digest: ctx.digest, steps: stepOutcomes(ctx.plan, outcomes) });
 
   if (prior) {
     for (const [id, output] of prior.returned) ctx.outputs.set(id, output);
@@ -240,7 +247,8 @@ async function drive(
       { answers },
     );
   }
-  const redacted = Object.fromEntries([...ctx.outputs].map(([k, v]) => [k, ctx.redactor.value(v)]));
+  const redacted: Record<string, unknown> = {};
+  ctx.outputs.forEach((v, k) => entry(redacted, k, ctx.redactor.value(v)));
   return { status: "succeeded", dryRun: options.dryRun ?? false, outputs: redacted, ...base() };
 }
 
@@ -252,6 +260,7 @@ function createContext(input: {
   journal: JournalWriter;
   options: Pick<RunOptions, "registry" | "onEvent" | "retryDelayMs" | "defaultRetries">;
   now: () => Date;
+  graph?: StepGraph;
 }): RunContext {
   const { options, journal, now } = input;
   const redactor = new Redactor(Object.values(input.secrets));
@@ -259,7 +268,7 @@ function createContext(input: {
     runId: input.runId,
     digest: input.digest,
     plan: input.plan,
-    steps: new Map(input.plan.steps.map((s) => [s.id, s])),
+    steps: stepLookup(input.plan, input.graph),
     registry: options.registry,
     journal,
     redactor,
@@ -269,6 +278,7 @@ function createContext(input: {
     retryDelayMs: options.retryDelayMs ?? 200,
     defaultRetries: options.defaultRetries ?? 2,
     now,
+    listening: options.onEvent !== undefined,
     emit: (event) => {
       try {
         options.onEvent?.(redactor.value(event));
@@ -276,8 +286,27 @@ function createContext(input: {
         // A broken listener must not break a run that is changing the world.
       }
     },
-    write: (entry) => journal.append(redactor.value({ ...entry, at: now().toISOString() } as never)),
+    // Not `{ ...entry, at }`: V8 gives each such copy a hidden class of its own, allocated in old space, and a
+    // run writes two lines per step (about 0.5 KB per step kept until a full GC; issue 16). Same keys, same order.
+    write: (entry) => journal.append(redactor.value(Object.assign({}, entry, { at: now().toISOString() }) as never)),
   };
+}
+
+/** Every step's outcome by id, in plan order; a step with none recorded is not started. */
+function stepOutcomes(plan: Plan, outcomes: StepOutcomes): Record<string, StepOutcome> {
+  const steps: Record<string, StepOutcome> = {};
+  for (const s of plan.steps) entry(steps, s.id, outcomes.get(s.id) ?? { status: "not-started" });
+  return steps;
+}
+
+/**
+ * `record[key] = value` as `Object.fromEntries` does it (a `__proto__` key stays a key), without a [key, value]
+ * pair per step: a result of 10k steps built from pairs kept 1 MB of them alive through a scavenge (issue 16).
+ */
+function entry<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__")
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 /** Journals and reports the end of a process's work on a run. */

@@ -8,13 +8,13 @@ import type { Plan } from "../schema/types.generated.js";
  *
  * Not `canonicalize` (which gives the same text; a test holds them equal):
  * it builds every nested value as a string and concatenates it into its
- * parent, 28 ms for a 2,000-step plan. Here the plan is copied with its keys
+ * parent, 28 ms for a 2,000-step plan. Here each step is copied with its keys
  * in canonical order, lists of plain values shared as they are, and the copy
- * is written once by the native JSON.stringify: about 4 ms. (An object with
+ * written by the native JSON.stringify (see `sealPlan`). (An object with
  * integer-like keys, whose order no JS object keeps, takes the slow way.)
  */
 export function planDigest(plan: Plan): string {
-  return digestOf(canonicalJson(plan));
+  return sealPlan(plan, false).digest;
 }
 
 /** The digest of a plan whose canonical JSON is `text`. */
@@ -24,12 +24,104 @@ export function digestOf(text: string): string {
 
 /** The RFC 8785 text of a JSON value. */
 export function canonicalJson(value: unknown): string {
+  const { chunks, text } = canonical(value);
+  return text ?? Buffer.concat(chunks!).toString("utf8");
+}
+
+/**
+ * The plan's digest, and its canonical JSON when `withText` (the journal's first line carries it). Written a
+ * step at a time into off-heap pieces: a key-ordered copy of the whole plan, or its text built in the heap,
+ * lived through the young generation's collections (some 4 MB counted as survivors for a 10k-step plan), and
+ * enough survivors make V8 double the young generation for the rest of the process (issue 16, item 4). Each
+ * step's ordered copy and text die young; the text is the same.
+ */
+export function sealPlan(plan: Plan, withText: boolean): { digest: string; text?: () => string } {
+  const { chunks, text } = canonical(plan);
+  const hash = createHash("sha256");
+  if (chunks) for (const chunk of chunks) hash.update(chunk);
+  else hash.update(text ?? "");
+  const digest = `sha256:${hash.digest("hex")}`;
+  // The text is made when it is written, not kept from here on: a megabyte string alive while the run starts
+  // is a survivor too. Until then it is off the JS heap.
+  return withText ? { digest, text: () => text ?? Buffer.concat(chunks!).toString("utf8") } : { digest };
+}
+
+/** `value`'s canonical JSON as off-heap pieces, or the slow way's text. */
+function canonical(value: unknown): { chunks?: Buffer[]; text?: string } {
+  const sink = new Sink();
   try {
-    return JSON.stringify(ordered(value)) ?? "";
+    stream(value, sink, 0);
   } catch (error) {
     if (error !== INDEX_KEYS) throw error;
-    return written(value);
+    return { text: written(value) };
   }
+  return { chunks: sink.end() };
+}
+
+/** Text written in pieces, kept off the JS heap a 64 KiB piece at a time. */
+class Sink {
+  private pieces: string[] = [];
+  private length = 0;
+  private readonly chunks: Buffer[] = [];
+
+  write(text: string): void {
+    this.pieces.push(text);
+    this.length += text.length;
+    if (this.length >= 64 * 1024) this.flush();
+  }
+
+  end(): Buffer[] {
+    this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    if (this.length === 0) return;
+    this.chunks.push(Buffer.from(this.pieces.join(""), "utf8"));
+    this.pieces = [];
+    this.length = 0;
+  }
+}
+
+/** Containers this deep (a plan's steps) are written whole by JSON.stringify; above, piece by piece. */
+const STREAM_DEPTH = 2;
+
+/** `ordered(value)` written as JSON into `sink`; `value` is not undefined or a symbol (its parent left those out). */
+function stream(value: unknown, sink: Sink, depth: number): void {
+  if (
+    depth >= STREAM_DEPTH ||
+    value === null ||
+    typeof value !== "object" ||
+    typeof (value as { toJSON?: unknown }).toJSON === "function"
+  ) {
+    const text = JSON.stringify(ordered(value));
+    if (text !== undefined) sink.write(text);
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.every(plain)) return sink.write(JSON.stringify(value));
+    sink.write("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) sink.write(",");
+      const item = value[i];
+      if (item === undefined || typeof item === "symbol") sink.write("null");
+      else stream(item, sink, depth + 1);
+    }
+    sink.write("]");
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  let first = true;
+  sink.write("{");
+  for (const key of Object.keys(record).sort()) {
+    if (INDEX_KEY.test(key)) throw INDEX_KEYS;
+    const item = record[key];
+    if (item === undefined || typeof item === "symbol") continue;
+    sink.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+    first = false;
+    stream(item, sink, depth + 1);
+  }
+  sink.write("}");
 }
 
 /** Integer-like keys: a JS object lists them first, in numeric order, whatever order they were added in. */

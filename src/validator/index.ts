@@ -15,7 +15,7 @@ import type { Registry } from "../registry/registry.js";
 import { formatPath } from "../references/index.js";
 import { terminalText } from "../review/safe-text.js";
 import { isValidated, isValidatedFor, issue, type ValidatedPlan } from "./validated.js";
-import { dependencyOracle, findCycle, stepGraph } from "./rules/graph.js";
+import { dependencyOracle, findCycle, stepGraph, type StepGraph } from "./rules/graph.js";
 import { rules, type RuleContext, type RuleProblem } from "./rules/index.js";
 import { instancePath } from "../schema/ajv.js";
 
@@ -45,6 +45,22 @@ export async function validatePlanFile(file: string, registry: Registry): Promis
   return validateParsed(parseYamlFile(read.text, file), file, registry);
 }
 
+/**
+ * Steps by id (the first of a repeated id), as a view over the graph's index: a map with an entry per step, made
+ * for each validation, lived through the young generation's collections (issue 16, item 4).
+ */
+function stepsById(plan: Plan, graph: StepGraph): RuleContext["steps"] {
+  const { index } = graph;
+  return {
+    get(id) {
+      const i = index.get(id);
+      return i === undefined ? undefined : { step: plan.steps[i]!, index: i };
+    },
+    has: (id) => index.has(id),
+    keys: () => index.keys(),
+  };
+}
+
 /** Validates plan data already in memory; `locate` maps a path to a position (line 1 when there is no source). */
 export function validatePlanData(
   data: unknown,
@@ -70,14 +86,11 @@ export function validatePlanData(
   const context: RuleContext = {
     plan,
     registry,
-    steps: new Map(),
+    steps: stepsById(plan, graph),
     graph,
     cycle,
     dependsOn: dependencyOracle(plan, cycle === undefined),
   };
-  plan.steps.forEach((step, index) => {
-    if (!context.steps.has(step.id)) context.steps.set(step.id, { step, index });
-  });
   const problems: RuleProblem[] = [];
   for (const rule of Object.values(rules)) problems.push(...rule(context));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems.map(at)), plan };

@@ -11,7 +11,7 @@
  */
 import type { Registry } from "../registry/registry.js";
 import type { Plan } from "../schema/types.generated.js";
-import { canonicalJson, digestOf } from "./digest.js";
+import { sealPlan } from "./digest.js";
 import type { StepGraph } from "./rules/graph.js";
 
 declare const brand: unique symbol;
@@ -27,15 +27,15 @@ export interface ValidatedPlan {
 }
 
 const issued = new WeakMap<object, Registry>();
-const canonical = new WeakMap<object, () => { digest: string; text?: string }>();
+const canonical = new WeakMap<object, () => { digest: string; text?: () => string }>();
 
 export function issue(plan: Plan, registry: Registry, graph: StepGraph): ValidatedPlan {
   let digest: string | undefined;
-  const sealed = (): { digest: string; text?: string } => {
+  const sealed = (): { digest: string; text?: () => string } => {
     if (digest !== undefined) return { digest };
-    const text = canonicalJson(plan);
-    digest = digestOf(text);
-    return { digest, text };
+    const sealed = sealPlan(plan, true);
+    digest = sealed.digest;
+    return sealed;
   };
   const token = {
     ok: true as const,
@@ -57,7 +57,7 @@ export function issue(plan: Plan, registry: Registry, graph: StepGraph): Validat
  * megabyte). The token does not keep the text: a run holds it only until that
  * line is written.
  */
-export function sealedPlan(token: ValidatedPlan): { digest: string; text?: string } {
+export function sealedPlan(token: ValidatedPlan): { digest: string; text?: () => string } {
   return canonical.get(token)?.() ?? { digest: token.digest };
 }
 

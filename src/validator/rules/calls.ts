@@ -32,51 +32,51 @@ interface CallSite {
   label: string;
 }
 
-// Keyed by the validation's context, not the plan: the sites (some 200 bytes a step) go with the validation
-// instead of staying as long as the plan does, through the run that follows it (issue 16).
-const sitesByValidation = new WeakMap<RuleContext, CallSite[]>();
-
-/** Every tool call in the plan, built once per validation and shared by the rules. */
-function callSites(context: RuleContext): CallSite[] {
-  const { plan } = context;
-  const cached = sitesByValidation.get(context);
-  if (cached) return cached;
-  const sites: CallSite[] = [];
-  (plan.context ?? []).forEach((c, i) =>
-    sites.push({ tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` }),
-  );
-  plan.steps.forEach((s, i) => {
-    sites.push({
+/**
+ * Every tool call in the plan, made as each rule walks them and dropped behind it: a list of them all (some
+ * 200 bytes a step) lived through the young generation's collections during validation, and enough survivors
+ * make V8 double the young generation for the rest of the process (issue 16, item 4).
+ */
+function* callSites(plan: RuleContext["plan"]): Generator<CallSite> {
+  const context = plan.context ?? [];
+  for (let i = 0; i < context.length; i++) {
+    const c = context[i]!;
+    yield { tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` };
+  }
+  for (let i = 0; i < plan.steps.length; i++) {
+    const s = plan.steps[i]!;
+    yield {
       tool: s.tool,
       args: s.args,
       path: ["steps", i],
       scope: { step: s.id, self: false },
       label: `step \`${s.id}\``,
-    });
+    };
     if (s.rollback && "tool" in s.rollback) {
       // A rollback runs after its step, so it may also read the step's own outputs.
-      sites.push({
+      yield {
         tool: s.rollback.tool,
         args: s.rollback.args,
         path: ["steps", i, "rollback"],
         scope: { step: s.id, self: true },
         label: `rollback of step \`${s.id}\``,
-      });
+      };
     }
-  });
-  sitesByValidation.set(context, sites);
-  return sites;
+  }
 }
 
 /** Every tool named by a step, a context entry or a rollback is registered. */
-export const knownTools: Rule = (context) =>
-  callSites(context)
-    .filter((site) => !context.registry.has(site.tool))
-    .map((site) => ({
-      rule: "unknown-tool",
-      path: [...site.path, "tool"],
-      message: `${site.label} uses unknown tool \`${site.tool}\`${suggest(site.tool, context.registry)}`,
-    }));
+export const knownTools: Rule = (context) => {
+  const problems: RuleProblem[] = [];
+  for (const site of callSites(context.plan))
+    if (!context.registry.has(site.tool))
+      problems.push({
+        rule: "unknown-tool",
+        path: [...site.path, "tool"],
+        message: `${site.label} uses unknown tool \`${site.tool}\`${suggest(site.tool, context.registry)}`,
+      });
+  return problems;
+};
 
 /** Context is gathered by read-only tools only: planning must never change the world. */
 export const contextIsReadOnly: Rule = ({ plan, registry }) =>
@@ -95,7 +95,7 @@ export const contextIsReadOnly: Rule = ({ plan, registry }) =>
 /** Arguments satisfy the tool's input schema; a `${{ }}` reference stands in for any value of the right type. */
 export const argsMatchTools: Rule = (context) => {
   const problems: RuleProblem[] = [];
-  for (const site of callSites(context)) {
+  for (const site of callSites(context.plan)) {
     const tool = context.registry.get(site.tool);
     if (!tool) continue;
     const argsPath = [...site.path, "args"];

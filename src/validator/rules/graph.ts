@@ -198,12 +198,15 @@ export interface DependencyOracle {
  * walk, not a thousand.
  */
 export function dependencyOracle(plan: Plan, acyclic = findCycle(plan) === undefined): DependencyOracle {
-  const deps = new Map(plan.steps.map((s) => [s.id, s.dependsOn ?? []]));
+  // Made on the first question: most plans reference no other step, and a map of every step built before each
+  // run lives through the young generation's collections (issue 16, item 4).
+  let deps: Map<string, string[]> | undefined;
   let dependents: Map<string, string[]> | undefined;
   const downstream = new Map<string, Set<string>>();
   let visits = 0;
   const oracle = (step: string, target: string): boolean => {
     if (!acyclic) return false;
+    deps ??= new Map(plan.steps.map((s) => [s.id, s.dependsOn ?? []]));
     const direct = deps.get(step);
     if (!direct) return false;
     if (direct.includes(target)) return true;

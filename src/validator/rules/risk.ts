@@ -4,14 +4,14 @@
  * riskySteps, whoever wrote the plan; refused calls and unchecked rollbacks
  * are problems no flag can fix.
  */
-import { assessPlan } from "../../policy/index.js";
+import { flaggedSteps } from "../../policy/index.js";
 import type { Rule, RuleProblem } from "./types.js";
 
 /** Every reason a step must be approved, reported where the plan leaves it out of riskySteps. */
 export const riskFromPolicy: Rule = ({ plan, registry }) => {
   const risky = new Set(plan.riskySteps);
   const problems: RuleProblem[] = [];
-  for (const a of assessPlan(plan, registry)) {
+  for (const a of flaggedSteps(plan, registry)) {
     if (risky.has(a.id)) continue;
     for (const reason of a.requires)
       problems.push({
@@ -25,6 +25,6 @@ export const riskFromPolicy: Rule = ({ plan, registry }) => {
 
 /** Calls the policy refuses, and rollbacks that are not what the step's tool declares. */
 export const rollbacksChecked: Rule = ({ plan, registry }) =>
-  assessPlan(plan, registry).flatMap((a) =>
+  flaggedSteps(plan, registry).flatMap((a) =>
     a.refused.map((reason) => ({ rule: reason.rule, path: reason.path, message: reason.message })),
   );

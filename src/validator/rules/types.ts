@@ -15,7 +15,11 @@ export interface RuleContext {
   plan: Plan;
   registry: Registry;
   /** Steps by id (first occurrence wins when ids repeat). */
-  steps: Map<string, { step: Step; index: number }>;
+  steps: {
+    get(id: string): { step: Step; index: number } | undefined;
+    has(id: string): boolean;
+    keys(): IterableIterator<string>;
+  };
   /** The dependency graph over step indexes, built once per validation. */
   graph: StepGraph;
   /** One dependency cycle, found once per validation; undefined when the graph is a DAG. */
