@@ -11,7 +11,17 @@
  * by libuv's pool. Asks made while an fdatasync is under way share the next
  * one. Nothing here ever blocks the event loop on the disk.
  */
-import { close, fdatasync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from "node:fs";
+import {
+  close,
+  fdatasync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  truncateSync,
+  writeSync,
+  writevSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Plan } from "../schema/types.generated.js";
@@ -95,15 +105,28 @@ export const JOURNAL_FILE = "journal.ndjson";
  * once for the digest) rather than serialized again. Key order means nothing
  * to the readers: the plan goes last.
  */
-export function runStartedLine(entry: Extract<JournalEntry, { t: "run-started" }>, planJson: string): string {
+export function runStartedLine(
+  entry: Extract<JournalEntry, { t: "run-started" }>,
+  planJson: readonly Buffer[],
+): Buffer[] {
   const head = JSON.stringify({ ...entry, plan: undefined });
-  return `${head.slice(0, -1)},"plan":${planJson}}`;
+  return [Buffer.from(`${head.slice(0, -1)},"plan":`, "utf8"), ...planJson, Buffer.from("}")];
 }
+
+/** A journal line already written as JSON: text, or its UTF-8 pieces. */
+export type JournalLine = string | readonly Buffer[];
+
+/** A line as one string (a store that sends it as a query parameter). */
+export function lineText(line: JournalLine): string {
+  return typeof line === "string" ? line : Buffer.concat(line).toString("utf8");
+}
+
+const NEWLINE = Buffer.from("\n");
 
 export interface JournalWriter {
   readonly dir: string | undefined;
   /** `line`: the entry already written as JSON, when the caller has it (see `runStartedLine`). */
-  append(entry: JournalEntry, line?: string): void;
+  append(entry: JournalEntry, line?: JournalLine): void;
   /** Resolves once every line appended so far is on disk. */
   sync(): Promise<void>;
   /** Makes every line durable, then lets go of the file. May return a promise (the file journal does). */
@@ -152,8 +175,9 @@ export class Journal implements JournalWriter {
     return { path: join(this.dir, JOURNAL_FILE), bytes: this.bytes, syncedBytes: this.syncedBytes };
   }
 
-  append(entry: JournalEntry, line = JSON.stringify(entry)): void {
-    this.bytes += writeSync(this.fd, `${line}\n`);
+  append(entry: JournalEntry, line: JournalLine = JSON.stringify(entry)): void {
+    // Pieces go out in one writev(2), as a string in one write(2): a killed process leaves no half line.
+    this.bytes += typeof line === "string" ? writeSync(this.fd, `${line}\n`) : writevSync(this.fd, [...line, NEWLINE]);
     this.lines++;
     onLine(this.lines);
     // Nobody waits on this one; the next sync someone awaits (the run's end at the latest) reports a failure.

@@ -101,7 +101,7 @@ async function execute(
     graph,
   }: {
     digest: string;
-    sealed: { text?: () => string };
+    sealed: { json?: () => Buffer[] };
     dryRun: boolean;
     now: () => Date;
     store: RunStore;
@@ -130,13 +130,13 @@ async function execute(
         dryRun,
       };
       // With secrets to hide, the plan goes through the redactor like every other line.
-      if (sealed.text === undefined || ctx.redactor.active) ctx.write(started);
+      if (sealed.json === undefined || ctx.redactor.active) ctx.write(started);
       else {
         const entry = { ...started, at: now().toISOString() };
-        journal.append(entry, runStartedLine(entry, sealed.text()));
+        journal.append(entry, runStartedLine(entry, sealed.json()));
       }
     }
-    delete sealed.text;
+    delete sealed.json;
     ctx.emit({
       type: "run-started",
       runId,

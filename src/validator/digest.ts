@@ -35,15 +35,15 @@ export function canonicalJson(value: unknown): string {
  * enough survivors make V8 double the young generation for the rest of the process (issue 16, item 4). Each
  * step's ordered copy and text die young; the text is the same.
  */
-export function sealPlan(plan: Plan, withText: boolean): { digest: string; text?: () => string } {
+export function sealPlan(plan: Plan, withText: boolean): { digest: string; json?: () => Buffer[] } {
   const { chunks, text } = canonical(plan);
   const hash = createHash("sha256");
   if (chunks) for (const chunk of chunks) hash.update(chunk);
   else hash.update(text ?? "");
   const digest = `sha256:${hash.digest("hex")}`;
-  // The text is made when it is written, not kept from here on: a megabyte string alive while the run starts
-  // is a survivor too. Until then it is off the JS heap.
-  return withText ? { digest, text: () => text ?? Buffer.concat(chunks!).toString("utf8") } : { digest };
+  // The text stays off the JS heap, in its UTF-8 pieces, and is written as they are: a megabyte string alive while
+  // the run starts would be a survivor too, and decoding it to be encoded again costs as much as writing it.
+  return withText ? { digest, json: () => chunks ?? [Buffer.from(text ?? "", "utf8")] } : { digest };
 }
 
 /** `value`'s canonical JSON as off-heap pieces, or the slow way's text. */
@@ -60,14 +60,13 @@ function canonical(value: unknown): { chunks?: Buffer[]; text?: string } {
 
 /** Text written in pieces, kept off the JS heap a 64 KiB piece at a time. */
 class Sink {
-  private pieces: string[] = [];
-  private length = 0;
+  // A rope: `+=` links the pieces, and Buffer.from flattens and encodes them once per 64 KiB.
+  private text = "";
   private readonly chunks: Buffer[] = [];
 
   write(text: string): void {
-    this.pieces.push(text);
-    this.length += text.length;
-    if (this.length >= 64 * 1024) this.flush();
+    this.text += text;
+    if (this.text.length >= 64 * 1024) this.flush();
   }
 
   end(): Buffer[] {
@@ -76,10 +75,9 @@ class Sink {
   }
 
   private flush(): void {
-    if (this.length === 0) return;
-    this.chunks.push(Buffer.from(this.pieces.join(""), "utf8"));
-    this.pieces = [];
-    this.length = 0;
+    if (this.text.length === 0) return;
+    this.chunks.push(Buffer.from(this.text, "utf8"));
+    this.text = "";
   }
 }
 

@@ -27,11 +27,11 @@ export interface ValidatedPlan {
 }
 
 const issued = new WeakMap<object, Registry>();
-const canonical = new WeakMap<object, () => { digest: string; text?: () => string }>();
+const canonical = new WeakMap<object, () => { digest: string; json?: () => Buffer[] }>();
 
 export function issue(plan: Plan, registry: Registry, graph: StepGraph): ValidatedPlan {
   let digest: string | undefined;
-  const sealed = (): { digest: string; text?: () => string } => {
+  const sealed = (): { digest: string; json?: () => Buffer[] } => {
     if (digest !== undefined) return { digest };
     const sealed = sealPlan(plan, true);
     digest = sealed.digest;
@@ -57,7 +57,7 @@ export function issue(plan: Plan, registry: Registry, graph: StepGraph): Validat
  * megabyte). The token does not keep the text: a run holds it only until that
  * line is written.
  */
-export function sealedPlan(token: ValidatedPlan): { digest: string; text?: () => string } {
+export function sealedPlan(token: ValidatedPlan): { digest: string; json?: () => Buffer[] } {
   return canonical.get(token)?.() ?? { digest: token.digest };
 }
 

@@ -9,7 +9,7 @@
  * result before anything that depends on it.
  */
 import type pg from "pg";
-import type { JournalEntry, JournalWriter } from "../../runner/journal.js";
+import { lineText, type JournalEntry, type JournalLine, type JournalWriter } from "../../runner/journal.js";
 import type { Holder } from "../types.js";
 import { StoreError } from "../store-error.js";
 import { commitThenDie } from "./kill-hook.js";
@@ -43,8 +43,8 @@ export class PgJournal implements JournalWriter {
     private readonly url: string,
   ) {}
 
-  append(entry: JournalEntry, line = JSON.stringify(entry)): void {
-    this.buffer.push({ entry, line });
+  append(entry: JournalEntry, line?: JournalLine): void {
+    this.buffer.push({ entry, line: line === undefined ? JSON.stringify(entry) : lineText(line) });
     this.appended++;
     if (KILL_AT > 0 && this.seq + this.appended - this.committed === KILL_AT) this.die();
     this.flushing ??= this.flush();
