@@ -150,7 +150,7 @@ export class PostgresRunStore implements RunStore {
       );
       const key = `${this.schema}:${runId}`;
       const { rows } = await client.query("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [key]);
-      if (!rows[0].ok) {
+      if (!rows[0].ok && !(await this.takeOverOrphan(client, runId, key, me))) {
         const owner = await this.holder(runId);
         throw new RunnerError(
           "RUN_BUSY",
@@ -192,6 +192,28 @@ export class PostgresRunStore implements RunStore {
     };
   }
 
+  /**
+   * A process killed on this host leaves its session behind for a moment (the server ends it once it reads the
+   * closed socket), and that session still holds the run's lock: a resume right after the crash would be told
+   * the run is busy. When the recorded owner is a process of this host that no longer exists, the lock is
+   * tried again while that session goes, for two seconds at most. Nothing is ended from here: a host name
+   * shared by two machines must not let one end the other's session. An owner elsewhere, or alive, keeps its
+   * lock at once.
+   */
+  private async takeOverOrphan(client: pg.Client, runId: string, key: string, me: Holder): Promise<boolean> {
+    const tryLock = async () =>
+      (await client.query("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [key])).rows[0].ok === true;
+    const owner = await this.holder(runId);
+    // No owner: the lock went between our try and this look (or a new owner is writing its row: then still busy).
+    if (!owner) return tryLock();
+    if (owner.host !== me.host || owner.pid === me.pid || isAlive(owner.pid)) return false;
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (await tryLock()) return true;
+    }
+    return false;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -205,5 +227,15 @@ export function redact(url: string): string {
     return u.toString();
   } catch {
     return "the store URL";
+  }
+}
+
+/** Whether a process of this host exists (one of another user's counts: it is alive, only not ours to signal). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
