@@ -16,7 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { processStart } from "./process-start.js";
+import { pidExists, processStart } from "./process-start.js";
 
 /** Another live process holds the lock. */
 export class LockBusy extends Error {
@@ -149,11 +149,7 @@ function ownerOf(file: string): Owner | undefined {
 
 /** Is the lock's owner still running: the pid exists and is the same process, not a reuse of its number? */
 function alive(pid: number, start: number | undefined, lockedAtMs: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  if (!pidExists(pid)) return false;
   const now = processStart(pid);
   if (now === undefined) return true; // no /proc: trust the pid
   if (start !== undefined) return now === start;

@@ -5,6 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 
+/** Whether a process with this pid exists (another user's counts: it is alive, only not ours to signal). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export function processStart(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

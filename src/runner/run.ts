@@ -118,7 +118,6 @@ async function execute(
   try {
     const ctx = createContext({ runId, digest, plan, secrets, journal, options: effective, now, graph });
     ctx.syncEverything = options.durability === "always" || !store.keepsUnsyncedLines;
-    ctx.graph = graph;
     if (prior) ctx.write({ t: "resumed", digest });
     else {
       const started = {
@@ -269,6 +268,7 @@ function createContext(input: {
     digest: input.digest,
     plan: input.plan,
     steps: stepLookup(input.plan, input.graph),
+    graph: input.graph,
     registry: options.registry,
     journal,
     redactor,

@@ -17,11 +17,6 @@ export function planDigest(plan: Plan): string {
   return sealPlan(plan, false).digest;
 }
 
-/** The digest of a plan whose canonical JSON is `text`. */
-export function digestOf(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
-
 /** The RFC 8785 text of a JSON value. */
 export function canonicalJson(value: unknown): string {
   const { chunks, text } = canonical(value);

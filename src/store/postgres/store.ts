@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { didYouMean } from "../../cli/did-you-mean.js";
 import type { JournalEntry } from "../../runner/journal.js";
+import { pidExists } from "../../process-start.js";
 import { RunnerError } from "../../runner/runner-error.js";
 import { StoreError } from "../store-error.js";
 import type { Holder, RunLock, RunPresence, RunStore, StoredRun } from "../types.js";
@@ -206,7 +207,7 @@ export class PostgresRunStore implements RunStore {
     const owner = await this.holder(runId);
     // No owner: the lock went between our try and this look (or a new owner is writing its row: then still busy).
     if (!owner) return tryLock();
-    if (owner.host !== me.host || owner.pid === me.pid || isAlive(owner.pid)) return false;
+    if (owner.host !== me.host || owner.pid === me.pid || pidExists(owner.pid)) return false;
     for (let i = 0; i < 100; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (await tryLock()) return true;
@@ -227,15 +228,5 @@ export function redact(url: string): string {
     return u.toString();
   } catch {
     return "the store URL";
-  }
-}
-
-/** Whether a process of this host exists (one of another user's counts: it is alive, only not ours to signal). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
