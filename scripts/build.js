@@ -2,7 +2,7 @@
 // the schemas, prompts, manifests and fixtures beside the compiled code, so dist/ mirrors the
 // checkout and the compiled code finds them at the same relative paths as the sources do.
 // Then it fills dist/cache/ (src/schema/disk-cache.ts): the shipped manifests checked, and the plan
-// and tool-set schemas and every shipped tool's input and output schema compiled by ajv, so the
+// and tool-set schemas (the plan's also as its yes-or-no check) and every shipped tool's input and output schema compiled by ajv, so the
 // installed command's first `validate` in any folder neither parses a manifest nor compiles a schema.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,7 +28,8 @@ process.env.PLANFILE_CACHE_DIR = `${dist}cache`;
 delete process.env.PLANFILE_CACHE;
 const compiled = (path) => import(pathToFileURL(`${dist}${path}`).href);
 const { loadRegistry } = await compiled("src/registry/index.js");
-const { planSchemaValidator, toolSetSchemaValidator } = await compiled("src/schema/ajv.js");
+const { planSchemaCheck, planSchemaValidator, toolSetSchemaValidator } = await compiled("src/schema/ajv.js");
+planSchemaCheck();
 planSchemaValidator();
 toolSetSchemaValidator();
 const state = mkdtempSync(join(tmpdir(), "planfile-build-"));

@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import { planSchemaValidator } from "../schema/ajv.js";
+import { planSchemaCheck, planSchemaValidator } from "../schema/ajv.js";
 import { readUntrustedFile } from "../schema/read-file.js";
 import {
   parseYamlSource,
@@ -77,8 +77,11 @@ export function validatePlanData(
     message: terminalText(p.message),
   });
 
-  const validate = planSchemaValidator();
-  if (!validate(data)) return { ok: false, problems: sortProblems(schemaProblems(validate.errors ?? []).map(at)) };
+  if (!planSchemaCheck()(data)) {
+    const validate = planSchemaValidator();
+    validate(data);
+    return { ok: false, problems: sortProblems(schemaProblems(validate.errors ?? []).map(at)) };
+  }
 
   const plan = data;
   const graph = stepGraph(plan);

@@ -3,7 +3,7 @@ import { distance as editDistance } from "fastest-levenshtein";
 import type { Path } from "../../schema/source.js";
 import type { Registry } from "../../registry/registry.js";
 import type { JsonSchemaObject } from "../../registry/types.js";
-import { findReferences, formatPath, getPath, type Reference } from "../../references/index.js";
+import { findReferences, formatPath, getPath, hasReference, type Reference } from "../../references/index.js";
 import { jsonType, schemaAt, schemaTypes, typesCompatible } from "../schema-walk.js";
 import { knownNames } from "../closest.js";
 import { instancePath } from "../../schema/ajv.js";
@@ -22,59 +22,69 @@ const contextIds = (plan: RuleContext["plan"]): string[] =>
 const stepIds = (steps: RuleContext["steps"]): string[] =>
   idLists.get(steps) ?? idLists.set(steps, [...steps.keys()]).get(steps)!;
 
-/** One tool call found in a plan: a step, a context probe, or a rollback. */
-interface CallSite {
-  tool: string;
-  args: Record<string, unknown>;
-  path: Path;
+/**
+ * One tool call found in a plan: a step, a context probe, or a rollback. Its path, label and scope are made
+ * only when a rule asks (for a problem, or a reference to check): a valid 2,000-step plan's calls made some
+ * 2 MB of them up front, and allocation during the checks before a run is what brings a young-generation
+ * collection into them (issue 16).
+ */
+class CallSite {
+  constructor(
+    readonly tool: string,
+    readonly args: Record<string, unknown>,
+    private readonly kind: "context" | "step" | "rollback",
+    private readonly index: number,
+    private readonly id: string,
+  ) {}
+
+  get path(): Path {
+    return this.kind === "context"
+      ? ["context", this.index]
+      : this.kind === "step"
+        ? ["steps", this.index]
+        : ["steps", this.index, "rollback"];
+  }
+
+  get label(): string {
+    return this.kind === "context"
+      ? `context \`${this.id}\``
+      : this.kind === "step"
+        ? `step \`${this.id}\``
+        : `rollback of step \`${this.id}\``;
+  }
+
   /** The step whose outputs (and whose dependencies' outputs) this call may reference; none for context probes. */
-  scope: { step: string; self: boolean } | "none";
-  label: string;
+  get scope(): { step: string; self: boolean } | "none" {
+    // A rollback runs after its step, so it may also read the step's own outputs.
+    return this.kind === "context" ? "none" : { step: this.id, self: this.kind === "rollback" };
+  }
 }
 
-/**
- * Every tool call in the plan, made as each rule walks them and dropped behind it: a list of them all (some
- * 200 bytes a step) lived through the young generation's collections during validation, and enough survivors
- * make V8 double the young generation for the rest of the process (issue 16, item 4).
- */
-function* callSites(plan: RuleContext["plan"]): Generator<CallSite> {
+/** Calls `visit` with every tool call in the plan, in plan order; nothing is kept behind it. */
+function forEachCallSite(plan: RuleContext["plan"], visit: (site: CallSite) => void): void {
   const context = plan.context ?? [];
   for (let i = 0; i < context.length; i++) {
     const c = context[i]!;
-    yield { tool: c.tool, args: c.args, path: ["context", i], scope: "none", label: `context \`${c.id}\`` };
+    visit(new CallSite(c.tool, c.args, "context", i, c.id));
   }
   for (let i = 0; i < plan.steps.length; i++) {
     const s = plan.steps[i]!;
-    yield {
-      tool: s.tool,
-      args: s.args,
-      path: ["steps", i],
-      scope: { step: s.id, self: false },
-      label: `step \`${s.id}\``,
-    };
-    if (s.rollback && "tool" in s.rollback) {
-      // A rollback runs after its step, so it may also read the step's own outputs.
-      yield {
-        tool: s.rollback.tool,
-        args: s.rollback.args,
-        path: ["steps", i, "rollback"],
-        scope: { step: s.id, self: true },
-        label: `rollback of step \`${s.id}\``,
-      };
-    }
+    visit(new CallSite(s.tool, s.args, "step", i, s.id));
+    if (s.rollback && "tool" in s.rollback) visit(new CallSite(s.rollback.tool, s.rollback.args, "rollback", i, s.id));
   }
 }
 
 /** Every tool named by a step, a context entry or a rollback is registered. */
 export const knownTools: Rule = (context) => {
   const problems: RuleProblem[] = [];
-  for (const site of callSites(context.plan))
+  forEachCallSite(context.plan, (site) => {
     if (!context.registry.has(site.tool))
       problems.push({
         rule: "unknown-tool",
         path: [...site.path, "tool"],
         message: `${site.label} uses unknown tool \`${site.tool}\`${suggest(site.tool, context.registry)}`,
       });
+  });
   return problems;
 };
 
@@ -95,20 +105,22 @@ export const contextIsReadOnly: Rule = ({ plan, registry }) =>
 /** Arguments satisfy the tool's input schema; a `${{ }}` reference stands in for any value of the right type. */
 export const argsMatchTools: Rule = (context) => {
   const problems: RuleProblem[] = [];
-  for (const site of callSites(context.plan)) {
+  forEachCallSite(context.plan, (site) => {
     const tool = context.registry.get(site.tool);
-    if (!tool) continue;
+    if (!tool) return;
+    const validate = context.registry.inputValidator(site.tool);
+    const valid = validate(site.args);
+    // The common case, valid arguments without references, makes nothing.
+    if (valid && !holdsReference(site.args)) return;
+    const errors = valid ? [] : (validate.errors ?? []);
     const argsPath = [...site.path, "args"];
     const refSites = findReferences(site.args);
     const refPaths = new Set(refSites.map((r) => pointer(r.path)));
 
-    const validate = context.registry.inputValidator(site.tool);
-    if (!validate(site.args)) {
-      for (const error of validate.errors ?? []) {
-        const at = instancePath(error);
-        if (refPaths.has(pointer(at))) continue; // judged by type below
-        problems.push(argProblem(site, argsPath, at, error));
-      }
+    for (const error of errors) {
+      const at = instancePath(error);
+      if (refPaths.has(pointer(at))) continue; // judged by type below
+      problems.push(argProblem(site, argsPath, at, error));
     }
 
     for (const ref of refSites) {
@@ -142,9 +154,21 @@ export const argsMatchTools: Rule = (context) => {
         }
       }
     }
-  }
+  });
   return problems;
 };
+
+/** Whether a `${{` appears in any string within `value`; walks without making anything. */
+function holdsReference(value: unknown): boolean {
+  if (typeof value === "string") return hasReference(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsReference(item)) return true;
+    return false;
+  }
+  for (const key in value) if (holdsReference((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
 
 function referenceType(
   ref: Reference,
