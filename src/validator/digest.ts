@@ -53,15 +53,44 @@ function canonical(value: unknown): { chunks?: Buffer[]; text?: string } {
   return { chunks: sink.end() };
 }
 
-/** Text written in pieces, kept off the JS heap a 64 KiB piece at a time. */
+/**
+ * Text written straight into off-heap 64 KiB buffers, a block of a list at a time: no string joins the pieces,
+ * so the text is made once by JSON.stringify and copied once, as UTF-8, out of the JS heap.
+ */
 class Sink {
-  // A rope: `+=` links the pieces, and Buffer.from flattens and encodes them once per 64 KiB.
-  private text = "";
   private readonly chunks: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
 
-  write(text: string): void {
-    this.text += text;
-    if (this.text.length >= 64 * 1024) this.flush();
+  /** Writes `text`; returns where in the current buffer it starts. */
+  write(text: string): number {
+    let start = this.used;
+    let written = this.chunk.write(text, start);
+    // Short of the end, it all fit; near it, `write` may have stopped at a character that did not.
+    if (start + written > this.chunk.length - 4) {
+      const bytes = Buffer.byteLength(text);
+      if (written < bytes) {
+        this.flush();
+        this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, bytes));
+        start = 0;
+        written = this.chunk.write(text, 0);
+      }
+    }
+    this.used = start + written;
+    return start;
+  }
+
+  /** A list's JSON text, `[...]`, written as the continuation of a list: `,...`, and its `]` only when `last`. */
+  writeContinued(text: string, last: boolean): void {
+    const start = this.write(text); // first: it may move on to a new buffer
+    this.chunk[start] = COMMA; // JSON.stringify's list text starts with "[" (and ends with "]")
+    if (!last) this.used -= 1;
+  }
+
+  /** A list's JSON text written as its start: its `]` only when `last`. */
+  writeOpened(text: string, last: boolean): void {
+    this.write(text);
+    if (!last) this.used -= 1;
   }
 
   end(): Buffer[] {
@@ -70,14 +99,21 @@ class Sink {
   }
 
   private flush(): void {
-    if (this.text.length === 0) return;
-    this.chunks.push(Buffer.from(this.text, "utf8"));
-    this.text = "";
+    if (this.used > 0) this.chunks.push(this.chunk.subarray(0, this.used));
+    this.used = 0;
   }
 }
 
-/** Containers this deep (a plan's steps) are written whole by JSON.stringify; above, piece by piece. */
+const CHUNK = 64 * 1024;
+const COMMA = 0x2c;
+
+/** Containers this deep (a plan's steps) are written by JSON.stringify, a block of items at a time; above, piece by piece. */
 const STREAM_DEPTH = 2;
+/**
+ * Items of a list written by one JSON.stringify: one call per step made its text in growing parts, 2.3 MB for a
+ * megabyte of steps, where one per block makes it once. A block's ordered copies die with it.
+ */
+const BLOCK = 64;
 
 /** `ordered(value)` written as JSON into `sink`; `value` is not undefined or a symbol (its parent left those out). */
 function stream(value: unknown, sink: Sink, depth: number): void {
@@ -92,21 +128,40 @@ function stream(value: unknown, sink: Sink, depth: number): void {
     return;
   }
   if (Array.isArray(value)) {
-    if (value.every(plain)) return sink.write(JSON.stringify(value));
-    sink.write("[");
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) sink.write(",");
-      const item = value[i];
-      if (item === undefined || typeof item === "symbol") sink.write("null");
-      else stream(item, sink, depth + 1);
+    if (value.every(plain)) {
+      sink.write(JSON.stringify(value));
+      return;
     }
-    sink.write("]");
+    if (depth + 1 < STREAM_DEPTH) {
+      sink.write("[");
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) sink.write(",");
+        const item = value[i];
+        if (item === undefined || typeof item === "symbol") sink.write("null");
+        else stream(item, sink, depth + 1);
+      }
+      sink.write("]");
+      return;
+    }
+    if (value.length === 0) {
+      sink.write("[]");
+      return;
+    }
+    // The text of each block, `[a,b]`, joins the list as `[a,b` then `,c,d` ... `,y,z]`.
+    for (let from = 0; from < value.length; from += BLOCK) {
+      const to = Math.min(from + BLOCK, value.length);
+      const block = new Array(to - from);
+      for (let i = from; i < to; i++) block[i - from] = orderedItem(value[i]);
+      const text = JSON.stringify(block);
+      if (from === 0) sink.writeOpened(text, to === value.length);
+      else sink.writeContinued(text, to === value.length);
+    }
     return;
   }
   const record = value as Record<string, unknown>;
   let first = true;
   sink.write("{");
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     if (INDEX_KEY.test(key)) throw INDEX_KEYS;
     const item = record[key];
     if (item === undefined || typeof item === "symbol") continue;
@@ -115,6 +170,18 @@ function stream(value: unknown, sink: Sink, depth: number): void {
     stream(item, sink, depth + 1);
   }
   sink.write("}");
+}
+
+/** An object's own keys in UTF-16 order. An insertion sort in place: `Array.prototype.sort` made 1 KB per call. */
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** Integer-like keys: a JS object lists them first, in numeric order, whatever order they were added in. */
@@ -129,12 +196,11 @@ function ordered(value: unknown): unknown {
   if (Array.isArray(value)) {
     // A list of plain values (dependsOn, riskySteps) is written by JSON.stringify as it is.
     if (value.every(plain)) return value;
-    return value.map((item) => (item === undefined || typeof item === "symbol" ? null : ordered(item)));
+    return value.map(orderedItem);
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
   const copy: Record<string, unknown> = {};
-  for (const key of keys) {
+  for (const key of sortedKeys(record)) {
     if (INDEX_KEY.test(key)) throw INDEX_KEYS;
     const item = record[key];
     if (item === undefined || typeof item === "symbol") continue;
@@ -143,6 +209,11 @@ function ordered(value: unknown): unknown {
     else copy[key] = ordered(item);
   }
   return copy;
+}
+
+/** A list's item as JSON.stringify writes it in a list: undefined and symbols are null. */
+function orderedItem(item: unknown): unknown {
+  return item === undefined || typeof item === "symbol" ? null : ordered(item);
 }
 
 /** The slow way, for the rare value with integer-like keys: the text built piece by piece. */
@@ -154,7 +225,7 @@ function written(value: unknown): string {
     return `[${value.map((item) => (item === undefined || typeof item === "symbol" ? "null" : written(item))).join(",")}]`;
   const record = value as Record<string, unknown>;
   const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     const item = record[key];
     if (item !== undefined && typeof item !== "symbol") parts.push(`${JSON.stringify(key)}:${written(item)}`);
   }

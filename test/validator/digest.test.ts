@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Plan } from "../../src/schema/types.generated.js";
-import { canonicalJson, planDigest } from "../../src/validator/digest.js";
+import { canonicalJson, planDigest, sealPlan } from "../../src/validator/digest.js";
 import { validatePlanText } from "../../src/validator/index.js";
 import { demoRegistry } from "../support/demo-registry.js";
 
@@ -39,6 +39,24 @@ describe("canonical JSON", () => {
         expect(canonicalJson(value)).toBe(canonicalize(value));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("is canonicalize's text for long lists of any items, any text (written a block of items at a time)", () => {
+    // Long texts too, so that blocks and the 64 KiB buffers they are written into end at different places.
+    const item = fc.oneof(
+      fc.jsonValue({ stringUnit: "grapheme" }),
+      fc.constant(undefined),
+      fc.string({ unit: "grapheme", maxLength: 3000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 0, maxLength: 300 }), fc.jsonValue(), (steps, metadata) => {
+        const value = { steps, metadata };
+        const { digest } = sealPlan(value as unknown as Plan, false);
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+        expect(digest).toBe(`sha256:${createHash("sha256").update(canonicalize(value)!).digest("hex")}`);
+      }),
+      { numRuns: 200 },
     );
   });
 
