@@ -14,7 +14,17 @@
  * (docs/decisions/0161-lock-takeover.md).
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { pidExists, processStart } from "./process-start.js";
 
@@ -90,7 +100,7 @@ function createExclusive(file: string, content: string): string | undefined {
 
 function releaseIfOurs(file: string, content: string): void {
   try {
-    if (readFileSync(file, "utf8") === content) rmSync(file, { force: true });
+    if (readFileSync(file, "utf8") === content) unlinkSync(file);
   } catch {
     /* already gone */
   }

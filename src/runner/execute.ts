@@ -186,6 +186,9 @@ export async function runStep(
     });
     // A non-idempotent call must never happen without a durable intent: after a crash it is "outcome unknown", not "never ran".
     if (durable) await ctx.journal.sync();
+    // Steps started together write their intents first, then make their calls one right after another: a
+    // latency timer started a millisecond boundary later (libuv counts whole ones) fires a millisecond later.
+    else await undefined;
     // Events are built only for a listener: a run without one (the library, the bench) makes none per step.
     if (ctx.listening !== false) ctx.emit({ type: "step-started", step: step.id, tool: step.tool, attempt, dryRun });
     try {
