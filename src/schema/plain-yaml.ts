@@ -137,8 +137,10 @@ const KEY_AFTER = /[ \t]*:/y;
  * sits in a flow map where no `:` comes before it (`{[a, b]}`).
  */
 function deferringListener(): (event: string, state: JsYamlState) => void {
-  // One frame per open node: where it starts, and whether a child collection sat in a key's place.
-  const frames: { start: number; keyedChild: boolean }[] = [];
+  // One frame per open node: where it starts, and whether a child collection sat in a key's place. Two stacks
+  // of plain values, not an object per node: a 10k-step plan has some 150,000 nodes (decision 0188).
+  const starts: number[] = [];
+  const keyedChild: boolean[] = [];
   return (event, state) => {
     const s = state as JsYamlState & { anchor?: string | null; tag?: string | null };
     // Checked at "open" too: js-yaml can drop the properties of a node whose block scalar starts on the
@@ -147,25 +149,27 @@ function deferringListener(): (event: string, state: JsYamlState) => void {
     if (typeof s.anchor === "string" || (typeof s.tag === "string" && s.tag !== "?" && !s.tag.startsWith(OWN_TAG)))
       throw new Defer();
     if (event === "open") {
-      frames.push({ start: s.position, keyedChild: false });
+      starts.push(s.position);
+      keyedChild.push(false);
       return;
     }
-    const frame = frames.pop()!;
+    const start = starts.pop()!;
+    const keyed = keyedChild.pop()!;
     // A comment glued to the node just read (`'a'#c`, `[a]#c`): an error to `yaml`, a comment to js-yaml.
     if (s.input[s.position] === "#" && !/\s/.test(s.input[s.position - 1] ?? " ")) throw new Defer();
     if (s.kind !== "sequence" && s.kind !== "mapping") return;
     // js-yaml's arrays grow by push and keep their spare room (an item or two in room for 17): an exact copy
     // takes its place in the parent, which reads `state.result` after this event.
     if (s.kind === "sequence" && Array.isArray(s.result)) s.result = s.result.slice();
-    if (s.kind === "mapping" && frame.keyedChild) throw new Defer();
+    if (s.kind === "mapping" && keyed) throw new Defer();
     KEY_AFTER.lastIndex = s.position;
     if (KEY_AFTER.test(s.input)) throw new Defer();
     // Values follow `:`, block items `-`; anything else is a flow item, or a key if the parent is a map.
-    let at = frame.start - 1;
+    let at = start - 1;
     while (at >= 0 && /\s/.test(s.input[at]!)) at--;
-    const parent = frames.at(-1);
     // (Nothing before it: the document's node, which js-yaml opens twice.)
-    if (parent && at >= 0 && s.input[at] !== ":" && s.input[at] !== "-") parent.keyedChild = true;
+    if (starts.length > 0 && at >= 0 && s.input[at] !== ":" && s.input[at] !== "-")
+      keyedChild[keyedChild.length - 1] = true;
   };
 }
 
@@ -202,25 +206,19 @@ export function plainYamlData(text: string, maxDepth: number): { data: unknown }
   return { data };
 }
 
-/** True when no value is nested deeper than `maxDepth` and no key is one `yaml` builds otherwise. Iterative. */
-function plainShape(root: unknown, maxDepth: number): boolean {
-  const values: unknown[] = [root];
-  const depths: number[] = [0];
-  while (values.length > 0) {
-    const value = values.pop();
-    const depth = depths.pop()!;
-    if (depth > maxDepth) return false;
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        values.push(item);
-        depths.push(depth + 1);
-      }
-    } else if (value !== null && typeof value === "object") {
-      for (const key of Object.keys(value)) {
-        if (KEYS_LEFT_TO_YAML.has(key)) return false;
-        values.push((value as Record<string, unknown>)[key]);
-        depths.push(depth + 1);
-      }
+/**
+ * True when no value is nested deeper than `maxDepth` and no key is one `yaml` builds otherwise. Recursive:
+ * js-yaml has already bounded the depth (see its maxDepth above). `for...in` lists a parsed object's own keys
+ * (its prototype is Object.prototype) without making an array of them per object.
+ */
+function plainShape(value: unknown, maxDepth: number, depth = 0): boolean {
+  if (depth > maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!plainShape(item, maxDepth, depth + 1)) return false;
+  } else if (value !== null && typeof value === "object") {
+    for (const key in value) {
+      if (KEYS_LEFT_TO_YAML.has(key)) return false;
+      if (!plainShape((value as Record<string, unknown>)[key], maxDepth, depth + 1)) return false;
     }
   }
   return true;
