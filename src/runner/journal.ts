@@ -13,6 +13,7 @@
  */
 import {
   closeSync,
+  existsSync,
   fdatasync,
   mkdirSync,
   openSync,
@@ -126,8 +127,11 @@ export interface JournalWriter {
   readonly dir: string | undefined;
   /** `line`: the entry already written as JSON, when the caller has it (see `runStartedLine`). */
   append(entry: JournalEntry, line?: JournalLine): void;
-  /** Resolves once every line appended so far is on disk. */
-  sync(): Promise<void>;
+  /**
+   * Resolves once every line appended so far is on disk. `last`: the caller appends nothing more this turn
+   * (the run's end), so the sync need not wait for the rest of the turn's lines.
+   */
+  sync(options?: { last?: boolean }): Promise<void>;
   /** Makes every line durable, then lets go of the file. May return a promise (the file journal does). */
   close(): void | Promise<void>;
 }
@@ -183,7 +187,7 @@ export class Journal implements JournalWriter {
     if (this.always) this.sync().catch(() => {});
   }
 
-  sync(): Promise<void> {
+  sync(options?: { last?: boolean }): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.syncedLines >= this.lines) return Promise.resolve();
     if (this.running && this.running.lines >= this.lines) return this.running.promise;
@@ -215,6 +219,7 @@ export class Journal implements JournalWriter {
         };
         // Wait for the fdatasync under way, or for the rest of this turn's lines and asks.
         if (this.running) this.running.promise.then(start, start);
+        else if (options?.last) start();
         else setImmediate(start);
       });
       this.waiting = batch;
@@ -275,6 +280,8 @@ export function listRunIds(runsDir: string): string[] {
 
 /** Cuts a torn last line (a crash mid-write) so the next append starts a clean line; returns the lines and bytes kept. */
 function dropTornLine(file: string): { lines: number; bytes: number } {
+  // A new run's journal is not there yet: asked first, as a failed read's error costs several times more.
+  if (!existsSync(file)) return { lines: 0, bytes: 0 };
   let text: Buffer;
   try {
     text = readFileSync(file);

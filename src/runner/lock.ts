@@ -2,7 +2,7 @@
  * One process acts on a run at a time: two `--resume`s (or a resume and a
  * rollback) of the same run would both call tools.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { acquireLockFile, LockBusy, lockHolder } from "../lock-file.js";
@@ -46,9 +46,12 @@ export function isLive(dir: string): boolean {
  * is free to start again (under the lock, which is then taken over).
  */
 export function runStarted(dir: string): boolean {
+  const file = join(dir, JOURNAL_FILE);
+  // A new run has none yet: asked first, as a failed read's error costs several times more.
+  if (!existsSync(file)) return false;
   let text: string;
   try {
-    text = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+    text = readFileSync(file, "utf8");
   } catch {
     return false;
   }

@@ -313,7 +313,7 @@ function entry<T>(record: Record<string, T>, key: string, value: T): void {
 export async function finish(ctx: RunContext, result: RunResult): Promise<RunResult> {
   const { steps: _steps, outputs: _outputs, ...summary } = result as RunResult & { steps?: unknown; outputs?: unknown };
   ctx.write({ t: "run-finished", status: result.status, summary });
-  await ctx.journal.sync();
+  await ctx.journal.sync({ last: true });
   const redacted = ctx.redactor.value(result);
   ctx.emit({ type: "run-finished", result: redacted });
   return redacted;
