@@ -14,17 +14,7 @@
  * (docs/decisions/0161-lock-takeover.md).
  */
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { pidExists, processStart } from "./process-start.js";
 
@@ -81,7 +71,16 @@ function tryCreate(file: string): string | undefined {
     if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") return createExclusive(file, content);
     throw error;
   } finally {
-    rmSync(temp, { force: true });
+    unlinkQuietly(temp);
+  }
+}
+
+/** Removes a file of our own if it is there: unlink(2) alone, where `rmSync` asks lstat(2) first. */
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone: nothing to remove.
   }
 }
 
@@ -99,11 +98,13 @@ function createExclusive(file: string, content: string): string | undefined {
 }
 
 function releaseIfOurs(file: string, content: string): void {
+  let text: string;
   try {
-    if (readFileSync(file, "utf8") === content) unlinkSync(file);
+    text = readFileSync(file, "utf8");
   } catch {
-    /* already gone */
+    return; // already gone
   }
+  if (text === content) unlinkQuietly(file);
 }
 
 interface Owner {
@@ -127,7 +128,7 @@ function takeOver(file: string, stale: Owner): boolean {
     throw error;
   }
   try {
-    if (ownerOf(file)?.identity === stale.identity) rmSync(file, { force: true });
+    if (ownerOf(file)?.identity === stale.identity) unlinkQuietly(file);
     return true;
   } finally {
     releaseGuard();

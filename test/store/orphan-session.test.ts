@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { hostname } from "node:os";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { PostgresRunStore } from "../../src/store/postgres/store.js";
+import type { PostgresRunStore } from "../../src/store/postgres/store.js";
 import { tempDir } from "../runner/helpers.js";
 import { POSTGRES, TEST_STORE_URL } from "./stores.js";
 
