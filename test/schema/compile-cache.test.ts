@@ -133,14 +133,34 @@ describe("the plan schema's yes-or-no check", () => {
     ["a rollback with none and irreversible", (s) => (s.rollback = { none: "why not", irreversible: "all of it" })],
     ["an empty rollback", (s) => (s.rollback = {})],
     ["a short none", (s) => (s.rollback = { none: "x" })],
+    ["a short irreversible", (s) => (s.rollback = { irreversible: "x" })],
+    [
+      "irreversible and a tool",
+      (s) => (s.rollback = { irreversible: "all of it", tool: "sandbox.db.restore", args: {} }),
+    ],
+    ["a rollback call without args", (s) => (s.rollback = { tool: "sandbox.db.restore" })],
+    ["a rollback call with an unknown key", (s) => (s.rollback = { tool: "sandbox.db.restore", args: {}, bogus: 1 })],
+    ["a rollback that is text", (s) => (s.rollback = "undo it")],
+    ["a rollback that is a list", (s) => (s.rollback = [{ none: "why not" }])],
     ["dependsOn not a list", (s) => (s.dependsOn = "a")],
     ["a numeric dependency", (s) => (s.dependsOn = [1])],
     ["retries out of range", (s) => (s.retries = 11)],
     ["args a list", (s) => (s.args = [])],
   ];
 
-  it("says yes to every plan in plans/", () => {
+  it("says yes to every plan in plans/, and to each kind of rollback", () => {
     for (const plan of plans) expect(planSchemaCheck()(plan)).toBe(true);
+    const plan = structuredClone(plans[0]);
+    for (const rollback of [
+      { none: "nothing to undo" },
+      { irreversible: "the mail is sent" },
+      { tool: "sandbox.db.restore", args: {} },
+      { tool: "sandbox.db.restore", args: {}, override: "restore from the nightly dump" },
+    ]) {
+      plan.steps[0].rollback = rollback;
+      expect(planSchemaCheck()(plan)).toBe(true);
+      expect(planSchemaValidator()(plan)).toBe(true);
+    }
   });
 
   it.each(breakages)("agrees with the reporting validator on a step with %s, wherever it is", (_name, breakStep) => {
