@@ -50,18 +50,15 @@ export interface StepAssessment {
  */
 const NONE: readonly RiskReason[] = Object.freeze([]);
 
-const cache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
+const everyStep = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
 
 export function assessPlan(plan: Plan, registry: Registry): StepAssessment[] {
-  let byRegistry = cache.get(plan);
-  if (!byRegistry) cache.set(plan, (byRegistry = new WeakMap()));
-  let result = byRegistry.get(registry);
-  if (!result)
-    byRegistry.set(registry, (result = plan.steps.map((step, index) => assessStep(plan, step, index, registry))));
-  return result;
+  return cached(everyStep, plan, registry, () =>
+    plan.steps.map((step, index) => assessStep(plan, step, index, registry)),
+  );
 }
 
-const flaggedCache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
+const flagged = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
 
 /**
  * Only the steps with a reason to be approved or refused, in step order: what the validator reports. Quiet
@@ -69,17 +66,22 @@ const flaggedCache = new WeakMap<Plan, WeakMap<Registry, StepAssessment[]>>();
  * as long as the plan lives, through the run that follows its validation (issue 16, item 4).
  */
 export function flaggedSteps(plan: Plan, registry: Registry): StepAssessment[] {
-  let byRegistry = flaggedCache.get(plan);
-  if (!byRegistry) flaggedCache.set(plan, (byRegistry = new WeakMap()));
-  let result = byRegistry.get(registry);
-  if (!result) {
-    result = [];
+  return cached(flagged, plan, registry, () => {
+    const result: StepAssessment[] = [];
     for (let index = 0; index < plan.steps.length; index++) {
       const a = assessStep(plan, plan.steps[index]!, index, registry);
       if (a.requires.length > 0 || a.refused.length > 0) result.push(a);
     }
-    byRegistry.set(registry, result);
-  }
+    return result;
+  });
+}
+
+/** `compute()` once per plan and registry, kept as long as both are. */
+function cached<T>(cache: WeakMap<Plan, WeakMap<Registry, T>>, plan: Plan, registry: Registry, compute: () => T): T {
+  let byRegistry = cache.get(plan);
+  if (!byRegistry) cache.set(plan, (byRegistry = new WeakMap()));
+  let result = byRegistry.get(registry);
+  if (result === undefined) byRegistry.set(registry, (result = compute()));
   return result;
 }
 
