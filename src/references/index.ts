@@ -83,6 +83,26 @@ function parseUncached(text: string): ParsedReference {
   }
 }
 
+/**
+ * Whether any string in `value` holds a reference: what `findReferences` would find something in, without
+ * making paths or a list (the validator asks it of every call's arguments). Iterative like it: plans may be
+ * hostile; a stack is made only for nested containers.
+ */
+export function holdsReference(value: unknown): boolean {
+  if (typeof value === "string") return hasReference(value);
+  if (value === null || typeof value !== "object") return false;
+  let stack: object[] | undefined;
+  for (let current: object | undefined = value; current !== undefined; current = stack?.pop()) {
+    for (const key in current) {
+      const child = (current as Record<string, unknown>)[key];
+      if (typeof child === "string") {
+        if (hasReference(child)) return true;
+      } else if (child !== null && typeof child === "object") (stack ??= []).push(child);
+    }
+  }
+  return false;
+}
+
 /** Every string in `value` that holds a reference, with its path. Iterative: plans may be hostile. */
 export function findReferences(value: unknown, base: Path = []): ReferenceSite[] {
   const sites: ReferenceSite[] = [];

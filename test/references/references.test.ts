@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findReferences, parseReference, substitute } from "../../src/references/index.js";
+import { findReferences, holdsReference, parseReference, substitute } from "../../src/references/index.js";
 
 describe("${{ }} references", () => {
   it("parses the three plan roots", () => {
@@ -56,5 +57,26 @@ describe("${{ }} references", () => {
       (ref) => values[ref.text],
     );
     expect(resolved).toEqual({ a: 42, b: "s3://b1/k", c: "n=42" });
+  });
+});
+
+describe("holdsReference", () => {
+  it("is true exactly when findReferences finds something, for any JSON value and with references anywhere", () => {
+    const leaf = fc.oneof(fc.jsonValue(), fc.constantFrom("${{ steps.a.outputs.x }}", "a ${{ context.b.c }} b"));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("node")), fc.dictionary(fc.string(), tie("node"))),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(holdsReference(v)).toBe(findReferences(v).length > 0);
+      }),
+      { numRuns: 500, seed: 16 },
+    );
+  });
+
+  it("walks a hostile depth without recursion", () => {
+    let deep: unknown = "${{ steps.a.outputs.x }}";
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { k: deep };
+    expect(holdsReference(deep)).toBe(true);
   });
 });

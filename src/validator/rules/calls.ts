@@ -3,7 +3,7 @@ import { distance as editDistance } from "fastest-levenshtein";
 import type { Path } from "../../schema/source.js";
 import type { Registry } from "../../registry/registry.js";
 import type { JsonSchemaObject } from "../../registry/types.js";
-import { findReferences, formatPath, getPath, hasReference, type Reference } from "../../references/index.js";
+import { findReferences, formatPath, getPath, holdsReference, type Reference } from "../../references/index.js";
 import { jsonType, schemaAt, schemaTypes, typesCompatible } from "../schema-walk.js";
 import { knownNames } from "../closest.js";
 import { instancePath } from "../../schema/ajv.js";
@@ -157,18 +157,6 @@ export const argsMatchTools: Rule = (context) => {
   });
   return problems;
 };
-
-/** Whether a `${{` appears in any string within `value`; walks without making anything. */
-function holdsReference(value: unknown): boolean {
-  if (typeof value === "string") return hasReference(value);
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (holdsReference(item)) return true;
-    return false;
-  }
-  for (const key in value) if (holdsReference((value as Record<string, unknown>)[key])) return true;
-  return false;
-}
 
 function referenceType(
   ref: Reference,
