@@ -4,6 +4,7 @@ import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { validatePlanText } from "../../src/validator/index.js";
 import { demoRegistry } from "../support/demo-registry.js";
+import { byteEdits } from "../support/edits.js";
 
 const registry = await demoRegistry();
 const validText = readFileSync("test/fixtures/plans/valid.yaml", "utf8");
@@ -105,14 +106,9 @@ describe("property: mutated valid plans never make the validator throw", () => {
 
   it("byte-level mutations of the text give a plan or located problems", () => {
     fc.assert(
-      fc.property(
-        fc.nat(validText.length - 1),
-        fc.nat(40),
-        fc.string({ maxLength: 8, unit: "binary" }),
-        (at, cut, insert) => {
-          expectLocatedFailure(validText.slice(0, at) + insert + validText.slice(at + cut));
-        },
-      ),
+      fc.property(byteEdits(validText), (text) => {
+        expectLocatedFailure(text);
+      }),
       { numRuns: 300, seed: 7 },
     );
   });
