@@ -1,5 +1,9 @@
 // The runner's bench workloads (issue 16): DAGs of steps with a nominal latency each, a registry of
-// controlled-latency tools, and the ideal event-driven executor planfile is measured against.
+// controlled-latency tools, and the two executors planfile is measured against: the ideal one, and the
+// least a durable one must do.
+import { closeSync, fdatasync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Registry, type InlineTool } from "../src/registry/index.js";
 import type { Plan, Step } from "../src/schema/types.generated.js";
 
@@ -143,4 +147,58 @@ export async function ideal(nodes: Node[]): Promise<void> {
     };
     for (const n of nodes) if (n.deps.length === 0) start(n.id);
   });
+}
+
+const datasync = promisify(fdatasync);
+
+/**
+ * The durable floor: the ideal executor plus only the disk work the issue's rules require of any durable runner,
+ * and none of planfile's checks. It makes a new run folder with a lock file and a journal, writes the plan as the
+ * journal's first line and starts that line's sync at once (as planfile does, so the folder's metadata is
+ * committed while the first steps run). A non-idempotent step's intent is synced before its call; the steps that
+ * become ready together share one sync, which also carries the results they depend on. Results are written as
+ * they come, and the end waits for one last sync. Whatever planfile spends beyond this executor is its own;
+ * what this one spends beyond the ideal is the disk's (fdatasync latency on this machine).
+ */
+export async function durableFloor(nodes: Node[], plan: Plan, dir: string, idempotent: boolean): Promise<void> {
+  const runDir = join(dir, "runs", "floor");
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, "lock"), String(process.pid));
+  const fd = openSync(join(runDir, "journal.ndjson"), "a");
+  const write = (entry: object) => writeSync(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+  try {
+    write({ t: "run-started", plan });
+    const early = datasync(fd);
+    const waiting = new Map(nodes.map((n) => [n.id, n.deps.length]));
+    const dependents = new Map<string, string[]>();
+    for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.id]);
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    await new Promise<void>((done, fail) => {
+      let left = nodes.length;
+      const call = (id: string) => {
+        Promise.resolve(wait(byId.get(id)!.ms)()).then(() => {
+          write({ t: "step-result", step: id, status: "completed", output: { ok: true } });
+          if (--left === 0) return done();
+          const ready: string[] = [];
+          for (const next of dependents.get(id) ?? []) {
+            const w = waiting.get(next)! - 1;
+            waiting.set(next, w);
+            if (w === 0) ready.push(next);
+          }
+          if (ready.length > 0) start(ready);
+        }, fail);
+      };
+      const start = (ids: string[]) => {
+        for (const id of ids) write({ t: "step-intent", step: id, tool: "bench", attempt: 1, args: {} });
+        if (idempotent) for (const id of ids) call(id);
+        else datasync(fd).then(() => ids.forEach(call), fail);
+      };
+      start(nodes.filter((n) => n.deps.length === 0).map((n) => n.id));
+    });
+    write({ t: "run-finished", status: "succeeded" });
+    await Promise.all([early, datasync(fd)]);
+  } finally {
+    closeSync(fd);
+    unlinkSync(join(runDir, "lock"));
+  }
 }
