@@ -80,7 +80,7 @@ export default async function (): Promise<BenchTable[]> {
       rows,
       notes: [
         `target ≤ 3 KB per step beyond the plan at 10k steps: ${verdicts.join("; ")}`,
-        "baseline: RSS with the plan (or its text) in memory, modules loaded; the text paths also subtract the parsed plan's heap size.",
+        "baseline: RSS with the plan (or its text) in memory, modules loaded; the text paths also subtract the heap size of the plan as parsed from the text (measured after the peak), which is what they hold.",
         "parse only: the peak of parsing the text into data, which the text path adds over the data path. Plain YAML is read by js-yaml straight into data; `yaml` (syntax tree and document, some 110 MB for a 10k-step plan) only for what the fast path leaves to it (decision 0188).",
         "young generation: V8 doubles it (16 → 32 MB here, the ceiling) once the bytes that survived its scavenges since it last grew exceed its size, whoever made them; it is counted in the peak, not taken off it. The run keeps few objects alive across scavenges (decision 0190), so a 10k-step run from data stays under that.",
         "the text paths read a file written by another process: writing the text in the measured process would raise its RSS high-water mark before the baseline and hide part of the peak.",
