@@ -124,28 +124,42 @@ export function criticalPath(nodes: Node[]): number {
   return Math.max(...finish.values());
 }
 
+/** The bookkeeping both executors below share: which steps a completion leaves with nothing to wait for. */
+function readiness(nodes: Node[]) {
+  const waiting = new Map(nodes.map((n) => [n.id, n.deps.length]));
+  const dependents = new Map<string, string[]>();
+  for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.id]);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return {
+    roots: nodes.filter((n) => n.deps.length === 0).map((n) => n.id),
+    /** The step's call: its handler, with the step's latency. */
+    call: (id: string): Promise<unknown> => Promise.resolve(wait(byId.get(id)!.ms)()),
+    /** Calls `ready` with each step that `id`'s completion leaves ready. */
+    complete(id: string, ready: (next: string) => void): void {
+      for (const next of dependents.get(id) ?? []) {
+        const w = waiting.get(next)! - 1;
+        waiting.set(next, w);
+        if (w === 0) ready(next);
+      }
+    },
+  };
+}
+
 /**
  * The ideal executor: no validation, no journal, no limits; a step starts the moment its last
  * dependency completes, calling the same kind of handler directly.
  */
 export async function ideal(nodes: Node[]): Promise<void> {
-  const waiting = new Map(nodes.map((n) => [n.id, n.deps.length]));
-  const dependents = new Map<string, string[]>();
-  for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.id]);
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const dag = readiness(nodes);
   await new Promise<void>((done, fail) => {
     let left = nodes.length;
     const start = (id: string) => {
-      Promise.resolve(wait(byId.get(id)!.ms)()).then(() => {
+      dag.call(id).then(() => {
         if (--left === 0) return done();
-        for (const next of dependents.get(id) ?? []) {
-          const w = waiting.get(next)! - 1;
-          waiting.set(next, w);
-          if (w === 0) start(next);
-        }
+        dag.complete(id, start);
       }, fail);
     };
-    for (const n of nodes) if (n.deps.length === 0) start(n.id);
+    for (const id of dag.roots) start(id);
   });
 }
 
@@ -169,22 +183,15 @@ export async function durableFloor(nodes: Node[], plan: Plan, dir: string, idemp
   try {
     write({ t: "run-started", plan });
     const early = datasync(fd);
-    const waiting = new Map(nodes.map((n) => [n.id, n.deps.length]));
-    const dependents = new Map<string, string[]>();
-    for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.id]);
-    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const dag = readiness(nodes);
     await new Promise<void>((done, fail) => {
       let left = nodes.length;
       const call = (id: string) => {
-        Promise.resolve(wait(byId.get(id)!.ms)()).then(() => {
+        dag.call(id).then(() => {
           write({ t: "step-result", step: id, status: "completed", output: { ok: true } });
           if (--left === 0) return done();
           const ready: string[] = [];
-          for (const next of dependents.get(id) ?? []) {
-            const w = waiting.get(next)! - 1;
-            waiting.set(next, w);
-            if (w === 0) ready.push(next);
-          }
+          dag.complete(id, (next) => ready.push(next));
           if (ready.length > 0) start(ready);
         }, fail);
       };
@@ -193,7 +200,7 @@ export async function durableFloor(nodes: Node[], plan: Plan, dir: string, idemp
         if (idempotent) for (const id of ids) call(id);
         else datasync(fd).then(() => ids.forEach(call), fail);
       };
-      start(nodes.filter((n) => n.deps.length === 0).map((n) => n.id));
+      start(dag.roots);
     });
     write({ t: "run-finished", status: "succeeded" });
     await Promise.all([early, datasync(fd)]);
