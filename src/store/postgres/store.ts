@@ -150,8 +150,7 @@ export class PostgresRunStore implements RunStore {
         "set synchronous_commit = on; set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 3",
       );
       const key = `${this.schema}:${runId}`;
-      const { rows } = await client.query("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [key]);
-      if (!rows[0].ok && !(await this.takeOverOrphan(client, runId, key, me))) {
+      if (!(await tryRunLock(client, key)) && !(await this.takeOverOrphan(client, runId, key, me))) {
         const owner = await this.holder(runId);
         throw new RunnerError(
           "RUN_BUSY",
@@ -202,15 +201,13 @@ export class PostgresRunStore implements RunStore {
    * lock at once.
    */
   private async takeOverOrphan(client: pg.Client, runId: string, key: string, me: Holder): Promise<boolean> {
-    const tryLock = async () =>
-      (await client.query("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [key])).rows[0].ok === true;
     const owner = await this.holder(runId);
     // No owner: the lock went between our try and this look (or a new owner is writing its row: then still busy).
-    if (!owner) return tryLock();
+    if (!owner) return tryRunLock(client, key);
     if (owner.host !== me.host || owner.pid === me.pid || pidExists(owner.pid)) return false;
     for (let i = 0; i < 100; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      if (await tryLock()) return true;
+      if (await tryRunLock(client, key)) return true;
     }
     return false;
   }
@@ -221,6 +218,12 @@ export class PostgresRunStore implements RunStore {
 }
 
 /** The URL without its password, for messages. */
+
+/** Takes the run's advisory lock for this session if no other session holds it. */
+async function tryRunLock(client: pg.Client, key: string): Promise<boolean> {
+  const { rows } = await client.query("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [key]);
+  return rows[0].ok === true;
+}
 export function redact(url: string): string {
   try {
     const u = new URL(url);
