@@ -278,16 +278,21 @@ export function listRunIds(runsDir: string): string[] {
   }
 }
 
+/** A journal file's bytes; undefined when there is none (a new run's) or it cannot be read. */
+export function journalBytes(file: string): Buffer | undefined {
+  // A new run's journal is not there yet: asked first, as a failed read's error costs several times more.
+  if (!existsSync(file)) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Cuts a torn last line (a crash mid-write) so the next append starts a clean line; returns the lines and bytes kept. */
 function dropTornLine(file: string): { lines: number; bytes: number } {
-  // A new run's journal is not there yet: asked first, as a failed read's error costs several times more.
-  if (!existsSync(file)) return { lines: 0, bytes: 0 };
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch {
-    return { lines: 0, bytes: 0 };
-  }
+  const text = journalBytes(file);
+  if (text === undefined) return { lines: 0, bytes: 0 };
   const end = text.lastIndexOf(0x0a) + 1;
   if (end < text.length) truncateSync(file, end);
   let lines = 0;

@@ -2,11 +2,10 @@
  * One process acts on a run at a time: two `--resume`s (or a resume and a
  * rollback) of the same run would both call tools.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { acquireLockFile, LockBusy, lockHolder } from "../lock-file.js";
-import { JOURNAL_FILE } from "./journal.js";
+import { JOURNAL_FILE, journalBytes } from "./journal.js";
 import { RunnerError } from "./runner-error.js";
 
 export interface RunLock {
@@ -46,19 +45,13 @@ export function isLive(dir: string): boolean {
  * is free to start again (under the lock, which is then taken over).
  */
 export function runStarted(dir: string): boolean {
-  const file = join(dir, JOURNAL_FILE);
-  // A new run has none yet: asked first, as a failed read's error costs several times more.
-  if (!existsSync(file)) return false;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return false;
-  }
-  const newline = text.indexOf("\n");
+  const bytes = journalBytes(join(dir, JOURNAL_FILE));
+  if (bytes === undefined) return false;
+  const newline = bytes.indexOf(0x0a);
   if (newline < 0) return false;
   try {
-    return (JSON.parse(text.slice(0, newline)) as { t?: string }).t === "run-started";
+    // Only the first line is decoded: a resumed run's journal may hold megabytes after it.
+    return (JSON.parse(bytes.toString("utf8", 0, newline)) as { t?: string }).t === "run-started";
   } catch {
     return false;
   }
